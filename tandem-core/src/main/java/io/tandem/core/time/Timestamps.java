@@ -1,0 +1,53 @@
+package io.tandem.core.time;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+
+/** Timestamps as users write them: ISO-8601 (with a zone or offset, or a bare date) or epoch milliseconds. */
+public final class Timestamps {
+
+    private Timestamps() {
+    }
+
+    /**
+     * Parses ISO-8601 ({@code 2026-11-26T10:05:00Z}, {@code 2026-11-26T10:05:00+01:00}, {@code 2026-11-26}) or
+     * an integer of epoch milliseconds.
+     *
+     * @throws IllegalArgumentException naming the value when it is neither
+     */
+    public static long parse(String text) {
+        String s = text == null ? "" : text.trim();
+        if (!s.isEmpty() && (Character.isDigit(s.charAt(0)) || s.charAt(0) == '-') && s.chars().skip(1).allMatch(Character::isDigit)) {
+            try {
+                return Long.parseLong(s);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("expected epoch milliseconds, got \"" + text + "\"");
+            }
+        }
+        try {
+            return Instant.parse(s).toEpochMilli();
+        } catch (DateTimeParseException e) {
+            try {
+                return OffsetDateTime.parse(s).toInstant().toEpochMilli();
+            } catch (DateTimeParseException e2) {
+                try {
+                    return java.time.LocalDate.parse(s).atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli();
+                } catch (DateTimeParseException e3) {
+                    throw new IllegalArgumentException(
+                            "expected an ISO-8601 timestamp (2026-11-26T10:05:00Z) or epoch milliseconds, got \"" + text + "\"");
+                }
+            }
+        }
+    }
+
+    /** ISO-8601 in UTC, e.g. {@code 2026-11-26T10:05:00Z}. */
+    public static String format(long epochMs) {
+        return Instant.ofEpochMilli(epochMs).toString();
+    }
+
+    /** The start of the bucket of width {@code granularityMs} that holds {@code t}: floor, also before 1970. */
+    public static long bucketStart(long t, long granularityMs) {
+        return Math.floorDiv(t, granularityMs) * granularityMs;
+    }
+}
