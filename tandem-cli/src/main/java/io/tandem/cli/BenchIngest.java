@@ -1,0 +1,166 @@
+package io.tandem.cli;
+
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.tandem.cli.gen.OhlcvWorkload;
+import io.tandem.cli.gen.Workload;
+import io.tandem.engine.Tandem;
+import io.tandem.engine.TandemOptions;
+import io.tandem.server.ServerOptions;
+import io.tandem.server.TandemServer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * {@code tandem bench ingest}: HTTP NDJSON ingest into a server in this process, over several client connections,
+ * each request answered only once durable. Two runs on fresh data: as fast as possible (events/s, ack latency),
+ * then at a fixed rate (ack latency and ingest-to-visible latency, read from the server's own histogram).
+ */
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+        description = "HTTP ingest throughput and latency (durable acks) on the ohlcv-1m events.")
+final class BenchIngest implements Callable<Integer> {
+
+    @Option(names = "--events", defaultValue = "2000000", description = "Events in the throughput run "
+            + "(default: ${DEFAULT-VALUE}).")
+    long events;
+
+    @Option(names = "--connections", defaultValue = "4", description = "Concurrent client connections "
+            + "(default: ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = "--batch", defaultValue = "2000", description = "Events per request (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--rate", defaultValue = "100000", description = "Events/s of the fixed-rate run "
+            + "(default: ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--seconds", defaultValue = "20", description = "Length of the fixed-rate run "
+            + "(default: ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("bench ingest: %,d events, %d connections, %,d events/request, %s%n", events, connections, batch,
+                BenchSupport.machine());
+        Workload w = new OhlcvWorkload(Math.max(events, (long) rate * seconds), 42);
+        List<byte[]> bodies = bodies(w, events);
+        Run fast = run(w, bodies, 0, out);
+        out.printf("  as fast as possible: %,.0f events/s; ack latency p50 %.1f ms, p99 %.1f ms%n",
+                events / fast.seconds, fast.ackP50, fast.ackP99);
+        int requestsPerSecond = Math.max(1, rate / batch);
+        int perRequest = rate / requestsPerSecond;
+        List<byte[]> paced = bodies(w, (long) perRequest * requestsPerSecond * seconds, perRequest);
+        Run fixed = run(w, paced, requestsPerSecond, out);
+        out.printf("  at %,d events/s for %d s: ack latency p50 %.1f ms, p99 %.1f ms; ingest-to-visible p50 %.1f ms, "
+                + "p99 %.1f ms%n", rate, seconds, fixed.ackP50, fixed.ackP99, fixed.visibleP50, fixed.visibleP99);
+        return 0;
+    }
+
+    private record Run(double seconds, double ackP50, double ackP99, double visibleP50, double visibleP99) {
+    }
+
+    private List<byte[]> bodies(Workload w, long n) {
+        return bodies(w, n, batch);
+    }
+
+    private static List<byte[]> bodies(Workload w, long n, int perBody) {
+        BenchSupport.JsonRenderer json = new BenchSupport.JsonRenderer(w);
+        List<byte[]> bodies = new ArrayList<>();
+        StringBuilder body = new StringBuilder(perBody * 100);
+        for (long g = 0; g < n; g++) {
+            body.append(json.line(g)).append('\n');
+            if ((g + 1) % perBody == 0 || g == n - 1) {
+                bodies.add(body.toString().getBytes(StandardCharsets.UTF_8));
+                body.setLength(0);
+            }
+        }
+        return bodies;
+    }
+
+    /** Sends the bodies over {@code connections} clients; paced at {@code perSecond} requests/s when above 0. */
+    private Run run(Workload w, List<byte[]> bodies, int perSecond, PrintWriter out) throws Exception {
+        Path dir = BenchSupport.tempDir("tandem-bench-ingest");
+        try (Tandem tandem = Tandem.start(BenchSupport.config(w), TandemOptions.defaults(dir));
+             TandemServer server = TandemServer.start(tandem, ServerOptions.loopback(0))) {
+            URI uri = URI.create(server.url() + "/v1/streams/" + w.stream().name() + "/events");
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            long[] latencies = new long[bodies.size()];
+            AtomicInteger next = new AtomicInteger();
+            long start = System.nanoTime();
+            List<Thread> threads = new ArrayList<>();
+            List<Exception> failures = new ArrayList<>();
+            for (int c = 0; c < connections; c++) {
+                Thread t = new Thread(() -> {
+                    try {
+                        for (int i = next.getAndIncrement(); i < bodies.size(); i = next.getAndIncrement()) {
+                            if (perSecond > 0) {
+                                long due = start + TimeUnit.SECONDS.toNanos(1) * i / perSecond;
+                                LockSupport.parkNanos(due - System.nanoTime());
+                            }
+                            long sent = System.nanoTime();
+                            HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri)
+                                    .header("Content-Type", "application/x-ndjson")
+                                    .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(i))).build(),
+                                    HttpResponse.BodyHandlers.ofString());
+                            latencies[i] = System.nanoTime() - sent;
+                            if (r.statusCode() != 200) {
+                                throw new IllegalStateException("HTTP " + r.statusCode() + ": " + r.body());
+                            }
+                        }
+                    } catch (Exception e) {
+                        synchronized (failures) {
+                            failures.add(e);
+                        }
+                    }
+                }, "bench-client-" + c);
+                threads.add(t);
+                t.start();
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            if (!failures.isEmpty()) {
+                throw failures.get(0);
+            }
+            tandem.awaitCaughtUp(Duration.ofMinutes(5));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long[] sorted = BenchSupport.sorted(latencies, latencies.length);
+            HistogramSnapshot visible = tandem.metrics().ingestToVisible().takeSnapshot();
+            out.flush();
+            return new Run(seconds, BenchSupport.percentile(sorted, 0.5) / 1e6, BenchSupport.percentile(sorted, 0.99) / 1e6,
+                    percentile(visible, 0.5), percentile(visible, 0.99));
+        } finally {
+            BenchSupport.deleteTree(dir);
+        }
+    }
+
+    private static double percentile(HistogramSnapshot snapshot, double q) {
+        for (ValueAtPercentile v : snapshot.percentileValues()) {
+            if (v.percentile() == q) {
+                return v.value(TimeUnit.MILLISECONDS);
+            }
+        }
+        return Double.NaN;
+    }
+}

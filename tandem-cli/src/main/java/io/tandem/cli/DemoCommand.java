@@ -1,0 +1,159 @@
+package io.tandem.cli;
+
+import io.tandem.cli.gen.MarketGenerator;
+import io.tandem.core.TandemConfig;
+import io.tandem.core.config.ConfigLoader;
+import io.tandem.engine.Status;
+import io.tandem.engine.Tandem;
+import io.tandem.engine.query.QueryResult;
+import io.tandem.engine.query.ViewQuery;
+import io.tandem.server.TandemServer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * {@code tandem demo}: the bundled market example with a built-in market generator, and a summary every few
+ * seconds read back through the same query path users call.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run the bundled market example (examples/market.yaml) with a built-in trade generator.")
+final class DemoCommand implements Callable<Integer> {
+
+    static final String EXAMPLE = "examples/market.yaml";
+    private static final long TICK_MS = 20;
+
+    @Option(names = "--rate", description = "Trades per second (default: ${DEFAULT-VALUE}).", defaultValue = "5000")
+    int rate;
+
+    @Option(names = "--symbols", description = "Symbols traded (default: ${DEFAULT-VALUE}).", defaultValue = "1000")
+    int symbols;
+
+    @Option(names = "--summary-every", description = "Seconds between summaries (default: ${DEFAULT-VALUE}).",
+            defaultValue = "5")
+    int summaryEvery;
+
+    @Option(names = "--duration", description = "Stop after this many seconds (default: run until interrupted).")
+    Integer duration;
+
+    @Mixin
+    ServerMixin server;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        if (rate < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--rate: expected at least 1, got " + rate);
+        }
+        if (server.dataDir.toString().equals("data")) {
+            server.dataDir = server.dataDir.resolve("demo");
+        }
+        TandemConfig config = ConfigLoader.parse(bundledExample(), EXAMPLE);
+        PrintWriter out = spec.commandLine().getOut();
+        try (Tandem tandem = Tandem.start(config, server.options());
+             TandemServer http = TandemServer.start(tandem, server.serverOptions())) {
+            out.printf("Tandem demo: %s (data in %s)%n", http.url(), server.dataDir.toAbsolutePath());
+            out.printf("  try: curl '%s/v1/views/trades_1m?from=%s&to=%s&symbol=%s'%n", http.url(),
+                    "2026-01-01T00:00:00Z", "2100-01-01T00:00:00Z", "...");
+            out.flush();
+            MarketGenerator market = new MarketGenerator(config.streams().get("trades"), symbols,
+                    System.nanoTime());
+            run(tandem, market, out);
+        }
+        return 0;
+    }
+
+    private void run(Tandem tandem, MarketGenerator market, PrintWriter out) {
+        long start = System.currentTimeMillis();
+        long nextSummary = start + summaryEvery * 1000L;
+        long sent = 0;
+        long lastAccepted = 0;
+        long lastSummary = start;
+        StringBuilder body = new StringBuilder();
+        while (duration == null || System.currentTimeMillis() - start < duration * 1000L) {
+            long now = System.currentTimeMillis();
+            long due = (now - start) * rate / 1000;
+            body.setLength(0);
+            for (; sent < due; sent++) {
+                body.append(market.nextJson(now)).append('\n');
+            }
+            if (body.length() > 0) {
+                tandem.ingest("trades", body.toString().getBytes(StandardCharsets.UTF_8), null);
+            }
+            if (now >= nextSummary) {
+                Status status = tandem.status();
+                long accepted = status.streams().get("trades").accepted();
+                double perSecond = (accepted - lastAccepted) * 1000.0 / Math.max(1, now - lastSummary);
+                printSummary(out, tandem, status, perSecond, now);
+                lastAccepted = accepted;
+                lastSummary = now;
+                nextSummary = now + summaryEvery * 1000L;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(TICK_MS));
+        }
+    }
+
+    private static void printSummary(PrintWriter out, Tandem tandem, Status status, double perSecond, long now) {
+        Status.StreamStatus trades = status.streams().get("trades");
+        long lag = trades.lag().stream().mapToLong(Long::longValue).sum();
+        out.printf("%n%s  %,.0f events/s  accepted %,d  rejected %,d  hot-path lag %,d events  store %,d entries%n",
+                java.time.Instant.ofEpochMilli(now), perSecond, trades.accepted(), trades.rejected(), lag,
+                status.storeEntries());
+        List<Mover> movers = topMovers(tandem, now);
+        out.println("  top movers, last 5 minutes (from view trades_1m):");
+        for (Mover m : movers) {
+            out.printf("    %-6s %+7.2f%%  open %10.2f  close %10.2f  trades %,8d  volume %,12d%n", m.symbol,
+                    m.change * 100, m.open, m.close, m.trades, m.volume);
+        }
+        out.flush();
+    }
+
+    private record Mover(String symbol, double open, double close, double change, long trades, long volume) {
+    }
+
+    /** The symbols whose price moved most over the last five minutes, read from the merged view. */
+    static List<Mover> topMovers(Tandem tandem, long now) {
+        QueryResult r = tandem.query(new ViewQuery("trades_1m", now - 5 * 60_000, now + 60_000, 0, Map.of()));
+        int open = r.measures().indexOf("open");
+        int close = r.measures().indexOf("close");
+        int trades = r.measures().indexOf("trades");
+        int volume = r.measures().indexOf("volume");
+        Map<String, double[]> bySymbol = new LinkedHashMap<>();
+        for (QueryResult.Row row : r.rows()) {
+            double[] acc = bySymbol.computeIfAbsent((String) row.dims().get(0),
+                    s -> new double[] {((Number) row.values()[open]).doubleValue(), 0, 0, 0});
+            acc[1] = ((Number) row.values()[close]).doubleValue();
+            acc[2] += ((Number) row.values()[trades]).doubleValue();
+            acc[3] += ((Number) row.values()[volume]).doubleValue();
+        }
+        List<Mover> movers = new ArrayList<>();
+        bySymbol.forEach((s, a) -> movers.add(new Mover(s, a[0], a[1], a[1] / a[0] - 1, (long) a[2], (long) a[3])));
+        movers.sort(Comparator.comparingDouble((Mover m) -> -Math.abs(m.change)));
+        return movers.subList(0, Math.min(5, movers.size()));
+    }
+
+    static String bundledExample() throws IOException {
+        try (InputStream in = DemoCommand.class.getClassLoader().getResourceAsStream(EXAMPLE)) {
+            if (in == null) {
+                throw new IOException(EXAMPLE + " is missing from the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}

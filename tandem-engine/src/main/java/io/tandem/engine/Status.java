@@ -1,0 +1,25 @@
+package io.tandem.engine;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A snapshot of the process for {@code GET /v1/status}.
+ *
+ * @param uptimeMs     since start
+ * @param streams      per stream
+ * @param storeEntries entries in the real-time store
+ */
+public record Status(long uptimeMs, Map<String, StreamStatus> streams, long storeEntries) {
+
+    /**
+     * @param accepted      records accepted since this process started
+     * @param rejected      records rejected since this process started
+     * @param logEndOffsets the durable end offset of each partition (records ever appended)
+     * @param lag           per partition, durable events not yet applied by the hot path
+     * @param watermarkMs   the stream's watermark, or null before any event
+     */
+    public record StreamStatus(long accepted, long rejected, List<Long> logEndOffsets, List<Long> lag,
+                               Long watermarkMs) {
+    }
+}

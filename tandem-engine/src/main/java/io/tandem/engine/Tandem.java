@@ -1,0 +1,183 @@
+package io.tandem.engine;
+
+import io.tandem.core.StreamDef;
+import io.tandem.core.TandemConfig;
+import io.tandem.engine.hot.Catalog;
+import io.tandem.engine.hot.HotPath;
+import io.tandem.engine.ingest.IngestResponse;
+import io.tandem.engine.ingest.IngestService;
+import io.tandem.engine.log.EventLog;
+import io.tandem.engine.log.FileEventLog;
+import io.tandem.engine.query.QueryResult;
+import io.tandem.engine.query.QueryService;
+import io.tandem.engine.query.ViewQuery;
+import io.tandem.engine.store.InMemoryRealtimeStore;
+import io.tandem.engine.store.RealtimeStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * One Tandem process, embedded: the durable log of every stream, the hot path and the real-time store, and the
+ * ingest and query services over them. This is the Java API; the HTTP server and the CLI call the same methods.
+ */
+public final class Tandem implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Tandem.class);
+    private static final long IDEMPOTENCY_KEEP_MS = Duration.ofHours(25).toMillis();
+
+    private final TandemConfig config;
+    private final TandemOptions options;
+    private final EngineMetrics metrics = new EngineMetrics();
+    private final Map<String, EventLog> logs = new LinkedHashMap<>();
+    private final RealtimeStore store;
+    private final HotPath hotPath;
+    private final IngestService ingest;
+    private final QueryService queries;
+    private final ScheduledExecutorService maintenance;
+    private final long startedAt;
+
+    private Tandem(TandemConfig config, TandemOptions options) {
+        this.config = config;
+        this.options = options;
+        this.startedAt = options.clock().getAsLong();
+        Catalog catalog = new Catalog(config);
+        for (StreamDef s : config.streams().values()) {
+            Path dir = options.dataDir().resolve("log").resolve(s.name());
+            int partitions = existingPartitions(dir, options.partitions());
+            logs.put(s.name(), FileEventLog.open(dir, partitions, config.epochMs(), options.clock(),
+                    FileEventLog.Options.defaults().withMaxFlushDelayMs(options.flushDelayMs())));
+        }
+        this.store = new InMemoryRealtimeStore(catalog, options.dataDir().resolve("store"));
+        this.hotPath = new HotPath(catalog, logs, store, metrics, options.clock());
+        this.ingest = new IngestService(config.streams(), logs, store, hotPath, options.maxLag(), options.clock(),
+                metrics);
+        this.queries = new QueryService(catalog, store);
+        registerGauges();
+        hotPath.start();
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tandem-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
+        maintenance.scheduleWithFixedDelay(this::maintain, options.checkpointEveryMs(), options.checkpointEveryMs(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Opens (or recovers) the data directory and starts the hot path. */
+    public static Tandem start(TandemConfig config, TandemOptions options) {
+        return new Tandem(config, options);
+    }
+
+    /** A stream's log keeps the partition count it was created with. */
+    private static int existingPartitions(Path dir, int wanted) {
+        if (!Files.isDirectory(dir)) {
+            return wanted;
+        }
+        try (Stream<Path> children = Files.list(dir)) {
+            int existing = (int) children.filter(p -> p.getFileName().toString().matches("\\d+")).count();
+            if (existing > 0 && existing != wanted) {
+                LOG.info("log {} has {} partitions; keeping them (asked for {})", dir, existing, wanted);
+            }
+            return existing > 0 ? existing : wanted;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void registerGauges() {
+        for (String stream : logs.keySet()) {
+            metrics.gauge("tandem.hot.lag.events", "Durable events not yet applied by the hot path",
+                    Map.of("stream", stream), hotPath, h -> h.lag(stream));
+        }
+        metrics.gauge("tandem.realtime.store.entries", "Entries in the real-time store", Map.of(), store,
+                RealtimeStore::size);
+    }
+
+    private void maintain() {
+        try {
+            store.checkpoint();
+            ingest.pruneInFlight();
+            store.expireIdempotency(options.clock().getAsLong() - IDEMPOTENCY_KEEP_MS);
+        } catch (RuntimeException e) {
+            LOG.error("maintenance failed; will retry", e);
+        }
+    }
+
+    public TandemConfig config() {
+        return config;
+    }
+
+    public EngineMetrics metrics() {
+        return metrics;
+    }
+
+    public IngestResponse ingest(String stream, byte[] body, String idempotencyKey) {
+        return ingest.ingest(stream, body, idempotencyKey);
+    }
+
+    public QueryResult query(ViewQuery query) {
+        return queries.query(query);
+    }
+
+    /** A stream's log, for tools that append encoded events directly (benchmarks, generators). */
+    public EventLog log(String stream) {
+        return logs.get(stream);
+    }
+
+    /** Waits until the hot path has applied every durable event; false on timeout. */
+    public boolean awaitCaughtUp(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (logs.keySet().stream().anyMatch(s -> hotPath.lag(s) > 0)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Counts, offsets and lag per stream, and the uptime. */
+    public Status status() {
+        Map<String, Status.StreamStatus> streams = new LinkedHashMap<>();
+        logs.forEach((name, log) -> {
+            List<Long> ends = new ArrayList<>();
+            List<Long> lags = new ArrayList<>();
+            for (int p = 0; p < log.partitions(); p++) {
+                ends.add(log.durableEnd(p));
+                lags.add(hotPath.lag(name, p));
+            }
+            long wm = hotPath.watermark(name).current();
+            streams.put(name, new Status.StreamStatus(
+                    (long) metrics.accepted(name).count(), (long) metrics.rejected(name).count(),
+                    ends, lags, wm == Long.MIN_VALUE ? null : wm));
+        });
+        return new Status(options.clock().getAsLong() - startedAt, streams, store.size());
+    }
+
+    @Override
+    public void close() {
+        maintenance.shutdownNow();
+        hotPath.close();
+        store.close();
+        logs.values().forEach(EventLog::close);
+    }
+}

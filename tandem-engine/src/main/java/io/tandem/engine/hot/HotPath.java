@@ -1,0 +1,85 @@
+package io.tandem.engine.hot;
+
+import io.tandem.core.StreamDef;
+import io.tandem.engine.EngineMetrics;
+import io.tandem.engine.log.EventLog;
+import io.tandem.engine.store.RealtimeStore;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/** Runs one {@link PartitionWorker} thread per partition of every stream. */
+public final class HotPath implements AutoCloseable {
+
+    private final Map<String, EventLog> logs;
+    private final RealtimeStore store;
+    private final Map<String, Watermark> watermarks = new LinkedHashMap<>();
+    private final List<PartitionWorker> workers = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+
+    public HotPath(Catalog catalog, Map<String, EventLog> logs, RealtimeStore store, EngineMetrics metrics,
+                   LongSupplier clock) {
+        this.logs = logs;
+        this.store = store;
+        for (StreamDef stream : catalog.config().streams().values()) {
+            Watermark wm = new Watermark(stream.latenessMs());
+            watermarks.put(stream.name(), wm);
+            EventLog log = logs.get(stream.name());
+            for (int p = 0; p < log.partitions(); p++) {
+                PartitionWorker w = new PartitionWorker(stream, p, log, store, wm, catalog.viewsOf(stream.name()),
+                        metrics, clock);
+                workers.add(w);
+                Thread t = new Thread(w, "hot-" + stream.name() + "-" + p);
+                t.setDaemon(true);
+                threads.add(t);
+            }
+        }
+    }
+
+    public void start() {
+        threads.forEach(Thread::start);
+    }
+
+    public Watermark watermark(String stream) {
+        return watermarks.get(stream);
+    }
+
+    /** Durable records of one partition not yet applied by the hot path. */
+    public long lag(String stream, int partition) {
+        return Math.max(0, logs.get(stream).durableEnd(partition) - store.committedOffset(stream, partition));
+    }
+
+    /** The summed lag of a stream's partitions. */
+    public long lag(String stream) {
+        long lag = 0;
+        for (int p = 0; p < logs.get(stream).partitions(); p++) {
+            lag += lag(stream, p);
+        }
+        return lag;
+    }
+
+    /** The largest lag of any partition of a stream. */
+    public long maxPartitionLag(String stream) {
+        long max = 0;
+        for (int p = 0; p < logs.get(stream).partitions(); p++) {
+            max = Math.max(max, lag(stream, p));
+        }
+        return max;
+    }
+
+    @Override
+    public void close() {
+        workers.forEach(PartitionWorker::stop);
+        for (Thread t : threads) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.tandem.engine.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tandem.core.StreamDef;
+import io.tandem.core.codec.JsonEvents;
+import io.tandem.engine.EngineMetrics;
+import io.tandem.engine.hot.HotPath;
+import io.tandem.engine.log.EventLog;
+import io.tandem.engine.store.IdempotencyRecord;
+import io.tandem.engine.store.RealtimeStore;
+
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+/**
+ * Takes an ingest request: validates every record against the stream's schema, appends the valid ones to one
+ * partition of the log as one unit, and answers once they are durable.
+ *
+ * <p>With an idempotency key, the unit starts with a marker record that holds the key and the response, so the
+ * key is durable exactly when the events are; the hot path moves it into the real-time store. A retry finds the
+ * key there (or among the requests still in flight) and gets the first response without appending again.
+ */
+public final class IngestService {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_ERRORS_LISTED = 100;
+
+    private final Map<String, StreamDef> streams;
+    private final Map<String, EventLog> logs;
+    private final Map<String, JsonEvents> parsers = new ConcurrentHashMap<>();
+    private final RealtimeStore store;
+    private final HotPath hotPath;
+    private final long maxLag;
+    private final LongSupplier clock;
+    private final EngineMetrics metrics;
+    private final AtomicInteger nextPartition = new AtomicInteger();
+    private final Map<String, CompletableFuture<IngestResponse>> inFlight = new ConcurrentHashMap<>();
+
+    public IngestService(Map<String, StreamDef> streams, Map<String, EventLog> logs, RealtimeStore store,
+                         HotPath hotPath, long maxLag, LongSupplier clock, EngineMetrics metrics) {
+        this.streams = streams;
+        this.logs = logs;
+        this.store = store;
+        this.hotPath = hotPath;
+        this.maxLag = maxLag;
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    /**
+     * @param idempotencyKey null for none
+     * @throws IngestException for an unknown stream or when the hot path is too far behind
+     */
+    public IngestResponse ingest(String stream, byte[] body, String idempotencyKey) {
+        StreamDef def = streams.get(stream);
+        if (def == null) {
+            throw new IngestException(IngestException.Kind.NOT_FOUND,
+                    "unknown stream '" + stream + "' (streams: " + String.join(", ", streams.keySet()) + ")");
+        }
+        if (idempotencyKey == null) {
+            return append(def, body, null);
+        }
+        var first = store.idempotency(idempotencyKey);
+        if (first.isPresent()) {
+            return replay(first.get().responseJson());
+        }
+        CompletableFuture<IngestResponse> mine = new CompletableFuture<>();
+        CompletableFuture<IngestResponse> earlier = inFlight.putIfAbsent(idempotencyKey, mine);
+        if (earlier != null) {
+            return join(earlier);
+        }
+        try {
+            IngestResponse r = append(def, body, idempotencyKey);
+            mine.complete(r);
+            if (r.accepted() == 0) {
+                inFlight.remove(idempotencyKey);
+            }
+            return r;
+        } catch (RuntimeException e) {
+            inFlight.remove(idempotencyKey);
+            mine.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    /** Forgets in-flight keys that the real-time store now holds. */
+    public void pruneInFlight() {
+        inFlight.entrySet().removeIf(e -> e.getValue().isDone() && store.idempotency(e.getKey()).isPresent());
+    }
+
+    private IngestResponse append(StreamDef def, byte[] body, String idempotencyKey) {
+        if (hotPath.maxPartitionLag(def.name()) > maxLag) {
+            throw new IngestException(IngestException.Kind.OVERLOADED, "the hot path of stream '" + def.name()
+                    + "' is more than " + maxLag + " events behind; retry later");
+        }
+        JsonEvents.Result parsed = parsers.computeIfAbsent(def.name(), s -> new JsonEvents(def)).parse(body);
+        List<IngestResponse.RecordError> errors = parsed.errors().stream()
+                .map(e -> new IngestResponse.RecordError(parsed.format().positionKey(), e.line(), e.error())).toList();
+        IngestResponse response = respond(parsed.accepted().size(), errors);
+        metrics.rejected(def.name()).increment(errors.size());
+        if (parsed.accepted().isEmpty()) {
+            return response;
+        }
+        List<byte[]> payloads = new ArrayList<>(parsed.accepted().size() + 1);
+        byte[] kinds = null;
+        if (idempotencyKey != null) {
+            payloads.add(new IdempotencyRecord(idempotencyKey, clock.getAsLong(), response.json()).toBytes());
+            kinds = new byte[parsed.accepted().size() + 1];
+            kinds[0] = EventLog.MARKER;
+        }
+        payloads.addAll(parsed.accepted());
+        EventLog log = logs.get(def.name());
+        int partition = Math.floorMod(nextPartition.getAndIncrement(), log.partitions());
+        join(log.append(partition, kinds, payloads));
+        metrics.accepted(def.name()).increment(parsed.accepted().size());
+        return response;
+    }
+
+    private static IngestResponse respond(long accepted, List<IngestResponse.RecordError> errors) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("accepted", accepted);
+        root.put("rejected", errors.size());
+        ArrayNode list = root.putArray("errors");
+        for (IngestResponse.RecordError e : errors.subList(0, Math.min(errors.size(), MAX_ERRORS_LISTED))) {
+            list.addObject().put(e.position(), e.at()).put("error", e.error());
+        }
+        if (errors.size() > MAX_ERRORS_LISTED) {
+            root.put("errors_omitted", errors.size() - MAX_ERRORS_LISTED);
+        }
+        try {
+            return new IngestResponse(accepted, errors.size(), errors, JSON.writeValueAsString(root));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static IngestResponse replay(String json) {
+        try {
+            var node = JSON.readTree(json);
+            List<IngestResponse.RecordError> errors = new ArrayList<>();
+            node.path("errors").forEach(e -> {
+                String position = e.has("line") ? "line" : "index";
+                errors.add(new IngestResponse.RecordError(position, e.path(position).asInt(), e.path("error").asText()));
+            });
+            return new IngestResponse(node.path("accepted").asLong(), node.path("rejected").asLong(), errors, json);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static <T> T join(CompletableFuture<T> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a durable append", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("append failed: " + e.getCause(), e.getCause());
+        }
+    }
+}

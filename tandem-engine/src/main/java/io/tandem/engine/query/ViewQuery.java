@@ -1,0 +1,14 @@
+package io.tandem.engine.query;
+
+import java.util.Map;
+
+/**
+ * A merged-view query: the buckets that overlap {@code [fromMs, toMs)}, rolled up to {@code granularityMs} (0
+ * for the view's own), restricted to the rows whose dimensions equal {@code dimensions} (values as text).
+ */
+public record ViewQuery(String view, long fromMs, long toMs, long granularityMs, Map<String, String> dimensions) {
+
+    public ViewQuery {
+        dimensions = Map.copyOf(dimensions);
+    }
+}

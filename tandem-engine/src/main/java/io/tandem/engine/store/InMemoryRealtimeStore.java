@@ -1,0 +1,393 @@
+package io.tandem.engine.store;
+
+import io.tandem.core.GroupKey;
+import io.tandem.engine.hot.Catalog;
+import io.tandem.engine.hot.CompiledView;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInput;
+import java.io.DataInputStream;
+import java.io.DataOutput;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * The embedded real-time store: one in-memory shard per (stream, partition), made durable by periodic
+ * checkpoints. After a crash the hot path replays the log from each shard's checkpointed offset.
+ *
+ * <p>A shard is written by its partition's hot-path thread only, under the shard's write lock once per committed
+ * batch; queries and checkpoints take the read lock.
+ *
+ * <p>Checkpoint file {@code <dir>/<stream>/<partition>.ckpt}, written to a temporary name, fsynced and renamed:
+ * <pre>
+ * +--------------+-------------+---------------------+----------------------------------------------------+
+ * | magic "TCK1" | next offset | view count: i32     | per view: name (UTF), fingerprint (UTF)             |
+ * | 4 bytes      | i64         |                     |                                                    |
+ * +--------------+-------------+---------------------+----------------------------------------------------+
+ * | entry count: i32 | per entry: view (UTF), dims (u8 count, then per value a tag u8 — 0 null, 1 string  |
+ * |                  | UTF, 2 long i64, 3 double f64, 4 boolean u8), bucket i64, epoch i64, then each      |
+ * |                  | measure's accumulator in its own binary form                                       |
+ * +------------------+------------------------------------------------------------------------------------+
+ * | idempotency count: i32 | per key: IdempotencyRecord's binary form | CRC32C of all bytes before: i64   |
+ * +------------------------+------------------------------------------+-----------------------------------+
+ * </pre>
+ * A shard whose checkpoint is missing, corrupt, or written under other view definitions starts empty at
+ * offset 0, and the hot path rebuilds it from the log.
+ */
+public final class InMemoryRealtimeStore implements RealtimeStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InMemoryRealtimeStore.class);
+    private static final int MAGIC = 0x54434B31;
+
+    private final Catalog catalog;
+    private final Path dir;
+    private final Map<String, Shard> shards = new ConcurrentHashMap<>();
+
+    /**
+     * @param dir where checkpoints live, or null for a store that never persists (tests, benchmarks)
+     */
+    public InMemoryRealtimeStore(Catalog catalog, Path dir) {
+        this.catalog = catalog;
+        this.dir = dir;
+    }
+
+    private static final class Shard {
+        final String stream;
+        final int partition;
+        final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+        final Map<StateKey, Object[]> entries = new HashMap<>();
+        final Map<String, IdempotencyRecord> idempotency = new HashMap<>();
+        long nextOffset;
+        long checkpointedOffset = -1;
+
+        Shard(String stream, int partition) {
+            this.stream = stream;
+            this.partition = partition;
+        }
+    }
+
+    private Shard shard(String stream, int partition) {
+        return shards.computeIfAbsent(stream + "/" + partition, k -> load(stream, partition));
+    }
+
+    @Override
+    public long committedOffset(String stream, int partition) {
+        Shard s = shard(stream, partition);
+        s.lock.readLock().lock();
+        try {
+            return s.nextOffset;
+        } finally {
+            s.lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void commit(String stream, int partition, long nextOffset, Map<StateKey, Object[]> deltas,
+                       List<IdempotencyRecord> idempotency) {
+        Shard s = shard(stream, partition);
+        s.lock.writeLock().lock();
+        try {
+            for (Map.Entry<StateKey, Object[]> d : deltas.entrySet()) {
+                Object[] current = s.entries.putIfAbsent(d.getKey(), d.getValue());
+                if (current != null) {
+                    catalog.view(d.getKey().view()).merge(current, d.getValue());
+                }
+            }
+            for (IdempotencyRecord r : idempotency) {
+                s.idempotency.put(r.key(), r);
+            }
+            s.nextOffset = nextOffset;
+        } finally {
+            s.lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public void scan(String view, long fromBucket, long toBucket, Visitor visitor) {
+        CompiledView v = catalog.view(view);
+        for (Shard s : shards.values()) {
+            if (!s.stream.equals(v.stream().name())) {
+                continue;
+            }
+            s.lock.readLock().lock();
+            try {
+                for (Map.Entry<StateKey, Object[]> e : s.entries.entrySet()) {
+                    StateKey k = e.getKey();
+                    if (k.view().equals(view) && k.bucket() >= fromBucket && k.bucket() < toBucket) {
+                        visitor.visit(k, v.copy(e.getValue()));
+                    }
+                }
+            } finally {
+                s.lock.readLock().unlock();
+            }
+        }
+    }
+
+    @Override
+    public Optional<IdempotencyRecord> idempotency(String key) {
+        for (Shard s : shards.values()) {
+            s.lock.readLock().lock();
+            try {
+                IdempotencyRecord r = s.idempotency.get(key);
+                if (r != null) {
+                    return Optional.of(r);
+                }
+            } finally {
+                s.lock.readLock().unlock();
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void expireIdempotency(long arrivalMs) {
+        for (Shard s : shards.values()) {
+            s.lock.writeLock().lock();
+            try {
+                s.idempotency.values().removeIf(r -> r.arrivalMs() < arrivalMs);
+            } finally {
+                s.lock.writeLock().unlock();
+            }
+        }
+    }
+
+    @Override
+    public void expireThrough(long epoch) {
+        for (Shard s : shards.values()) {
+            s.lock.writeLock().lock();
+            try {
+                s.entries.keySet().removeIf(k -> k.epoch() <= epoch);
+            } finally {
+                s.lock.writeLock().unlock();
+            }
+        }
+    }
+
+    @Override
+    public long size() {
+        long n = 0;
+        for (Shard s : shards.values()) {
+            s.lock.readLock().lock();
+            try {
+                n += s.entries.size();
+            } finally {
+                s.lock.readLock().unlock();
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public void checkpoint() {
+        if (dir == null) {
+            return;
+        }
+        for (Shard s : shards.values()) {
+            try {
+                writeCheckpoint(s);
+            } catch (IOException e) {
+                throw new UncheckedIOException("checkpoint of " + s.stream + "/" + s.partition + " failed", e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        checkpoint();
+    }
+
+    private Path file(String stream, int partition) {
+        return dir.resolve(stream).resolve(partition + ".ckpt");
+    }
+
+    private void writeCheckpoint(Shard s) throws IOException {
+        Path target = file(s.stream, s.partition);
+        Files.createDirectories(target.getParent());
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        s.lock.readLock().lock();
+        try {
+            if (s.nextOffset == s.checkpointedOffset) {
+                return;
+            }
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                OutputStream raw = Channels.newOutputStream(ch);
+                CRC32C crc = new CRC32C();
+                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16));
+                writeShard(s, out);
+                out.flush();
+                new DataOutputStream(raw).writeLong(crc.getValue());
+                ch.force(true);
+            }
+            s.checkpointedOffset = s.nextOffset;
+        } finally {
+            s.lock.readLock().unlock();
+        }
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        try (FileChannel d = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException ignoredDirectorySyncUnsupported) {
+            // some file systems do not allow opening a directory; the rename is still atomic there
+        }
+    }
+
+    private void writeShard(Shard s, DataOutputStream out) throws IOException {
+        out.writeInt(MAGIC);
+        out.writeLong(s.nextOffset);
+        List<CompiledView> views = catalog.viewsOf(s.stream);
+        out.writeInt(views.size());
+        for (CompiledView v : views) {
+            out.writeUTF(v.name());
+            out.writeUTF(v.fingerprint());
+        }
+        out.writeInt(s.entries.size());
+        for (Map.Entry<StateKey, Object[]> e : s.entries.entrySet()) {
+            StateKey k = e.getKey();
+            CompiledView v = catalog.view(k.view());
+            out.writeUTF(k.view());
+            writeKey(k.dims(), out);
+            out.writeLong(k.bucket());
+            out.writeLong(k.epoch());
+            for (int i = 0; i < v.measures().length; i++) {
+                v.measures()[i].write(e.getValue()[i], out);
+            }
+        }
+        out.writeInt(s.idempotency.size());
+        for (IdempotencyRecord r : s.idempotency.values()) {
+            r.write(out);
+        }
+    }
+
+    private Shard load(String stream, int partition) {
+        Shard s = new Shard(stream, partition);
+        if (dir == null || !Files.exists(file(stream, partition))) {
+            return s;
+        }
+        Path f = file(stream, partition);
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(f), 1 << 16)) {
+            CRC32C crc = new CRC32C();
+            DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc));
+            Shard loaded = readShard(stream, partition, in, f);
+            long expected = crc.getValue();
+            long stored = new DataInputStream(raw).readLong();
+            if (loaded == null) {
+                return s;
+            }
+            if (stored != expected || raw.read() != -1) {
+                LOG.warn("checkpoint {} is corrupt (CRC mismatch); rebuilding {}/{} from the log", f, stream, partition);
+                return s;
+            }
+            loaded.checkpointedOffset = loaded.nextOffset;
+            LOG.info("restored {}/{} from checkpoint at offset {} ({} entries)", stream, partition, loaded.nextOffset,
+                    loaded.entries.size());
+            return loaded;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("checkpoint {} is unreadable ({}); rebuilding {}/{} from the log", f, e.toString(), stream, partition);
+            return s;
+        }
+    }
+
+    private Shard readShard(String stream, int partition, DataInputStream in, Path f) throws IOException {
+        if (in.readInt() != MAGIC) {
+            throw new IOException("not a checkpoint file");
+        }
+        Shard s = new Shard(stream, partition);
+        s.nextOffset = in.readLong();
+        Map<String, String> fingerprints = new TreeMap<>();
+        int views = in.readInt();
+        for (int i = 0; i < views; i++) {
+            fingerprints.put(in.readUTF(), in.readUTF());
+        }
+        Map<String, String> current = new TreeMap<>();
+        catalog.viewsOf(stream).forEach(v -> current.put(v.name(), v.fingerprint()));
+        if (!fingerprints.equals(current)) {
+            LOG.info("view definitions of stream {} changed since checkpoint {}; rebuilding partition {} from the log",
+                    stream, f, partition);
+            return null;
+        }
+        int entries = in.readInt();
+        for (int i = 0; i < entries; i++) {
+            CompiledView v = catalog.view(in.readUTF());
+            GroupKey dims = readKey(in);
+            StateKey k = new StateKey(v.name(), dims, in.readLong(), in.readLong());
+            Object[] accs = new Object[v.measures().length];
+            for (int m = 0; m < accs.length; m++) {
+                accs[m] = v.measures()[m].read(in);
+            }
+            s.entries.put(k, accs);
+        }
+        int keys = in.readInt();
+        for (int i = 0; i < keys; i++) {
+            IdempotencyRecord r = IdempotencyRecord.read(in);
+            s.idempotency.put(r.key(), r);
+        }
+        return s;
+    }
+
+    static void writeKey(GroupKey key, DataOutput out) throws IOException {
+        out.writeByte(key.size());
+        for (int i = 0; i < key.size(); i++) {
+            Object v = key.get(i);
+            if (v == null) {
+                out.writeByte(0);
+            } else if (v instanceof String str) {
+                out.writeByte(1);
+                out.writeUTF(str);
+            } else if (v instanceof Long l) {
+                out.writeByte(2);
+                out.writeLong(l);
+            } else if (v instanceof Double d) {
+                out.writeByte(3);
+                out.writeDouble(d);
+            } else {
+                out.writeByte(4);
+                out.writeBoolean((Boolean) v);
+            }
+        }
+    }
+
+    static GroupKey readKey(DataInput in) throws IOException {
+        int n = in.readUnsignedByte();
+        Object[] values = new Object[n];
+        for (int i = 0; i < n; i++) {
+            int tag = in.readUnsignedByte();
+            values[i] = switch (tag) {
+                case 0 -> null;
+                case 1 -> in.readUTF();
+                case 2 -> in.readLong();
+                case 3 -> in.readDouble();
+                case 4 -> in.readBoolean();
+                default -> throw new EOFException("bad dimension tag " + tag);
+            };
+        }
+        return GroupKey.of(values);
+    }
+}

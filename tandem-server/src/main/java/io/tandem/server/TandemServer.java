@@ -1,0 +1,246 @@
+package io.tandem.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.tandem.core.time.Durations;
+import io.tandem.core.time.Timestamps;
+import io.tandem.engine.Status;
+import io.tandem.engine.Tandem;
+import io.tandem.engine.ingest.IngestException;
+import io.tandem.engine.ingest.IngestResponse;
+import io.tandem.engine.query.QueryException;
+import io.tandem.engine.query.QueryResult;
+import io.tandem.engine.query.ViewQuery;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** The HTTP API ({@code /v1}) and {@code /metrics} over one embedded {@link Tandem}. Handlers are plain lambdas. */
+public final class TandemServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TandemServer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> INGEST_TYPES = Set.of("application/x-ndjson", "application/ndjson",
+            "application/jsonl", "application/json", "application/x-jsonlines", "text/plain");
+    private static final Set<String> QUERY_PARAMS = Set.of("from", "to", "granularity");
+
+    private final Tandem tandem;
+    private final ServerOptions options;
+    private final Javalin app;
+
+    private TandemServer(Tandem tandem, ServerOptions options) {
+        this.tandem = tandem;
+        this.options = options;
+        this.app = Javalin.create(cfg -> {
+            cfg.jetty.host = options.bind();
+            cfg.jetty.port = options.port();
+            cfg.http.maxRequestSize = options.maxBodyBytes() + 1;
+            cfg.startup.showJavalinBanner = false;
+            cfg.routes.before(this::authorize);
+            cfg.routes.post("/v1/streams/{stream}/events", this::ingest);
+            cfg.routes.get("/v1/views/{view}", this::query);
+            cfg.routes.get("/v1/status", this::status);
+            cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                    .result(tandem.metrics().scrape()));
+            cfg.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
+            cfg.routes.exception(QueryException.class, (e, ctx) ->
+                    error(ctx, e.notFound() ? HttpStatus.NOT_FOUND : HttpStatus.BAD_REQUEST, e.getMessage()));
+            cfg.routes.exception(IngestException.class, (e, ctx) -> {
+                if (e.kind() == IngestException.Kind.OVERLOADED) {
+                    ctx.header("Retry-After", "1");
+                    error(ctx, HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
+                } else {
+                    error(ctx, HttpStatus.NOT_FOUND, e.getMessage());
+                }
+            });
+            cfg.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+                error(ctx, HttpStatus.INTERNAL_SERVER_ERROR, "internal error: " + e);
+            });
+            cfg.routes.error(404, ctx -> {
+                if (ctx.result() == null) {
+                    error(ctx, HttpStatus.NOT_FOUND, "no such endpoint: " + ctx.method() + " " + ctx.path());
+                }
+            });
+        });
+    }
+
+    /** Starts listening; {@link #port()} tells the port when 0 was asked for. */
+    public static TandemServer start(Tandem tandem, ServerOptions options) {
+        TandemServer server = new TandemServer(tandem, options);
+        server.app.start();
+        return server;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    /** The base URL, e.g. {@code http://127.0.0.1:7070}. */
+    public String url() {
+        String host = options.bind().contains(":") ? "[" + options.bind() + "]" : options.bind();
+        return "http://" + host + ":" + port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+
+    private void authorize(Context ctx) {
+        if (options.apiToken() != null && !("Bearer " + options.apiToken()).equals(ctx.header("Authorization"))) {
+            throw new ApiException(HttpStatus.UNAUTHORIZED, "missing or wrong API token (Authorization: Bearer ...)");
+        }
+    }
+
+    private void ingest(Context ctx) throws IOException {
+        String type = ctx.contentType();
+        if (type != null) {
+            String base = type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+            if (!INGEST_TYPES.contains(base)) {
+                throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Type '" + type
+                        + "' is not supported; send application/x-ndjson (one JSON object per line) or application/json");
+            }
+        }
+        byte[] body = readBody(ctx);
+        if (body.length == 0) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "empty body: send one JSON object per line, or a JSON array");
+        }
+        IngestResponse r = tandem.ingest(ctx.pathParam("stream"), body, ctx.header("Idempotency-Key"));
+        ctx.status(r.accepted() > 0 ? HttpStatus.OK : HttpStatus.BAD_REQUEST).contentType("application/json")
+                .result(r.json());
+    }
+
+    private byte[] readBody(Context ctx) throws IOException {
+        long limit = options.maxBodyBytes();
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > limit) {
+            throw tooLarge(declared);
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            if (body.length > limit) {
+                throw tooLarge(-1);
+            }
+            return body;
+        }
+    }
+
+    private ApiException tooLarge(long size) {
+        return new ApiException(HttpStatus.CONTENT_TOO_LARGE, "body " + (size >= 0 ? "of " + size + " bytes " : "")
+                + "exceeds the limit of " + options.maxBodyBytes() + " bytes; split it into several requests");
+    }
+
+    private void query(Context ctx) {
+        Map<String, String> dims = new LinkedHashMap<>();
+        ctx.queryParamMap().forEach((k, v) -> {
+            if (!QUERY_PARAMS.contains(k)) {
+                if (v.size() != 1) {
+                    throw new ApiException(HttpStatus.BAD_REQUEST, k + ": given " + v.size() + " times, expected once");
+                }
+                dims.put(k, v.get(0));
+            }
+        });
+        long from = time(ctx, "from");
+        long to = time(ctx, "to");
+        String g = ctx.queryParam("granularity");
+        long granularity = 0;
+        if (g != null) {
+            try {
+                granularity = Durations.parse(g);
+            } catch (IllegalArgumentException e) {
+                throw new ApiException(HttpStatus.BAD_REQUEST, "granularity: " + e.getMessage());
+            }
+        }
+        QueryResult result = tandem.query(new ViewQuery(ctx.pathParam("view"), from, to, granularity, dims));
+        json(ctx, queryJson(result));
+    }
+
+    private static long time(Context ctx, String name) {
+        String v = ctx.queryParam(name);
+        if (v == null) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, name + ": required (ISO-8601 like 2026-11-26T10:00:00Z, "
+                    + "or epoch milliseconds)");
+        }
+        try {
+            return Timestamps.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, name + ": " + e.getMessage());
+        }
+    }
+
+    static ObjectNode queryJson(QueryResult result) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("view", result.view());
+        root.put("granularity", Durations.format(result.granularityMs()));
+        ObjectNode boundary = root.putObject("boundary");
+        QueryResult.Boundary b = result.boundary();
+        boundary.putPOJO("epoch", b.epoch());
+        boundary.put("until", b.untilMs() == null ? null : Timestamps.format(b.untilMs()));
+        boundary.put("version", b.version());
+        ArrayNode rows = root.putArray("rows");
+        List<String> dims = result.dimensions();
+        List<String> measures = result.measures();
+        for (QueryResult.Row row : result.rows()) {
+            ObjectNode r = rows.addObject();
+            r.put("bucket", Timestamps.format(row.bucket()));
+            for (int i = 0; i < dims.size(); i++) {
+                r.putPOJO(dims.get(i), row.dims().get(i));
+            }
+            for (int i = 0; i < measures.size(); i++) {
+                r.putPOJO(measures.get(i), row.values()[i]);
+            }
+        }
+        return root;
+    }
+
+    private void status(Context ctx) {
+        Status s = tandem.status();
+        ObjectNode root = JSON.createObjectNode();
+        root.put("uptime_seconds", s.uptimeMs() / 1000.0);
+        root.put("realtime_store_entries", s.storeEntries());
+        ObjectNode streams = root.putObject("streams");
+        s.streams().forEach((name, st) -> {
+            ObjectNode n = streams.putObject(name);
+            n.put("accepted", st.accepted());
+            n.put("rejected", st.rejected());
+            n.putPOJO("log_end_offsets", st.logEndOffsets());
+            n.put("hot_path_lag", st.lag().stream().mapToLong(Long::longValue).sum());
+            n.putPOJO("hot_path_lag_by_partition", st.lag());
+            n.put("watermark", st.watermarkMs() == null ? null : Timestamps.format(st.watermarkMs()));
+        });
+        json(ctx, root);
+    }
+
+    private static void json(Context ctx, ObjectNode node) {
+        ctx.contentType("application/json").result(node.toString());
+    }
+
+    private static void error(Context ctx, HttpStatus status, String message) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("error", message);
+        ctx.status(status);
+        json(ctx, body);
+    }
+
+    /** A request the caller got wrong, with the status to answer. */
+    static final class ApiException extends RuntimeException {
+        final HttpStatus status;
+
+        ApiException(HttpStatus status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+}

@@ -1,0 +1,264 @@
+package io.tandem.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.core.config.ConfigLoader;
+import io.tandem.engine.Tandem;
+import io.tandem.engine.TandemOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The HTTP contract, on port 0 with a real client: ingest, queries, status, metrics and bad input. */
+class HttpApiTest {
+
+    static final String CONFIG = """
+            epoch: 1h
+            streams:
+              trades:
+                time: ts
+                lateness: 5s
+                unknown_fields: reject
+                fields:
+                  symbol: string
+                  price: double
+                  qty: long
+            views:
+              trades_1m:
+                from: trades
+                group_by: [symbol]
+                granularity: 1m
+                measures:
+                  trades: count
+                  volume: sum(qty)
+                  high: max(price)
+                  open: first(price)
+                  close: last(price)
+            """;
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+    Tandem tandem;
+    TandemServer server;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() {
+        tandem = Tandem.start(ConfigLoader.parse(CONFIG, "test.yaml"), TandemOptions.defaults(dir).withPartitions(2));
+        server = TandemServer.start(tandem, new ServerOptions("127.0.0.1", 0, 64 * 1024, null));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        tandem.close();
+    }
+
+    HttpResponse<String> post(String path, String contentType, String body, String... headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(server.url() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> ingest(String body) throws IOException, InterruptedException {
+        return post("/v1/streams/trades/events", "application/x-ndjson", body);
+    }
+
+    static JsonNode json(HttpResponse<String> r) throws IOException {
+        return JSON.readTree(r.body());
+    }
+
+    static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void when_eventsAreIngested_then_theViewAnswersWithMergedRows() throws Exception {
+        // 1. three trades, two of them in the same minute for AAPL, one out of order
+        HttpResponse<String> r = ingest("""
+                {"symbol":"AAPL","price":100.5,"qty":10,"ts":"2026-11-26T10:05:30Z"}
+                {"symbol":"MSFT","price":300,"qty":5,"ts":1795687510000}
+                {"symbol":"AAPL","price":99.5,"qty":20,"ts":"2026-11-26T10:05:01Z"}
+                """);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(json(r).get("accepted").asLong()).isEqualTo(3);
+        assertThat(json(r).get("rejected").asLong()).isZero();
+        tandem.awaitCaughtUp(Duration.ofSeconds(10));
+
+        // 2. the AAPL minute holds both trades; open is the earlier event time
+        JsonNode q = json(get("/v1/views/trades_1m?from=" + enc("2026-11-26T10:00:00Z") + "&to="
+                + enc("2026-11-26T11:00:00Z") + "&symbol=AAPL"));
+        assertThat(q.get("view").asText()).isEqualTo("trades_1m");
+        assertThat(q.get("granularity").asText()).isEqualTo("1m");
+        assertThat(q.get("boundary").get("epoch").isNull()).isTrue();
+        assertThat(q.get("rows")).hasSize(1);
+        JsonNode row = q.get("rows").get(0);
+        assertThat(row.get("bucket").asText()).isEqualTo("2026-11-26T10:05:00Z");
+        assertThat(row.get("symbol").asText()).isEqualTo("AAPL");
+        assertThat(row.get("trades").asLong()).isEqualTo(2);
+        assertThat(row.get("volume").asLong()).isEqualTo(30);
+        assertThat(row.get("open").asDouble()).isEqualTo(99.5);
+        assertThat(row.get("close").asDouble()).isEqualTo(100.5);
+
+        // 3. rolled up to one hour, every symbol, sorted by bucket then symbol
+        JsonNode all = json(get("/v1/views/trades_1m?from=2026-11-26T00:00:00Z&to=2026-11-27T00:00:00Z"
+                + "&granularity=1h"));
+        assertThat(all.get("granularity").asText()).isEqualTo("1h");
+        assertThat(all.get("rows")).hasSize(2);
+        assertThat(all.get("rows").get(0).get("symbol").asText()).isEqualTo("AAPL");
+        assertThat(all.get("rows").get(1).get("symbol").asText()).isEqualTo("MSFT");
+        assertThat(all.get("rows").get(1).get("bucket").asText()).isEqualTo("2026-11-26T10:00:00Z");
+    }
+
+    @Test
+    void when_someRecordsAreBad_then_theGoodOnesAreAcceptedAndEachBadOneIsNamed() throws Exception {
+        HttpResponse<String> r = ingest("""
+                {"symbol":"AAPL","price":1.5,"qty":1,"ts":0}
+                {"symbol":"AAPL","price":"abc","qty":1,"ts":0}
+                not json
+                {"symbol":"AAPL","price":1.5,"qty":1}
+                {"symbol":"AAPL","price":1.5,"qty":1,"ts":0,"colour":"red"}
+                """);
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = json(r);
+        assertThat(body.get("accepted").asLong()).isEqualTo(1);
+        assertThat(body.get("rejected").asLong()).isEqualTo(4);
+        assertThat(body.get("errors").get(0).get("line").asInt()).isEqualTo(2);
+        assertThat(body.get("errors").get(0).get("error").asText()).contains("price").contains("\"abc\"");
+        assertThat(body.get("errors").get(1).get("line").asInt()).isEqualTo(3);
+        assertThat(body.get("errors").get(2).get("error").asText()).contains("ts");
+        assertThat(body.get("errors").get(3).get("error").asText()).contains("colour");
+    }
+
+    @Test
+    void when_noRecordIsValid_then_400() throws Exception {
+        HttpResponse<String> r = ingest("{\"symbol\":\"A\",\"price\":true,\"qty\":1,\"ts\":0}\n");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(json(r).get("accepted").asLong()).isZero();
+    }
+
+    @Test
+    void when_aJsonArrayIsSent_then_errorsNameTheIndex() throws Exception {
+        HttpResponse<String> r = post("/v1/streams/trades/events", "application/json",
+                "[{\"symbol\":\"A\",\"price\":1,\"qty\":1,\"ts\":0},{\"symbol\":\"A\",\"price\":1,\"qty\":1.5,\"ts\":0}]");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(json(r).get("errors").get(0).get("index").asInt()).isEqualTo(1);
+        assertThat(json(r).get("errors").get(0).get("error").asText()).contains("qty");
+    }
+
+    @Test
+    void badInputCorpus_getsClearClientErrors_andTheServerKeepsRunning() throws Exception {
+        assertThat(ingest("").statusCode()).isEqualTo(400);
+        assertThat(json(ingest("")).get("error").asText()).contains("empty body");
+        assertThat(ingest("{\"symbol\":").statusCode()).isEqualTo(400);
+        assertThat(ingest("[1, 2]").statusCode()).isEqualTo(400);
+        assertThat(ingest("\"just a string\"").statusCode()).isEqualTo(400);
+        assertThat(ingest("{\"symbol\":\"A\",\"price\":{\"nested\":1},\"qty\":1,\"ts\":0}").statusCode())
+                .isEqualTo(400);
+        HttpResponse<String> wrongType = post("/v1/streams/trades/events", "application/x-www-form-urlencoded",
+                "a=b");
+        assertThat(wrongType.statusCode()).isEqualTo(415);
+        assertThat(json(wrongType).get("error").asText()).contains("application/x-www-form-urlencoded");
+        HttpResponse<String> unknownStream = post("/v1/streams/nope/events", "application/x-ndjson", "{}");
+        assertThat(unknownStream.statusCode()).isEqualTo(404);
+        assertThat(json(unknownStream).get("error").asText()).contains("'nope'").contains("trades");
+        HttpResponse<String> huge = ingest("{\"symbol\":\"" + "x".repeat(70 * 1024) + "\"}");
+        assertThat(huge.statusCode()).isEqualTo(413);
+        assertThat(json(huge).get("error").asText()).contains("65536");
+
+        assertThat(get("/v1/views/nope?from=0&to=1").statusCode()).isEqualTo(404);
+        HttpResponse<String> noFrom = get("/v1/views/trades_1m?to=1");
+        assertThat(noFrom.statusCode()).isEqualTo(400);
+        assertThat(json(noFrom).get("error").asText()).startsWith("from:");
+        assertThat(json(get("/v1/views/trades_1m?from=yesterday&to=1")).get("error").asText())
+                .contains("from").contains("yesterday");
+        assertThat(get("/v1/views/trades_1m?from=0&to=1&granularity=90s").statusCode()).isEqualTo(400);
+        assertThat(json(get("/v1/views/trades_1m?from=0&to=1&granularity=5x")).get("error").asText())
+                .startsWith("granularity:");
+        assertThat(json(get("/v1/views/trades_1m?from=0&to=1&colour=red")).get("error").asText())
+                .contains("'colour'");
+        assertThat(get("/v1/views/trades_1m?from=10&to=5").statusCode()).isEqualTo(400);
+        assertThat(get("/v1/nothing-here").statusCode()).isEqualTo(404);
+
+        // still serving
+        assertThat(ingest("{\"symbol\":\"A\",\"price\":1,\"qty\":1,\"ts\":0}").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void when_aRequestIsRetriedWithTheSameIdempotencyKey_then_itIsAppliedOnce() throws Exception {
+        String body = "{\"symbol\":\"A\",\"price\":1,\"qty\":7,\"ts\":0}\n{\"symbol\":\"A\",\"price\":2,\"qty\":1,\"ts\":0}";
+        HttpResponse<String> first = post("/v1/streams/trades/events", "application/x-ndjson", body,
+                "Idempotency-Key", "k-1");
+        HttpResponse<String> retry = post("/v1/streams/trades/events", "application/x-ndjson", body,
+                "Idempotency-Key", "k-1");
+        assertThat(retry.statusCode()).isEqualTo(first.statusCode());
+        assertThat(retry.body()).isEqualTo(first.body());
+        tandem.awaitCaughtUp(Duration.ofSeconds(10));
+
+        // after a restart, the key is still known
+        server.close();
+        tandem.close();
+        tandem = Tandem.start(ConfigLoader.parse(CONFIG, "test.yaml"), TandemOptions.defaults(dir).withPartitions(2));
+        server = TandemServer.start(tandem, new ServerOptions("127.0.0.1", 0, 64 * 1024, null));
+        HttpResponse<String> later = post("/v1/streams/trades/events", "application/x-ndjson", body,
+                "Idempotency-Key", "k-1");
+        assertThat(later.body()).isEqualTo(first.body());
+        tandem.awaitCaughtUp(Duration.ofSeconds(10));
+        JsonNode q = json(get("/v1/views/trades_1m?from=0&to=60000"));
+        assertThat(q.get("rows").get(0).get("trades").asLong()).isEqualTo(2);
+        assertThat(q.get("rows").get(0).get("volume").asLong()).isEqualTo(8);
+    }
+
+    @Test
+    void statusAndMetrics_describeIngestAndTheHotPath() throws Exception {
+        ingest("{\"symbol\":\"A\",\"price\":1,\"qty\":1,\"ts\":0}\n{\"symbol\":\"A\",\"price\":\"x\",\"qty\":1,\"ts\":0}");
+        tandem.awaitCaughtUp(Duration.ofSeconds(10));
+        JsonNode status = json(get("/v1/status"));
+        JsonNode trades = status.get("streams").get("trades");
+        assertThat(trades.get("accepted").asLong()).isEqualTo(1);
+        assertThat(trades.get("rejected").asLong()).isEqualTo(1);
+        assertThat(trades.get("log_end_offsets")).hasSize(2);
+        assertThat(trades.get("hot_path_lag").asLong()).isZero();
+        assertThat(status.get("uptime_seconds").asDouble()).isGreaterThanOrEqualTo(0);
+
+        HttpResponse<String> metrics = get("/metrics");
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("tandem_ingest_accepted_total{stream=\"trades\"} 1.0")
+                .contains("tandem_ingest_rejected_total{stream=\"trades\"} 1.0")
+                .contains("tandem_hot_lag_events{stream=\"trades\"}")
+                .contains("tandem_ingest_to_visible_seconds_bucket");
+    }
+
+    @Test
+    void when_bindingBeyondLoopbackWithoutAToken_then_startIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ServerOptions("0.0.0.0", 0, 1024, null))
+                .hasMessageContaining("0.0.0.0").hasMessageContaining("token");
+    }
+}
