@@ -1,0 +1,507 @@
+package io.tandem.core.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.tandem.core.FieldDef;
+import io.tandem.core.FieldType;
+import io.tandem.core.MeasureDef;
+import io.tandem.core.StreamDef;
+import io.tandem.core.TandemConfig;
+import io.tandem.core.UnknownFields;
+import io.tandem.core.ViewDef;
+import io.tandem.core.expr.Expressions;
+import io.tandem.core.measure.Measures;
+import io.tandem.core.time.Durations;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads and validates a {@code tandem.yaml} (see {@code examples/market.yaml} for the whole shape).
+ *
+ * <p>The YAML is read into a tree, then checked by hand so that every problem is reported at once, each as
+ * {@code path.of.the.key: what is wrong, got <the value>}. Measures and view filters are checked by compiling them
+ * with {@link Measures#compile} and {@link Expressions#predicate}. The views of a stream that has errors of its own
+ * get only the checks that do not depend on its fields, so that one bad field type does not cascade.
+ *
+ * <p>The top-level keys {@code alerts}, {@code reports}, {@code batch} and {@code analyses} are reserved for
+ * features that read them separately: they are accepted here and not checked.
+ */
+public final class ConfigLoader {
+
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private static final List<String> TOP_KEYS =
+            List.of("epoch", "streams", "views", "alerts", "reports", "batch", "analyses");
+    private static final List<String> STREAM_KEYS = List.of("time", "lateness", "unknown_fields", "fields");
+    private static final List<String> VIEW_KEYS = List.of("from", "group_by", "granularity", "where", "measures");
+    private static final String TYPES = "string, long, double, boolean or timestamp";
+    private static final long SECOND_MS = 1_000;
+    private static final long DAY_MS = 86_400_000;
+
+    private final List<String> errors = new ArrayList<>();
+    private final Map<String, StreamDef> streams = new LinkedHashMap<>();
+    /** Every declared stream name, valid or not, in file order. */
+    private final List<String> streamNames = new ArrayList<>();
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * Reads and validates a configuration file.
+     *
+     * @throws ConfigException listing every problem, or saying why the file cannot be read
+     */
+    public static TandemConfig load(Path file) {
+        String yaml;
+        try {
+            yaml = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file.toString(), List.of(file + ": no such file"));
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), List.of(file + ": cannot read: " + e));
+        }
+        return parse(yaml, file.toString());
+    }
+
+    /**
+     * Parses and validates a configuration.
+     *
+     * @param sourceName where the text came from, carried by a {@link ConfigException}
+     * @throws ConfigException listing every problem
+     */
+    public static TandemConfig parse(String yaml, String sourceName) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(sourceName, List.of(syntaxError(e)));
+        }
+        ConfigLoader loader = new ConfigLoader();
+        TandemConfig config = loader.config(root);
+        if (!loader.errors.isEmpty()) {
+            throw new ConfigException(sourceName, loader.errors);
+        }
+        return config;
+    }
+
+    // ---- top level -------------------------------------------------------------------------------------------
+
+    private TandemConfig config(JsonNode root) {
+        if (isAbsent(root)) {
+            error("streams", "missing (declare at least one stream)");
+            return null;
+        }
+        if (!root.isObject()) {
+            error("top level", "expected a mapping with epoch, streams and views, got " + describe(root));
+            return null;
+        }
+        checkKeys(root, "", TOP_KEYS);
+        long epochMs = epoch(root.get("epoch"));
+        readStreams(root.get("streams"));
+        Map<String, ViewDef> views = views(root.get("views"));
+        return new TandemConfig(epochMs, streams, views);
+    }
+
+    private long epoch(JsonNode node) {
+        if (isAbsent(node)) {
+            return TandemConfig.DEFAULT_EPOCH_MS;
+        }
+        long ms = duration(node, "epoch");
+        if (ms >= 0 && ms < SECOND_MS) {
+            error("epoch", "must be at least 1s, got " + node.asText());
+        }
+        return ms;
+    }
+
+    // ---- streams ---------------------------------------------------------------------------------------------
+
+    private void readStreams(JsonNode node) {
+        if (isAbsent(node)) {
+            error("streams", "missing (declare at least one stream)");
+        } else if (!node.isObject()) {
+            error("streams", "expected a mapping of stream name to stream, got " + describe(node));
+        } else if (node.isEmpty()) {
+            error("streams", "expected at least one stream");
+        } else {
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                streamNames.add(e.getKey());
+                int before = errors.size();
+                StreamDef stream = stream(e.getKey(), e.getValue());
+                if (errors.size() == before) {
+                    streams.put(stream.name(), stream);
+                }
+            }
+        }
+    }
+
+    private StreamDef stream(String name, JsonNode node) {
+        String path = "streams." + name;
+        checkName(path, name);
+        if (!node.isObject()) {
+            error(path, "expected a mapping with " + String.join(", ", STREAM_KEYS) + ", got " + describe(node));
+            return null;
+        }
+        checkKeys(node, path, STREAM_KEYS);
+        String time = timeField(node.get("time"), path + ".time");
+        long latenessMs = isAbsent(node.get("lateness"))
+                ? TandemConfig.DEFAULT_LATENESS_MS
+                : duration(node.get("lateness"), path + ".lateness");
+        UnknownFields unknown = unknownFields(node.get("unknown_fields"), path + ".unknown_fields");
+        List<FieldDef> fields = fields(node.get("fields"), path + ".fields", time);
+        return new StreamDef(name, time, latenessMs, fields, unknown);
+    }
+
+    private String timeField(JsonNode node, String path) {
+        if (isAbsent(node)) {
+            error(path, "missing (the name of the event-time field)");
+            return null;
+        }
+        String time = text(node, path, "a field name");
+        if (time != null) {
+            checkName(path, time);
+        }
+        return time;
+    }
+
+    private UnknownFields unknownFields(JsonNode node, String path) {
+        if (isAbsent(node)) {
+            return UnknownFields.IGNORE;
+        }
+        return switch (node.isValueNode() ? node.asText() : "") {
+            case "ignore" -> UnknownFields.IGNORE;
+            case "reject" -> UnknownFields.REJECT;
+            default -> {
+                error(path, "expected ignore or reject, got " + describe(node));
+                yield null;
+            }
+        };
+    }
+
+    private List<FieldDef> fields(JsonNode node, String path, String timeField) {
+        List<FieldDef> fields = new ArrayList<>();
+        if (isAbsent(node)) {
+            error(path, "missing (a mapping of field name to type)");
+        } else if (!node.isObject()) {
+            error(path, "expected a mapping of field name to type, got " + describe(node));
+        } else {
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                FieldDef field = field(e.getKey(), e.getValue(), path + "." + e.getKey(), timeField);
+                if (field != null) {
+                    fields.add(field);
+                }
+            }
+        }
+        return fields;
+    }
+
+    private FieldDef field(String name, JsonNode node, String path, String timeField) {
+        checkName(path, name);
+        if (!node.isValueNode() || node.isNull()) {
+            error(path, "expected a type (" + TYPES + "), got " + describe(node));
+            return null;
+        }
+        FieldType type = fieldType(node.asText());
+        if (type == null) {
+            error(path, "unknown type '" + node.asText() + "' (expected " + TYPES + ")");
+            return null;
+        }
+        if (name.equals(timeField) && type != FieldType.TIMESTAMP) {
+            error(path, "'" + name + "' is the time field, so its type must be timestamp, got " + type.configName());
+        }
+        return new FieldDef(name, type);
+    }
+
+    private static FieldType fieldType(String text) {
+        for (FieldType type : FieldType.values()) {
+            if (type.configName().equals(text)) {
+                return type;
+            }
+        }
+        return null;
+    }
+
+    // ---- views -----------------------------------------------------------------------------------------------
+
+    private Map<String, ViewDef> views(JsonNode node) {
+        Map<String, ViewDef> views = new LinkedHashMap<>();
+        if (isAbsent(node)) {
+            return views;
+        }
+        if (!node.isObject()) {
+            error("views", "expected a mapping of view name to view, got " + describe(node));
+            return views;
+        }
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            ViewDef view = view(e.getKey(), e.getValue());
+            if (view != null) {
+                views.put(view.name(), view);
+            }
+        }
+        return views;
+    }
+
+    private ViewDef view(String name, JsonNode node) {
+        String path = "views." + name;
+        checkName(path, name);
+        if (!node.isObject()) {
+            error(path, "expected a mapping with " + String.join(", ", VIEW_KEYS) + ", got " + describe(node));
+            return null;
+        }
+        checkKeys(node, path, VIEW_KEYS);
+        String from = from(node.get("from"), path + ".from");
+        // null when the stream is unknown or has errors of its own: then skip the checks that need its fields
+        StreamDef stream = from == null ? null : streams.get(from);
+        List<String> groupBy = groupBy(node.get("group_by"), path + ".group_by", stream);
+        long granularityMs = granularity(node.get("granularity"), path + ".granularity");
+        String where = where(node.get("where"), path + ".where", stream);
+        Map<String, MeasureDef> measures = measures(node.get("measures"), path + ".measures", stream, groupBy);
+        return new ViewDef(name, from, groupBy, granularityMs, where, measures);
+    }
+
+    private String from(JsonNode node, String path) {
+        if (isAbsent(node)) {
+            error(path, "missing (the stream this view reads)");
+            return null;
+        }
+        String from = text(node, path, "a stream name");
+        if (from != null && !streamNames.contains(from)) {
+            error(path, "unknown stream '" + from + "' (streams: " + String.join(", ", streamNames) + ")");
+            return null;
+        }
+        return from;
+    }
+
+    private List<String> groupBy(JsonNode node, String path, StreamDef stream) {
+        List<String> groupBy = new ArrayList<>();
+        if (isAbsent(node)) {
+            return groupBy;
+        }
+        if (!node.isArray()) {
+            error(path, "expected a list of field names like [symbol], got " + describe(node));
+            return groupBy;
+        }
+        for (int i = 0; i < node.size(); i++) {
+            String itemPath = path + "[" + i + "]";
+            String field = text(node.get(i), itemPath, "a field name");
+            if (field == null) {
+                continue;
+            }
+            if (groupBy.contains(field)) {
+                error(itemPath, "field '" + field + "' is listed twice");
+            } else if (stream != null && stream.indexOf(field) < 0) {
+                error(itemPath, unknownField(field, stream));
+            }
+            groupBy.add(field);
+        }
+        return groupBy;
+    }
+
+    private long granularity(JsonNode node, String path) {
+        if (isAbsent(node)) {
+            error(path, "missing (a duration from 1s to 1d that divides 1d evenly, like 1m)");
+            return 0;
+        }
+        long ms = duration(node, path);
+        if (ms < 0) {
+            return ms;
+        }
+        if (ms < SECOND_MS || ms > DAY_MS) {
+            error(path, "must be between 1s and 1d, got " + node.asText());
+        } else if (DAY_MS % ms != 0) {
+            error(path, "must divide 1d evenly (like 1s, 5s, 1m, 5m, 15m or 1h), got " + node.asText());
+        }
+        return ms;
+    }
+
+    private String where(JsonNode node, String path, StreamDef stream) {
+        if (isAbsent(node)) {
+            return null;
+        }
+        String where = text(node, path, "a CEL condition like \"qty > 0\"");
+        if (where == null) {
+            return null;
+        }
+        if (where.isBlank()) {
+            error(path, "expected a CEL condition like \"qty > 0\", got \"" + where + "\"");
+        } else if (stream != null) {
+            try {
+                Expressions.predicate(where, stream);
+            } catch (IllegalArgumentException e) {
+                error(path, e.getMessage());
+            }
+        }
+        return where;
+    }
+
+    private Map<String, MeasureDef> measures(JsonNode node, String path, StreamDef stream, List<String> groupBy) {
+        Map<String, MeasureDef> measures = new LinkedHashMap<>();
+        if (isAbsent(node)) {
+            error(path, "missing (at least one measure, like \"n: count\")");
+        } else if (!node.isObject()) {
+            error(path, "expected a mapping of measure name to measure, got " + describe(node));
+        } else if (node.isEmpty()) {
+            error(path, "expected at least one measure, like \"n: count\"");
+        } else {
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                MeasureDef measure = measure(e.getKey(), e.getValue(), path + "." + e.getKey(), stream, groupBy);
+                if (measure != null) {
+                    measures.put(measure.name(), measure);
+                }
+            }
+        }
+        return measures;
+    }
+
+    private MeasureDef measure(String name, JsonNode node, String path, StreamDef stream, List<String> groupBy) {
+        checkName(path, name);
+        if (groupBy.contains(name)) {
+            error(path, "'" + name + "' is also a group_by field: give the measure another name");
+        }
+        String text = text(node, path, "a measure like count or sum(qty)");
+        if (text == null) {
+            return null;
+        }
+        MeasureDef measure;
+        try {
+            measure = MeasureText.parse(name, text);
+        } catch (IllegalArgumentException e) {
+            error(path, e.getMessage());
+            return null;
+        }
+        if (stream == null) {
+            return measure;
+        }
+        if (measure.field() != null && stream.indexOf(measure.field()) < 0) {
+            error(path, unknownField(measure.field(), stream));
+            return measure;
+        }
+        try {
+            Measures.compile(measure, stream);
+        } catch (IllegalArgumentException e) {
+            error(path, e.getMessage());
+        }
+        return measure;
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------------
+
+    private void error(String path, String message) {
+        errors.add(path + ": " + message);
+    }
+
+    private static boolean isAbsent(JsonNode node) {
+        return node == null || node.isMissingNode() || node.isNull();
+    }
+
+    private void checkKeys(JsonNode node, String path, List<String> allowed) {
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            String key = e.getKey();
+            if (!allowed.contains(key)) {
+                String keyPath = path.isEmpty() ? key : path + "." + key;
+                error(keyPath, "unknown key (expected " + String.join(", ", allowed) + ")");
+            }
+        }
+    }
+
+    private void checkName(String path, String name) {
+        if (!isName(name)) {
+            error(path, "invalid name '" + name + "' (a name must match [A-Za-z_][A-Za-z0-9_]*)");
+        }
+    }
+
+    /** A scalar's text, or null after recording an error when the node is a mapping, a list or null. */
+    private String text(JsonNode node, String path, String expected) {
+        if (!node.isValueNode() || node.isNull()) {
+            error(path, "expected " + expected + ", got " + describe(node));
+            return null;
+        }
+        return node.asText();
+    }
+
+    /** The duration in milliseconds, or -1 after recording an error. */
+    private long duration(JsonNode node, String path) {
+        String text = text(node, path, "a duration like 500ms, 5s, 1m, 1h or 1d");
+        if (text == null) {
+            return -1;
+        }
+        try {
+            return Durations.parse(text);
+        } catch (NumberFormatException | ArithmeticException e) {
+            error(path, "duration out of range, got \"" + text + "\"");
+        } catch (IllegalArgumentException e) {
+            error(path, e.getMessage());
+        }
+        return -1;
+    }
+
+    private static String unknownField(String field, StreamDef stream) {
+        return "unknown field '" + field + "' in stream '" + stream.name() + "' (fields: " + stream.fieldNames() + ")";
+    }
+
+    /** A value as the user wrote it: {@code "5x"}, {@code 42}, {@code true}, {@code nothing}, {@code a list}. */
+    private static String describe(JsonNode node) {
+        if (node.isObject()) {
+            return "a mapping";
+        }
+        if (node.isArray()) {
+            return "a list";
+        }
+        if (node.isNull()) {
+            return "nothing";
+        }
+        return node.isTextual() ? "\"" + node.asText() + "\"" : node.asText();
+    }
+
+    private static String syntaxError(JsonProcessingException e) {
+        if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
+            String context = yaml.getContext() == null ? "" : " (" + yaml.getContext() + ")";
+            return position(yaml.getProblemMark().getLine() + 1, yaml.getProblemMark().getColumn() + 1)
+                    + yaml.getProblem() + context;
+        }
+        String message = e.getOriginalMessage();
+        if (message != null && message.startsWith("Duplicate field ")) {
+            message = "duplicate key " + message.substring("Duplicate field ".length());
+        }
+        return e.getLocation() == null
+                ? "YAML syntax error: " + message
+                : position(e.getLocation().getLineNr(), e.getLocation().getColumnNr()) + message;
+    }
+
+    private static String position(int line, int column) {
+        return String.format(Locale.ROOT, "line %d, column %d: ", line, column);
+    }
+
+    static boolean isName(String s) {
+        if (s.isEmpty() || !isNameStart(s.charAt(0))) {
+            return false;
+        }
+        for (int i = 1; i < s.length(); i++) {
+            if (!isNamePart(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static boolean isNameStart(char c) {
+        return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    }
+
+    static boolean isNamePart(char c) {
+        return isNameStart(c) || (c >= '0' && c <= '9');
+    }
+}

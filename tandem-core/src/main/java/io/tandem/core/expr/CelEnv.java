@@ -1,0 +1,104 @@
+package io.tandem.core.expr;
+
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelIssue;
+import dev.cel.common.CelOptions;
+import dev.cel.common.CelValidationException;
+import dev.cel.common.CelValidationResult;
+import dev.cel.common.types.CelKind;
+import dev.cel.common.types.CelType;
+import dev.cel.common.types.SimpleType;
+import dev.cel.compiler.CelCompilerBuilder;
+import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelRuntimeFactory;
+import dev.cel.runtime.CelVariableResolver;
+import io.tandem.core.FieldType;
+
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The CEL environment shared by row predicates and conditions: one set of options for checking and running, and
+ * the mapping of Tandem field types to CEL types.
+ *
+ * <p>Heterogeneous numeric comparisons are on, so {@code price > 100} checks although {@code price} is a double;
+ * arithmetic and {@code ==} still need operands of one type, as in standard CEL.
+ */
+final class CelEnv {
+
+    static final CelOptions OPTIONS = CelOptions.current().enableHeterogeneousNumericComparisons(true).build();
+
+    private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
+    private static final String NO_CONTAINER = " (in container '')";
+
+    private CelEnv() {
+    }
+
+    /** string, int (long and timestamp as epoch ms), double or bool. */
+    static CelType celType(FieldType type) {
+        return switch (type) {
+            case STRING -> SimpleType.STRING;
+            case LONG, TIMESTAMP -> SimpleType.INT;
+            case DOUBLE -> SimpleType.DOUBLE;
+            case BOOLEAN -> SimpleType.BOOL;
+        };
+    }
+
+    /**
+     * Parses and checks a boolean expression over the given variables.
+     *
+     * @throws IllegalArgumentException {@code invalid condition "EXPR": MESSAGE} when it does not parse, does not
+     *                                  check or is not boolean
+     */
+    static CelAbstractSyntaxTree check(String expression, Map<String, CelType> variables) {
+        if (expression == null || expression.isBlank()) {
+            throw new IllegalArgumentException("invalid condition \"" + expression + "\": empty");
+        }
+        CelCompilerBuilder builder = CelCompilerFactory.standardCelCompilerBuilder().setOptions(OPTIONS);
+        variables.forEach(builder::addVar);
+        CelValidationResult result = builder.build().compile(expression);
+        if (result.hasError()) {
+            String issues = result.getErrors().stream()
+                    .map(CelIssue::getMessage)
+                    .map(m -> m.replace(NO_CONTAINER, ""))
+                    .collect(Collectors.joining("; "));
+            throw invalid(expression, issues);
+        }
+        CelAbstractSyntaxTree ast;
+        try {
+            ast = result.getAst();
+        } catch (CelValidationException e) {
+            throw invalid(expression, e.getMessage());
+        }
+        if (ast.getResultType().kind() != CelKind.BOOL) {
+            throw invalid(expression, "expected a bool result, got " + ast.getResultType().name());
+        }
+        return ast;
+    }
+
+    static CelRuntime.Program program(String expression, CelAbstractSyntaxTree ast) {
+        try {
+            return RUNTIME.createProgram(ast);
+        } catch (CelEvaluationException e) {
+            throw invalid(expression, e.getMessage());
+        }
+    }
+
+    /**
+     * True only when the program evaluates to true. An unbound variable makes the result unknown and an evaluation
+     * error (division by zero, overflow) makes it an error: both count as false.
+     */
+    static boolean isTrue(CelRuntime.Program program, CelVariableResolver variables) {
+        try {
+            return Boolean.TRUE.equals(program.eval(variables));
+        } catch (CelEvaluationException e) {
+            return false;
+        }
+    }
+
+    private static IllegalArgumentException invalid(String expression, String message) {
+        return new IllegalArgumentException("invalid condition \"" + expression + "\": " + message);
+    }
+}

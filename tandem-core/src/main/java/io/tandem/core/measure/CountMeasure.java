@@ -1,0 +1,52 @@
+package io.tandem.core.measure;
+
+import io.tandem.core.Measure;
+import io.tandem.core.Row;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
+/** {@code count}: the number of events, or with a field the number of events where it is not null. */
+final class CountMeasure implements Measure<LongAcc> {
+
+    private final Input input;
+
+    /** @param input the field whose non-null values are counted, or null to count events */
+    CountMeasure(Input input) {
+        this.input = input;
+    }
+
+    @Override
+    public LongAcc create() {
+        return new LongAcc();
+    }
+
+    @Override
+    public void add(LongAcc acc, Row row) {
+        if (input == null || !input.isNull(row)) {
+            acc.n++;
+        }
+    }
+
+    @Override
+    public LongAcc merge(LongAcc left, LongAcc right) {
+        left.n += right.n;
+        return left;
+    }
+
+    @Override
+    public Object result(LongAcc acc) {
+        return acc.n;
+    }
+
+    @Override
+    public void write(LongAcc acc, DataOutput out) throws IOException {
+        acc.write(out);
+    }
+
+    @Override
+    public LongAcc read(DataInput in) throws IOException {
+        return LongAcc.read(in);
+    }
+}

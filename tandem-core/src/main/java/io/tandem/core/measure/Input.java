@@ -1,0 +1,58 @@
+package io.tandem.core.measure;
+
+import io.tandem.core.FieldType;
+import io.tandem.core.Row;
+
+/**
+ * Where a measure reads its value: a declared field by index, or the event time when the measure names the
+ * stream's time field and the stream does not also declare it.
+ */
+final class Input {
+
+    private static final int EVENT_TIME = -1;
+
+    final String name;
+    final FieldType type;
+    private final int index;
+
+    private Input(String name, FieldType type, int index) {
+        this.name = name;
+        this.type = type;
+        this.index = index;
+    }
+
+    static Input field(String name, FieldType type, int index) {
+        return new Input(name, type, index);
+    }
+
+    static Input eventTime(String name) {
+        return new Input(name, FieldType.TIMESTAMP, EVENT_TIME);
+    }
+
+    boolean isNull(Row row) {
+        return index != EVENT_TIME && row.isNull(index);
+    }
+
+    /** A long or timestamp value. */
+    long getLong(Row row) {
+        return index == EVENT_TIME ? row.eventTime() : row.getLong(index);
+    }
+
+    /** Any numeric value as a double. */
+    double getNumber(Row row) {
+        return index == EVENT_TIME ? row.eventTime() : row.getNumber(index);
+    }
+
+    boolean getBoolean(Row row) {
+        return row.getBoolean(index);
+    }
+
+    String getString(Row row) {
+        return row.getString(index);
+    }
+
+    /** Whether values are read exactly as longs (long, timestamp) rather than as doubles. */
+    boolean isIntegral() {
+        return type == FieldType.LONG || type == FieldType.TIMESTAMP;
+    }
+}

@@ -1,0 +1,56 @@
+package io.tandem.core.measure;
+
+import io.tandem.core.Measure;
+import io.tandem.core.Row;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
+/**
+ * {@code sum} of a long or timestamp field: a Long. It wraps around on overflow like Java's {@code long}, which
+ * keeps it exactly associative and commutative.
+ */
+final class LongSum implements Measure<LongAcc> {
+
+    private final Input input;
+
+    LongSum(Input input) {
+        this.input = input;
+    }
+
+    @Override
+    public LongAcc create() {
+        return new LongAcc();
+    }
+
+    @Override
+    public void add(LongAcc acc, Row row) {
+        if (!input.isNull(row)) {
+            acc.n++;
+            acc.value += input.getLong(row);
+        }
+    }
+
+    @Override
+    public LongAcc merge(LongAcc left, LongAcc right) {
+        left.n += right.n;
+        left.value += right.value;
+        return left;
+    }
+
+    @Override
+    public Object result(LongAcc acc) {
+        return acc.n == 0 ? null : acc.value;
+    }
+
+    @Override
+    public void write(LongAcc acc, DataOutput out) throws IOException {
+        acc.write(out);
+    }
+
+    @Override
+    public LongAcc read(DataInput in) throws IOException {
+        return LongAcc.read(in);
+    }
+}

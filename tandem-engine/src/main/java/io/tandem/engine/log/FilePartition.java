@@ -1,0 +1,454 @@
+package io.tandem.engine.log;
+
+import static io.tandem.engine.log.RecordFormat.HEADER;
+import static io.tandem.engine.log.RecordFormat.KIND;
+import static io.tandem.engine.log.RecordFormat.LENGTH;
+import static io.tandem.engine.log.RecordFormat.OFFSET;
+import static io.tandem.engine.log.RecordFormat.REMAINING;
+import static java.nio.file.StandardOpenOption.CREATE_NEW;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One partition of a {@link FileEventLog}: its segments, its writer, its flusher thread and its readers' cursors.
+ *
+ * <p>Appenders write under {@link #lock} and register a {@link Waiter}; the flusher fsyncs the active segment
+ * outside the lock, then publishes {@link #durableEnd} and completes the waiters it covers. Rolling to a new
+ * segment fsyncs the old one first, so every segment but the last is complete and durable.
+ */
+final class FilePartition {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FileEventLog.class);
+    private static final int KEPT_WRITE_BUFFER_BYTES = 1 << 20;
+    private static final int POOLED_CURSORS = 2;
+
+    private final String name;
+    private final Path dir;
+    private final long epochMs;
+    private final LongSupplier clockMs;
+    private final FileEventLog.Options options;
+    private final ChannelOpener opener;
+    private final ConcurrentSkipListMap<Long, Segment> segments;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition written = lock.newCondition();
+    private final CRC32C writeCrc = new CRC32C();
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private ByteBuffer writeBuffer = ByteBuffer.allocateDirect(64 << 10);
+    private Segment active;
+    private long writePos;
+    private long writtenEnd;
+    private boolean closing;
+    private volatile Throwable failure;
+
+    private volatile long durableEnd;
+    private volatile long startOffset;
+    private final Object retention = new Object();
+    private final ArrayDeque<ReadCursor> cursors = new ArrayDeque<>();
+    private final Thread flusher;
+
+    private FilePartition(String name, Path dir, long epochMs, LongSupplier clockMs, FileEventLog.Options options,
+                          ChannelOpener opener, ConcurrentSkipListMap<Long, Segment> segments, long end) {
+        this.name = name;
+        this.dir = dir;
+        this.epochMs = epochMs;
+        this.clockMs = clockMs;
+        this.options = options;
+        this.opener = opener;
+        this.segments = segments;
+        this.active = segments.lastEntry().getValue();
+        this.writtenEnd = end;
+        this.durableEnd = end;
+        this.startOffset = segments.firstKey();
+        this.flusher = new Thread(this::flushLoop, "tandem-log-flush-" + name);
+        flusher.setDaemon(true);
+    }
+
+    /** Opens (creating when absent) and recovers the partition in {@code dir}, and starts its flusher. */
+    static FilePartition open(String name, Path dir, long epochMs, LongSupplier clockMs, FileEventLog.Options options,
+                              ChannelOpener opener) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+            FileEventLog.fsyncDirectory(dir.getParent());
+        }
+        List<Long> bases;
+        try (Stream<Path> files = Files.list(dir)) {
+            bases = files.map(f -> Segment.baseOf(f.getFileName().toString())).filter(b -> b >= 0).sorted().toList();
+        }
+        ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
+        try {
+            for (int i = 0; i < bases.size(); i++) {
+                Path path = dir.resolve(Segment.fileName(bases.get(i)));
+                FileChannel channel = i == bases.size() - 1 ? opener.open(path, READ, WRITE) : opener.open(path, READ);
+                segments.put(bases.get(i), new Segment(bases.get(i), path, channel));
+            }
+            if (segments.isEmpty()) {
+                Segment first = create(dir, 0, opener);
+                segments.put(0L, first);
+            }
+            long end = recover(name, segments.lastEntry().getValue());
+            FilePartition partition = new FilePartition(name, dir, epochMs, clockMs, options, opener, segments, end);
+            partition.writePos = partition.active.channel.size();
+            partition.flusher.start();
+            return partition;
+        } catch (IOException | RuntimeException e) {
+            for (Segment s : segments.values()) {
+                closeQuietly(s, e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Scans the last segment and cuts it after its last complete unit: a torn or corrupt record and everything
+     * after it go, and so do the records of a unit whose last record is missing.
+     *
+     * @return the offset after the last record kept
+     */
+    private static long recover(String name, Segment segment) throws IOException {
+        FileChannel channel = segment.channel;
+        long size = channel.size();
+        ChunkReader reader = new ChunkReader(1 << 20);
+        reader.reset(channel);
+        CRC32C crc = new CRC32C();
+        long pos = 0;
+        long off = segment.base;
+        long keptPos = 0;
+        long keptEnd = off;
+        int expectedRemaining = -1;
+        String problem = null;
+        while (pos < size && problem == null) {
+            int at = reader.at(pos, HEADER);
+            if (at < 0) {
+                problem = "a record header cut short";
+                continue;
+            }
+            ByteBuffer buf = reader.buffer();
+            int length = buf.getInt(at + LENGTH);
+            if (length < 0 || length > FileEventLog.MAX_UNIT_BYTES) {
+                problem = "a bad payload length " + length;
+                continue;
+            }
+            if (length > size - pos - HEADER) {
+                problem = "a record cut short (" + (size - pos) + " of " + (HEADER + length) + " bytes)";
+                continue;
+            }
+            at = reader.at(pos, HEADER + length);
+            buf = reader.buffer();
+            int remaining = buf.getInt(at + REMAINING);
+            if (!RecordFormat.crcMatches(buf, at, length, crc)) {
+                problem = "a CRC mismatch";
+            } else if (buf.getLong(at + OFFSET) != off) {
+                problem = "offset " + buf.getLong(at + OFFSET) + " where " + off + " was expected";
+            } else if (!RecordFormat.validKind(buf.get(at + KIND))) {
+                problem = "an unknown kind " + buf.get(at + KIND);
+            } else if (remaining < 0 || expectedRemaining >= 0 && remaining != expectedRemaining) {
+                problem = "a unit count of " + remaining + " where " + expectedRemaining + " was expected";
+            } else {
+                pos += HEADER + length;
+                off++;
+                if (remaining == 0) {
+                    keptPos = pos;
+                    keptEnd = off;
+                }
+                expectedRemaining = remaining - 1;
+            }
+        }
+        if (keptPos < size) {
+            if (problem == null) {
+                problem = "a unit missing its last " + (expectedRemaining + 1) + " record(s)";
+            }
+            LOG.warn("{}: recovery found {} at byte {} of {} and truncated it from {} to {} bytes; the partition"
+                    + " now ends at offset {}", name, problem, pos, segment, size, keptPos, keptEnd);
+            channel.truncate(keptPos);
+            channel.force(true);
+        }
+        return keptEnd;
+    }
+
+    private static Segment create(Path dir, long base, ChannelOpener opener) throws IOException {
+        Path path = dir.resolve(Segment.fileName(base));
+        Segment segment = new Segment(base, path, opener.open(path, CREATE_NEW, READ, WRITE));
+        FileEventLog.fsyncDirectory(dir);
+        return segment;
+    }
+
+    CompletableFuture<Long> append(byte[] kinds, List<byte[]> payloads, int unitBytes) {
+        List<Waiter> failed = List.of();
+        RuntimeException error = null;
+        lock.lock();
+        try {
+            if (closing) {
+                return CompletableFuture.failedFuture(new IllegalStateException(name + " is closed"));
+            }
+            if (failure != null) {
+                return CompletableFuture.failedFuture(new IllegalStateException(
+                        name + " refuses appends since a write or fsync failed: " + failure, failure));
+            }
+            long arrivalMs = clockMs.getAsLong();
+            long epoch = Math.floorDiv(arrivalMs, epochMs);
+            long first = writtenEnd;
+            ByteBuffer buf = writeBuffer(unitBytes);
+            int n = payloads.size();
+            for (int i = 0; i < n; i++) {
+                byte kind = kinds == null ? EventLog.EVENT : kinds[i];
+                RecordFormat.put(buf, writeCrc, first + i, kind, epoch, arrivalMs, n - 1 - i, payloads.get(i));
+            }
+            buf.flip();
+            try {
+                if (writePos > 0 && writePos + unitBytes > options.segmentBytes()) {
+                    roll(first);
+                }
+                long pos = writePos;
+                while (buf.hasRemaining()) {
+                    pos += active.channel.write(buf, pos);
+                }
+                writePos = pos;
+            } catch (IOException | RuntimeException e) {
+                error = new UncheckedIOException(new IOException(
+                        name + ": writing offsets " + first + ".." + (first + n - 1) + " failed", e));
+                failed = failLocked(error);
+                return CompletableFuture.failedFuture(error);
+            }
+            writtenEnd = first + n;
+            CompletableFuture<Long> future = new CompletableFuture<>();
+            waiters.add(new Waiter(writtenEnd, first, future));
+            written.signal();
+            return future;
+        } finally {
+            lock.unlock();
+            for (Waiter w : failed) {
+                w.future.completeExceptionally(error);
+            }
+        }
+    }
+
+    private ByteBuffer writeBuffer(int bytes) {
+        if (bytes <= writeBuffer.capacity()) {
+            return writeBuffer.clear();
+        }
+        ByteBuffer bigger = ByteBuffer.allocateDirect(bytes);
+        if (bytes <= KEPT_WRITE_BUFFER_BYTES) {
+            writeBuffer = bigger;
+        }
+        return bigger;
+    }
+
+    /** Makes the active segment durable and starts a new one at {@code base}; called under the lock. */
+    private void roll(long base) throws IOException {
+        active.channel.force(false);
+        Segment next = create(dir, base, opener);
+        segments.put(base, next);
+        active = next;
+        writePos = 0;
+    }
+
+    /** Group commit: fsyncs whatever was written since the last round, then acknowledges it. */
+    private void flushLoop() {
+        while (true) {
+            long target;
+            FileChannel channel;
+            lock.lock();
+            try {
+                while (writtenEnd == durableEnd && !closing && failure == null) {
+                    written.await(options.maxFlushDelayMs(), TimeUnit.MILLISECONDS);
+                }
+                if (failure != null || writtenEnd == durableEnd) {
+                    return;
+                }
+                target = writtenEnd;
+                channel = active.channel;
+            } catch (InterruptedException e) {
+                fail(new IllegalStateException(name + ": flusher interrupted", e));
+                return;
+            } finally {
+                lock.unlock();
+            }
+            try {
+                channel.force(false);
+            } catch (IOException | RuntimeException e) {
+                fail(new UncheckedIOException(new IOException(name + ": fsync failed; offsets from " + durableEnd
+                        + " to " + (target - 1) + " are not durable", e)));
+                return;
+            }
+            durableEnd = target;
+            List<Waiter> done = new ArrayList<>();
+            lock.lock();
+            try {
+                while (!waiters.isEmpty() && waiters.peek().end <= target) {
+                    done.add(waiters.poll());
+                }
+            } finally {
+                lock.unlock();
+            }
+            for (Waiter w : done) {
+                w.future.complete(w.first);
+            }
+        }
+    }
+
+    /** Marks the partition failed and fails every future not yet acknowledged. */
+    private void fail(RuntimeException error) {
+        List<Waiter> failed;
+        lock.lock();
+        try {
+            failed = failLocked(error);
+        } finally {
+            lock.unlock();
+        }
+        failed.forEach(w -> w.future.completeExceptionally(error));
+    }
+
+    private List<Waiter> failLocked(RuntimeException error) {
+        if (failure == null) {
+            LOG.error("{} failed; it refuses further appends", name, error);
+            failure = error;
+        }
+        List<Waiter> failed = new ArrayList<>(waiters);
+        waiters.clear();
+        written.signal();
+        return failed;
+    }
+
+    long durableEnd() {
+        return durableEnd;
+    }
+
+    long startOffset() {
+        return startOffset;
+    }
+
+    long read(long from, int maxRecords, EventLog.RecordConsumer consumer) {
+        long end = durableEnd;
+        if (from < startOffset || from > end) {
+            throw new IllegalArgumentException("offset " + from + " is outside [" + startOffset + ", " + end
+                    + "], the durable records of " + name);
+        }
+        if (maxRecords < 0) {
+            throw new IllegalArgumentException("maxRecords: expected >= 0, got " + maxRecords);
+        }
+        if (from == end || maxRecords == 0) {
+            return from;
+        }
+        ReadCursor cursor = takeCursor(from);
+        try {
+            return cursor.read(from, end, maxRecords, consumer);
+        } catch (IOException e) {
+            throw new UncheckedIOException(name + ": reading from offset " + from + " failed", e);
+        } finally {
+            giveCursor(cursor);
+        }
+    }
+
+    /** A pooled cursor already at {@code from} when there is one, else any pooled one, else a new one. */
+    private ReadCursor takeCursor(long from) {
+        synchronized (cursors) {
+            for (ReadCursor c : cursors) {
+                if (c.nextOffset() == from) {
+                    cursors.remove(c);
+                    return c;
+                }
+            }
+            ReadCursor any = cursors.poll();
+            return any != null ? any : new ReadCursor(segments, name);
+        }
+    }
+
+    private void giveCursor(ReadCursor cursor) {
+        synchronized (cursors) {
+            if (cursors.size() < POOLED_CURSORS) {
+                cursors.push(cursor);
+            }
+        }
+    }
+
+    void deleteBefore(long offset) {
+        if (offset > durableEnd) {
+            throw new IllegalArgumentException("offset " + offset + " is after the durable end " + durableEnd
+                    + " of " + name);
+        }
+        synchronized (retention) {
+            Map.Entry<Long, Segment> first = segments.firstEntry();
+            Map.Entry<Long, Segment> next = segments.higherEntry(first.getKey());
+            while (next != null && next.getKey() <= offset) {
+                Segment old = first.getValue();
+                segments.remove(old.base);
+                startOffset = next.getKey();
+                old.deleted = true;
+                try {
+                    old.close();
+                    Files.delete(old.path);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(name + ": deleting " + old + " failed", e);
+                }
+                LOG.debug("{}: deleted {}; the partition now starts at offset {}", name, old, startOffset);
+                first = next;
+                next = segments.higherEntry(first.getKey());
+            }
+        }
+    }
+
+    /** Stops appends: the flusher makes everything written durable, acknowledges it and ends. */
+    void beginClose() {
+        lock.lock();
+        try {
+            closing = true;
+            written.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits for the flusher's last round, then closes the segment files. */
+    void finishClose() throws IOException, InterruptedException {
+        flusher.join();
+        IOException error = null;
+        for (Segment s : segments.values()) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                if (error == null) {
+                    error = e;
+                } else {
+                    error.addSuppressed(e);
+                }
+            }
+        }
+        if (error != null) {
+            throw error;
+        }
+    }
+
+    private static void closeQuietly(Segment s, Exception cause) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /** An append waiting for the durable end to reach {@code end}. */
+    private record Waiter(long end, long first, CompletableFuture<Long> future) {
+    }
+}
