@@ -58,8 +58,12 @@ public final class Tandem implements AutoCloseable {
         for (StreamDef s : config.streams().values()) {
             Path dir = options.dataDir().resolve("log").resolve(s.name());
             int partitions = existingPartitions(dir, options.partitions());
-            logs.put(s.name(), FileEventLog.open(dir, partitions, config.epochMs(), options.clock(),
-                    FileEventLog.Options.defaults().withMaxFlushDelayMs(options.flushDelayMs())));
+            try {
+                logs.put(s.name(), FileEventLog.open(dir, partitions, config.epochMs(), options.clock(),
+                        new FileEventLog.Options(FileEventLog.Options.defaults().segmentBytes(), options.flushDelayMs())));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open the log of stream '" + s.name() + "' in " + dir, e);
+            }
         }
         this.store = new InMemoryRealtimeStore(catalog, options.dataDir().resolve("store"));
         this.hotPath = new HotPath(catalog, logs, store, metrics, options.clock());
