@@ -44,7 +44,7 @@ public abstract class EventLogContract {
     }
 
     @AfterEach
-    void closeLogs() {
+    protected void closeLogs() {
         opened.forEach(EventLog::close);
     }
 
