@@ -261,7 +261,11 @@ public final class FileEventLog implements EventLog {
 
     @Override
     public void deleteBefore(int partition, long offset) {
-        partition(partition).deleteBefore(offset);
+        FilePartition p = partition(partition);
+        if (closed) {
+            throw new IllegalStateException("log " + dir + " is closed");
+        }
+        p.deleteBefore(offset);
     }
 
     /** Makes every append made so far durable, completes its future, and closes the files. Idempotent. */

@@ -330,7 +330,8 @@ public abstract class EventLogContract {
         EventLog log = track(open(2, clock::get));
         for (int i = 0; i < 20; i++) {
             clock.addAndGet(EPOCH_MS / 3);
-            await(log.append(i % 2, new byte[] {EventLog.MARKER, EventLog.EVENT}, List.of(bytes("m" + i), bytes("e" + i))));
+            byte[] kinds = {EventLog.MARKER, EventLog.EVENT};
+            await(log.append(i % 2, kinds, List.of(bytes("m" + i), bytes("e" + i))));
         }
         List<Rec> before0 = readAll(log, 0, 0);
         List<Rec> before1 = readAll(log, 1, 0);

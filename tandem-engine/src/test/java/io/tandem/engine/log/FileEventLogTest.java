@@ -427,6 +427,30 @@ class FileEventLogTest extends EventLogContract {
         assertThat(readAll(log, 0, 0)).extracting(Rec::payload).containsExactly("a");
     }
 
+    @Test
+    void when_writeFailsWhileAnEarlierUnitIsBeingFsynced_then_theEarlierUnitStaysUnacknowledgedAndInvisible()
+            throws Exception {
+        // Given a first unit whose fsync is held at the gate
+        FaultyChannel.Faults faults = new FaultyChannel.Faults();
+        CountDownLatch gate = new CountDownLatch(1);
+        faults.forceGate = gate;
+        opener = faults.opener();
+        EventLog log = track(open(1, () -> 0));
+        CompletableFuture<Long> first = log.append(0, null, List.of(bytes("first")));
+        assertThat(faults.forceEntered.await(30, TimeUnit.SECONDS)).isTrue();
+
+        // When the next write fails, and only then the fsync of the first unit succeeds
+        faults.failWrite = faults.writes.get() + 1;
+        CompletableFuture<Long> second = log.append(0, null, List.of(bytes("second")));
+        gate.countDown();
+
+        // Then neither unit is acknowledged, and readers never see the first one
+        assertThatThrownBy(() -> await(first)).hasCauseInstanceOf(UncheckedIOException.class);
+        assertThatThrownBy(() -> await(second)).hasCauseInstanceOf(UncheckedIOException.class);
+        log.close();
+        assertThat(log.durableEnd(0)).isZero();
+    }
+
     // ---------------------------------------------------------------- opening
 
     @Test
