@@ -70,9 +70,11 @@ import java.util.stream.Stream;
  * every read.
  *
  * <h2>Threads</h2>
- * Appends may come from any number of threads. Reads are meant for one thread per partition reading forward: each
+ * Appends may come from any number of threads. Reads are made for a thread per partition reading forward: each
  * read continues from a cursor left by the previous one (a read elsewhere scans its segment from the start), and
- * hands payloads to the consumer inside a 1 MiB read buffer, without copying.
+ * hands payloads to the consumer inside a 1 MiB read buffer, without copying. A partition keeps two idle cursors,
+ * so two readers at different offsets (the hot path and the lake writer) each keep their place; concurrent reads
+ * are safe.
  */
 public final class FileEventLog implements EventLog {
 
@@ -261,7 +263,11 @@ public final class FileEventLog implements EventLog {
 
     @Override
     public void deleteBefore(int partition, long offset) {
-        partition(partition).deleteBefore(offset);
+        FilePartition p = partition(partition);
+        if (closed) {
+            throw new IllegalStateException("log " + dir + " is closed");
+        }
+        p.deleteBefore(offset);
     }
 
     /** Makes every append made so far durable, completes its future, and closes the files. Idempotent. */

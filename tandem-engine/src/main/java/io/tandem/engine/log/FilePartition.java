@@ -264,7 +264,10 @@ final class FilePartition {
         writePos = 0;
     }
 
-    /** Group commit: fsyncs whatever was written since the last round, then acknowledges it. */
+    /**
+     * Group commit: fsyncs whatever was written since the last round, then acknowledges it. The durable end moves
+     * under the lock, so a failure that failed the waiters meanwhile also keeps their records invisible.
+     */
     private void flushLoop() {
         while (true) {
             long target;
@@ -292,10 +295,13 @@ final class FilePartition {
                         + " to " + (target - 1) + " are not durable", e)));
                 return;
             }
-            durableEnd = target;
             List<Waiter> done = new ArrayList<>();
             lock.lock();
             try {
+                if (failure != null) {
+                    return;
+                }
+                durableEnd = target;
                 while (!waiters.isEmpty() && waiters.peek().end <= target) {
                     done.add(waiters.poll());
                 }

@@ -1,0 +1,473 @@
+package io.tandem.engine.log;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link FileEventLog}: the {@link EventLogContract} plus recovery, segments, the golden file and failures. */
+class FileEventLogTest extends EventLogContract {
+
+    private static final String GOLDEN = "/golden/log/00000000000000000000.log";
+
+    @TempDir
+    Path dir;
+
+    private FileEventLog.Options options = FileEventLog.Options.defaults();
+    private ChannelOpener opener = ChannelOpener.DEFAULT;
+
+    @Override
+    protected EventLog open(int partitions, LongSupplier clockMs) throws IOException {
+        return FileEventLog.open(dir, partitions, EPOCH_MS, clockMs, options, opener);
+    }
+
+    @Override
+    protected EventLog reopen(int partitions, LongSupplier clockMs) throws IOException {
+        return FileEventLog.open(dir, partitions, EPOCH_MS, clockMs, options, opener);
+    }
+
+    private Path segment(long base) {
+        return dir.resolve("0").resolve(Segment.fileName(base));
+    }
+
+    private static int recordBytes(String payload) {
+        return RecordFormat.HEADER + payload.length();
+    }
+
+    // ---------------------------------------------------------------- recovery
+
+    @Test
+    void when_garbageFollowsTheLastRecord_then_reopenDropsOnlyTheGarbage() throws Exception {
+        // Given a log with three acknowledged units
+        EventLog log = track(open(1, () -> 0));
+        await(log.append(0, null, List.of(bytes("a"))));
+        await(log.append(0, null, List.of(bytes("b1"), bytes("b2"))));
+        await(log.append(0, null, List.of(bytes("c"))));
+        List<Rec> acknowledged = readAll(log, 0, 0);
+        log.close();
+        long size = Files.size(segment(0));
+        // When a crash left zeros and junk after them
+        byte[] junk = new byte[60];
+        Arrays.fill(junk, 20, 60, (byte) 0xA5);
+        Files.write(segment(0), junk, StandardOpenOption.APPEND);
+
+        EventLog again = track(reopen(1, () -> 0));
+
+        // Then the units are all there, the junk is gone, and appends continue after them
+        assertThat(readAll(again, 0, 0)).isEqualTo(acknowledged);
+        assertThat(Files.size(segment(0))).isEqualTo(size);
+        assertThat(await(again.append(0, null, List.of(bytes("d"))))).isEqualTo(4);
+    }
+
+    @Test
+    void when_lastRecordIsCutInHalf_then_reopenDropsItsWholeUnit() throws Exception {
+        EventLog log = track(open(1, () -> 0));
+        await(log.append(0, null, List.of(bytes("a"))));
+        await(log.append(0, null, List.of(bytes("b1"), bytes("b2"), bytes("b3"))));
+        log.close();
+        // A crash tore the last record of the second unit in half
+        cut(segment(0), recordBytes("b3") / 2);
+
+        EventLog again = track(reopen(1, () -> 0));
+
+        assertThat(readAll(again, 0, 0)).extracting(Rec::payload).containsExactly("a");
+        assertThat(Files.size(segment(0))).isEqualTo(recordBytes("a"));
+        assertThat(await(again.append(0, null, List.of(bytes("next"))))).isEqualTo(1);
+    }
+
+    @Test
+    void when_unitMissesItsLastRecord_then_reopenDropsTheWholeUnit() throws Exception {
+        EventLog log = track(open(1, () -> 0));
+        await(log.append(0, null, List.of(bytes("a"))));
+        await(log.append(0, null, List.of(bytes("b1"), bytes("b2"), bytes("b3"))));
+        log.close();
+        // A crash lost exactly the last record: the first two records of the unit are intact
+        cut(segment(0), recordBytes("b3"));
+
+        EventLog again = track(reopen(1, () -> 0));
+
+        assertThat(readAll(again, 0, 0)).extracting(Rec::payload).containsExactly("a");
+        assertThat(again.durableEnd(0)).isEqualTo(1);
+    }
+
+    @Test
+    void when_crcFlipsInTheMiddleOfTheLastSegment_then_reopenKeepsOnlyTheUnitsBeforeIt() throws Exception {
+        EventLog log = track(open(1, () -> 0));
+        for (int u = 0; u < 6; u++) {
+            await(log.append(0, null, List.of(bytes("u" + u + "r0"), bytes("u" + u + "r1"))));
+        }
+        List<Rec> acknowledged = readAll(log, 0, 0);
+        log.close();
+        // One bit of the payload of record 7 (the second record of unit 3) flips
+        long record7 = 7L * recordBytes("u0r0");
+        flip(segment(0), record7 + RecordFormat.HEADER + 1);
+
+        EventLog again = track(reopen(1, () -> 0));
+
+        assertThat(readAll(again, 0, 0)).isEqualTo(acknowledged.subList(0, 6));
+        assertThat(await(again.append(0, null, List.of(bytes("next"))))).isEqualTo(6);
+        again.close();
+        long size = Files.size(segment(0));
+        assertThat(readAll(track(reopen(1, () -> 0)), 0, 0)).hasSize(7);
+        assertThat(Files.size(segment(0))).isEqualTo(size);
+    }
+
+    private static void cut(Path file, long bytes) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.truncate(channel.size() - bytes);
+        }
+    }
+
+    private static void flip(Path file, long position) throws IOException {
+        byte[] content = Files.readAllBytes(file);
+        content[(int) position] ^= 0x10;
+        Files.write(file, content);
+    }
+
+    // ---------------------------------------------------------------- segments
+
+    @Test
+    void when_segmentsRoll_then_filesAreNamedByBaseOffsetAndReadsCrossThem() throws Exception {
+        options = new FileEventLog.Options(200, 10);
+        EventLog log = track(open(1, () -> 0));
+        List<Long> unitStarts = new ArrayList<>();
+        for (int u = 0; u < 30; u++) {
+            List<byte[]> unit = new ArrayList<>();
+            for (int r = 0; r <= u % 3; r++) {
+                unit.add(bytes(String.format("u%02d-r%d", u, r)));
+            }
+            unitStarts.add(await(log.append(0, null, unit)));
+        }
+        List<Rec> all = readAll(log, 0, 0);
+
+        List<Path> files = segmentFiles();
+        assertThat(files).hasSizeGreaterThan(5);
+        for (Path f : files) {
+            long base = Segment.baseOf(f.getFileName().toString());
+            assertThat(unitStarts).contains(base);
+            assertThat(Files.size(f)).isLessThanOrEqualTo(200);
+            assertThat(firstOffsetIn(f)).isEqualTo(base);
+        }
+        assertThat(all).extracting(Rec::offset).containsExactlyElementsOf(offsets(all.size()));
+        for (int from = 0; from < all.size(); from++) {
+            List<Rec> one = new ArrayList<>();
+            log.read(0, from, 1, collect(one));
+            assertThat(one).containsExactly(all.get(from));
+        }
+        log.close();
+        assertThat(readAll(track(reopen(1, () -> 0)), 0, 0)).isEqualTo(all);
+    }
+
+    @Test
+    void when_unitIsBiggerThanASegment_then_itGetsASegmentOfItsOwn() throws Exception {
+        options = new FileEventLog.Options(100, 10);
+        EventLog log = track(open(1, () -> 0));
+        String big = "x".repeat(300);
+
+        await(log.append(0, null, List.of(bytes("small"))));
+        await(log.append(0, null, List.of(bytes(big), bytes(big))));
+        await(log.append(0, null, List.of(bytes("after"))));
+
+        assertThat(segmentFiles()).extracting(f -> f.getFileName().toString()).containsExactly(
+                Segment.fileName(0), Segment.fileName(1), Segment.fileName(3));
+        assertThat(readAll(log, 0, 0)).extracting(Rec::payload).containsExactly("small", big, big, "after");
+    }
+
+    @Test
+    void when_readerTailsWhileSegmentsRoll_then_itSeesEveryRecordOnceInOrder() throws Exception {
+        options = new FileEventLog.Options(300, 10);
+        EventLog log = track(open(1, () -> 0));
+        int units = 300;
+        List<Rec> seen = new ArrayList<>();
+        AtomicBoolean appending = new AtomicBoolean(true);
+        Thread reader = new Thread(() -> {
+            long next = 0;
+            while (appending.get() || next < log.durableEnd(0)) {
+                next = log.read(0, next, 1000, collect(seen));
+                Thread.onSpinWait();
+            }
+        });
+        reader.start();
+
+        List<CompletableFuture<Long>> futures = new ArrayList<>();
+        for (int u = 0; u < units; u++) {
+            futures.add(log.append(0, null, List.of(bytes("a" + u), bytes("b" + u))));
+        }
+        for (CompletableFuture<Long> f : futures) {
+            await(f);
+        }
+        appending.set(false);
+        reader.join();
+
+        assertThat(seen).isEqualTo(readAll(log, 0, 0));
+        assertThat(seen).hasSize(2 * units);
+    }
+
+    @Test
+    void when_deleteBeforeSpansSegments_then_wholeSegmentsGoAndStartOffsetIsTheFirstKeptBase() throws Exception {
+        // Given segments of four one-record units each: bases 0, 4, 8, ...
+        options = new FileEventLog.Options(4 * recordBytes("r00"), 10);
+        EventLog log = track(open(1, () -> 0));
+        for (int i = 0; i < 30; i++) {
+            await(log.append(0, null, List.of(bytes(String.format("r%02d", i)))));
+        }
+        List<Rec> all = readAll(log, 0, 0);
+
+        // When records before 10 may go
+        log.deleteBefore(0, 10);
+
+        // Then segments 0 and 4 are gone; segment 8 holds 10 and stays
+        assertThat(log.startOffset(0)).isEqualTo(8);
+        assertThat(Files.exists(segment(0))).isFalse();
+        assertThat(Files.exists(segment(4))).isFalse();
+        assertThat(readAll(log, 0, 8)).isEqualTo(all.subList(8, 30));
+        assertThatThrownBy(() -> log.read(0, 7, 1, collect(new ArrayList<>())))
+                .isInstanceOf(IllegalArgumentException.class);
+
+        // And a restart keeps the new start; deleting everything still keeps the active segment
+        log.close();
+        EventLog again = track(reopen(1, () -> 0));
+        assertThat(again.startOffset(0)).isEqualTo(8);
+        again.deleteBefore(0, 30);
+        assertThat(segmentFiles()).extracting(f -> f.getFileName().toString()).containsExactly(Segment.fileName(28));
+        assertThat(readAll(again, 0, 28)).isEqualTo(all.subList(28, 30));
+    }
+
+    private List<Path> segmentFiles() throws IOException {
+        try (Stream<Path> files = Files.list(dir.resolve("0"))) {
+            return files.sorted().toList();
+        }
+    }
+
+    private static long firstOffsetIn(Path segmentFile) throws IOException {
+        return ByteBuffer.wrap(Files.readAllBytes(segmentFile)).getLong(RecordFormat.OFFSET);
+    }
+
+    private static List<Long> offsets(int n) {
+        List<Long> offsets = new ArrayList<>();
+        for (long i = 0; i < n; i++) {
+            offsets.add(i);
+        }
+        return offsets;
+    }
+
+    private static EventLog.RecordConsumer collect(List<Rec> into) {
+        return (offset, kind, epoch, arrival, buf, off, len) ->
+                into.add(new Rec(offset, kind, epoch, arrival, new String(buf, off, len, ISO_8859_1)));
+    }
+
+    // ---------------------------------------------------------------- golden file
+
+    /** What the golden segment holds: three units, one of them before 1970. */
+    private static final List<Rec> GOLDEN_RECORDS = List.of(
+            new Rec(0, EventLog.EVENT, 28_333_333, 1_700_000_000_000L, "{\"sym\":\"ACME\",\"px\":12.5}"),
+            new Rec(1, EventLog.MARKER, -1, -1, "key-1"),
+            new Rec(2, EventLog.EVENT, -1, -1, ""),
+            new Rec(3, EventLog.EVENT, -1, -1, "\u0000\u00ff\u007f\u0080"),
+            new Rec(4, EventLog.EVENT, 1, EPOCH_MS, "last"));
+
+    /** Appends {@link #GOLDEN_RECORDS} unit by unit, setting the clock to each unit's arrival time. */
+    private static void writeGoldenInput(EventLog log, AtomicLong clock) throws Exception {
+        clock.set(1_700_000_000_000L);
+        await(log.append(0, null, List.of(bytes(GOLDEN_RECORDS.get(0).payload()))));
+        clock.set(-1);
+        await(log.append(0, new byte[] {EventLog.MARKER, EventLog.EVENT, EventLog.EVENT}, List.of(
+                bytes(GOLDEN_RECORDS.get(1).payload()), bytes(GOLDEN_RECORDS.get(2).payload()),
+                bytes(GOLDEN_RECORDS.get(3).payload()))));
+        clock.set(EPOCH_MS);
+        await(log.append(0, null, List.of(bytes(GOLDEN_RECORDS.get(4).payload()))));
+    }
+
+    private static byte[] golden() throws IOException {
+        try (InputStream in = FileEventLogTest.class.getResourceAsStream(GOLDEN)) {
+            assertThat(in).as(GOLDEN).isNotNull();
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    void when_goldenSegmentIsOpened_then_itHoldsTheGoldenRecords() throws Exception {
+        Files.createDirectories(dir.resolve("0"));
+        Files.write(segment(0), golden());
+
+        EventLog log = track(open(1, () -> 0));
+
+        assertThat(readAll(log, 0, 0)).isEqualTo(GOLDEN_RECORDS);
+        assertThat(Files.size(segment(0))).isEqualTo(golden().length);
+    }
+
+    @Test
+    void when_goldenInputIsWrittenToday_then_theBytesEqualTheGoldenSegment() throws Exception {
+        AtomicLong clock = new AtomicLong();
+        EventLog log = track(open(1, clock::get));
+
+        writeGoldenInput(log, clock);
+        log.close();
+
+        assertThat(Files.readAllBytes(segment(0))).isEqualTo(golden());
+    }
+
+    @Test
+    void when_goldenSegmentIsDecodedByTheDocumentedTable_then_everyFieldMatches() throws Exception {
+        ByteBuffer buf = ByteBuffer.wrap(golden());
+        CRC32C crc = new CRC32C();
+        for (Rec expected : GOLDEN_RECORDS) {
+            int at = buf.position();
+            int length = buf.getInt(at);
+            crc.reset();
+            crc.update(buf.array(), at + 8, 29 + length);
+            assertThat(buf.getInt(at + 4)).isEqualTo((int) crc.getValue());
+            assertThat(buf.getLong(at + 8)).isEqualTo(expected.offset());
+            assertThat(buf.get(at + 16)).isEqualTo(expected.kind());
+            assertThat(buf.getLong(at + 17)).isEqualTo(expected.epoch());
+            assertThat(buf.getLong(at + 25)).isEqualTo(expected.arrivalMs());
+            assertThat(buf.getInt(at + 33)).isEqualTo(expected.offset() == 1 ? 2 : expected.offset() == 2 ? 1 : 0);
+            assertThat(new String(buf.array(), at + 37, length, ISO_8859_1)).isEqualTo(expected.payload());
+            buf.position(at + 37 + length);
+        }
+        assertThat(buf.hasRemaining()).isFalse();
+    }
+
+    // ---------------------------------------------------------------- failures
+
+    @Test
+    void when_writeFailsHalfway_then_itsFutureFailsAndNothingUnacknowledgedIsVisible() throws Exception {
+        // Given a log whose fourth write writes half its bytes and fails
+        FaultyChannel.Faults faults = new FaultyChannel.Faults();
+        faults.failWrite = 4;
+        opener = faults.opener();
+        EventLog log = track(open(1, () -> 0));
+        for (int u = 0; u < 3; u++) {
+            await(log.append(0, null, List.of(bytes("ok" + u))));
+        }
+
+        // When the fourth unit is appended
+        CompletableFuture<Long> failed = log.append(0, null, List.of(bytes("lost1"), bytes("lost2")));
+
+        // Then its future fails, readers see only the three units, and the partition refuses appends
+        assertThatThrownBy(() -> await(failed)).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(UncheckedIOException.class);
+        assertThat(log.durableEnd(0)).isEqualTo(3);
+        assertThat(readAll(log, 0, 0)).extracting(Rec::payload).containsExactly("ok0", "ok1", "ok2");
+        assertThatThrownBy(() -> await(log.append(0, null, List.of(bytes("more")))))
+                .hasCauseInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("refuses appends since a write or fsync failed");
+
+        // And after a restart the half-written unit is gone
+        log.close();
+        opener = ChannelOpener.DEFAULT;
+        assertThat(readAll(track(reopen(1, () -> 0)), 0, 0)).extracting(Rec::payload)
+                .containsExactly("ok0", "ok1", "ok2");
+    }
+
+    @Test
+    void when_fsyncFails_then_pendingFuturesFailAndDurableEndStays() throws Exception {
+        // Given a log whose second fsync fails
+        FaultyChannel.Faults faults = new FaultyChannel.Faults();
+        opener = faults.opener();
+        EventLog log = track(open(1, () -> 0));
+        await(log.append(0, null, List.of(bytes("durable"))));
+        faults.failForce = faults.forces.get() + 1;
+
+        // When a unit is appended
+        CompletableFuture<Long> failed = log.append(0, null, List.of(bytes("maybe1"), bytes("maybe2")));
+
+        // Then it is not acknowledged nor visible, and the partition refuses appends
+        assertThatThrownBy(() -> await(failed)).hasCauseInstanceOf(UncheckedIOException.class);
+        assertThat(log.durableEnd(0)).isEqualTo(1);
+        assertThat(readAll(log, 0, 0)).extracting(Rec::payload).containsExactly("durable");
+        assertThatThrownBy(() -> await(log.append(0, null, List.of(bytes("more")))))
+                .hasCauseInstanceOf(IllegalStateException.class);
+
+        // And after a restart the unit whose fsync failed is there whole or not at all
+        log.close();
+        opener = ChannelOpener.DEFAULT;
+        List<String> after = readAll(track(reopen(1, () -> 0)), 0, 0).stream().map(Rec::payload).toList();
+        assertThat(after).isIn(List.of("durable"), List.of("durable", "maybe1", "maybe2"));
+    }
+
+    @Test
+    void when_fsyncIsStillRunning_then_theUnitIsNeitherAcknowledgedNorReadable() throws Exception {
+        FaultyChannel.Faults faults = new FaultyChannel.Faults();
+        CountDownLatch gate = new CountDownLatch(1);
+        faults.forceGate = gate;
+        opener = faults.opener();
+        EventLog log = track(open(1, () -> 0));
+
+        CompletableFuture<Long> appended = log.append(0, null, List.of(bytes("a")));
+        assertThat(faults.forceEntered.await(30, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(appended).isNotDone();
+        assertThat(log.durableEnd(0)).isZero();
+        assertThat(readAll(log, 0, 0)).isEmpty();
+        gate.countDown();
+        assertThat(await(appended)).isZero();
+        assertThat(readAll(log, 0, 0)).extracting(Rec::payload).containsExactly("a");
+    }
+
+    @Test
+    void when_writeFailsWhileAnEarlierUnitIsBeingFsynced_then_theEarlierUnitStaysUnacknowledgedAndInvisible()
+            throws Exception {
+        // Given a first unit whose fsync is held at the gate
+        FaultyChannel.Faults faults = new FaultyChannel.Faults();
+        CountDownLatch gate = new CountDownLatch(1);
+        faults.forceGate = gate;
+        opener = faults.opener();
+        EventLog log = track(open(1, () -> 0));
+        CompletableFuture<Long> first = log.append(0, null, List.of(bytes("first")));
+        assertThat(faults.forceEntered.await(30, TimeUnit.SECONDS)).isTrue();
+
+        // When the next write fails, and only then the fsync of the first unit succeeds
+        faults.failWrite = faults.writes.get() + 1;
+        CompletableFuture<Long> second = log.append(0, null, List.of(bytes("second")));
+        gate.countDown();
+
+        // Then neither unit is acknowledged, and readers never see the first one
+        assertThatThrownBy(() -> await(first)).hasCauseInstanceOf(UncheckedIOException.class);
+        assertThatThrownBy(() -> await(second)).hasCauseInstanceOf(UncheckedIOException.class);
+        log.close();
+        assertThat(log.durableEnd(0)).isZero();
+    }
+
+    // ---------------------------------------------------------------- opening
+
+    @Test
+    void when_logIsOpenAlready_then_openingItAgainFailsUntilItIsClosed() throws Exception {
+        EventLog log = track(open(1, () -> 0));
+
+        assertThatThrownBy(() -> open(1, () -> 0)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already open");
+        log.close();
+        assertThat(track(reopen(1, () -> 0)).durableEnd(0)).isZero();
+    }
+
+    @Test
+    void when_diskHasMorePartitionsThanRequested_then_openFails() throws Exception {
+        track(open(3, () -> 0)).close();
+
+        assertThatThrownBy(() -> reopen(2, () -> 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("has a partition 2");
+    }
+}
