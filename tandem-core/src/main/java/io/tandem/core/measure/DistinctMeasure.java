@@ -22,8 +22,8 @@ import java.io.IOException;
  * <p>Binary form:
  * <pre>
  * +---------------------+---------------------------------------------------------------+
- * | length: i32 BE      | the sketch: {@code HllSketch.toCompactByteArray()}, read back  |
- * |                     | by {@code HllSketch.heapify(byte[])}                           |
+ * | length: i32 BE      | the sketch: {@code HllSketch.toUpdatableByteArray()}, read back |
+ * |                     | by {@code HllSketch.heapify(byte[])}; at most 4,136 bytes        |
  * +---------------------+---------------------------------------------------------------+
  * </pre>
  */
@@ -75,7 +75,7 @@ final class DistinctMeasure implements Measure<HllSketch> {
 
     @Override
     public void write(HllSketch acc, DataOutput out) throws IOException {
-        Sketches.writeBytes(acc.toCompactByteArray(), out);
+        Sketches.writeBytes(acc.toUpdatableByteArray(), out);
     }
 
     @Override
