@@ -12,6 +12,7 @@ import org.apache.commons.csv.CSVRecord;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -87,6 +88,8 @@ public final class Csv {
                 rows++;
             }
             return rows;
+        } catch (UncheckedIOException e) {
+            throw e.getCause(); // commons-csv's iterator wraps its read and syntax errors
         }
     }
 
