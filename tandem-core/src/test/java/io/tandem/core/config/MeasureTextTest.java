@@ -43,8 +43,8 @@ class MeasureTextTest {
     void malformed_isRejectedQuotingTheText(String text) {
         assertThatThrownBy(() -> MeasureText.parse("m", text))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("expected a measure like count, sum(qty), quantile(qty, 0.99) or count where qty > 0, got \""
-                        + text + "\"");
+                .hasMessage("expected a measure like count, sum(qty), quantile(qty, 0.99) or count where qty > 0, "
+                        + "got \"" + text + "\"");
     }
 
     @Test
