@@ -8,7 +8,7 @@ import java.util.List;
  * <p>Each error is one line that starts with the path of the bad key, e.g.
  * {@code views.trades_1m.granularity: must divide 1d evenly (like 1s, 5s, 1m, 5m, 15m or 1h), got 7m}; a YAML
  * syntax error starts with its position instead: {@code line 3, column 2: ...}. The message is all the errors,
- * one per line, in the order they appear in the file.
+ * one per line, in file order, except that the unknown keys of a mapping come before the errors inside it.
  */
 public final class ConfigException extends RuntimeException {
 
@@ -33,7 +33,7 @@ public final class ConfigException extends RuntimeException {
         return source;
     }
 
-    /** Every error, in file order. */
+    /** Every error, in the order of the message. */
     public List<String> errors() {
         return errors;
     }

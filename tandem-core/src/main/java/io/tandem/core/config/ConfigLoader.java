@@ -279,7 +279,10 @@ public final class ConfigLoader {
         }
         String from = text(node, path, "a stream name");
         if (from != null && !streamNames.contains(from)) {
-            error(path, "unknown stream '" + from + "' (streams: " + String.join(", ", streamNames) + ")");
+            String known = streamNames.isEmpty()
+                    ? "no streams are declared"
+                    : "streams: " + String.join(", ", streamNames);
+            error(path, "unknown stream '" + from + "' (" + known + ")");
             return null;
         }
         return from;
