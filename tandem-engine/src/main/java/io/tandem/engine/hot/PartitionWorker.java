@@ -45,7 +45,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
     private final BinaryRow row;
     private volatile boolean running = true;
 
-    private Map<StateKey, Object[]> deltas = new HashMap<>();
+    private final BatchDeltas[] deltas;
     private List<IdempotencyRecord> markers = new ArrayList<>();
     private long batchWatermark;
     private long batchMaxEventTime;
@@ -63,6 +63,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
         this.metrics = metrics;
         this.clock = clock;
         this.row = new RowCodec(stream).reader();
+        this.deltas = views.stream().map(BatchDeltas::new).toArray(BatchDeltas[]::new);
         this.lateAfterClose = views.stream().map(v -> metrics.lateAfterClose(v.name())).toArray(Counter[]::new);
         this.applied = metrics.hotEvents(stream.name());
         this.badRecords = metrics.badRecords(stream.name());
@@ -85,11 +86,14 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
             batchArrivalCount = 0;
             long from = next;
             next = log.read(partition, next, MAX_BATCH, this);
-            store.commit(stream.name(), partition, next, deltas, markers);
+            Map<StateKey, Object[]> changes = new HashMap<>();
+            for (BatchDeltas d : deltas) {
+                d.drainTo(changes);
+            }
+            store.commit(stream.name(), partition, next, changes, markers);
             watermark.observe(batchMaxEventTime);
             applied.increment(next - from);
             recordVisibility();
-            deltas = new HashMap<>();
             markers = new ArrayList<>();
         }
     }
@@ -116,13 +120,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
                 if (bucket + v.def().granularityMs() <= batchWatermark) {
                     lateAfterClose[i].increment();
                 }
-                StateKey key = new StateKey(v.name(), v.keyOf(row), bucket, epoch);
-                Object[] accs = deltas.get(key);
-                if (accs == null) {
-                    accs = v.createAccumulators();
-                    deltas.put(key, accs);
-                }
-                v.add(accs, row);
+                v.add(deltas[i].accumulators(bucket, epoch, v.keyOf(row)), row);
             }
         } catch (RuntimeException e) {
             badRecords.increment();
