@@ -117,7 +117,8 @@ class CompiledAgreesWithInterpreterTest {
     private static String describe(Row row) {
         return "Row{time=" + row.eventTime() + ", s=" + (row.isNull(0) ? null : "'" + row.getString(0) + "'")
                 + ", p=" + (row.isNull(1) ? null : row.getDouble(1)) + ", q=" + (row.isNull(2) ? null : row.getLong(2))
-                + ", ts=" + (row.isNull(3) ? null : row.getLong(3)) + ", b=" + (row.isNull(4) ? null : row.getBoolean(4))
+                + ", ts=" + (row.isNull(3) ? null : row.getLong(3))
+                + ", b=" + (row.isNull(4) ? null : row.getBoolean(4))
                 + "}";
     }
 }
