@@ -134,7 +134,7 @@ final class Trades {
                 .thenComparingLong(TestRow::sequence)
                 .thenComparingLong(r -> bits(r.get(field)));
         List<TestRow> candidates = matching(rows, where).stream().filter(r -> r.get(field) != null).toList();
-        TestRow pick = last ? candidates.stream().max(order).orElseThrow() : candidates.stream().min(order).orElseThrow();
+        TestRow pick = (last ? candidates.stream().max(order) : candidates.stream().min(order)).orElseThrow();
         return pick.get(field);
     }
 

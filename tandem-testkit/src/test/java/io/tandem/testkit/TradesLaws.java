@@ -47,7 +47,9 @@ abstract class TradesLaws extends MeasureLaws {
     protected ResultEquivalence equivalence() {
         boolean integral = field == null || !field.equals("price");
         return switch (function) {
-            case "sum" -> integral ? ResultEquivalence.exact() : ResultEquivalence.relative(1e-9, this::sumOfMagnitudes);
+            case "sum" -> integral
+                    ? ResultEquivalence.exact()
+                    : ResultEquivalence.relative(1e-9, this::sumOfMagnitudes);
             case "mean" -> ResultEquivalence.relative(1e-9, rows -> meanOf(rows, false));
             case "variance" -> ResultEquivalence.relative(1e-9, rows -> meanOf(rows, true));
             case "distinct" -> ResultEquivalence.hll(Measures.HLL_LG_K);

@@ -10,6 +10,7 @@ import dev.cel.common.types.CelType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompilerBuilder;
 import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
@@ -24,7 +25,8 @@ import java.util.stream.Collectors;
  * the mapping of Tandem field types to CEL types.
  *
  * <p>Heterogeneous numeric comparisons are on, so {@code price > 100} checks although {@code price} is a double;
- * arithmetic and {@code ==} still need operands of one type, as in standard CEL.
+ * arithmetic and {@code ==} still need operands of one type, as in standard CEL. The standard macros
+ * ({@code has}, {@code all}, {@code exists}, {@code exists_one}, {@code map}, {@code filter}) are on.
  */
 final class CelEnv {
 
@@ -56,7 +58,9 @@ final class CelEnv {
         if (expression == null || expression.isBlank()) {
             throw new IllegalArgumentException("invalid condition \"" + expression + "\": empty");
         }
-        CelCompilerBuilder builder = CelCompilerFactory.standardCelCompilerBuilder().setOptions(OPTIONS);
+        CelCompilerBuilder builder = CelCompilerFactory.standardCelCompilerBuilder()
+                .setOptions(OPTIONS)
+                .setStandardMacros(CelStandardMacro.STANDARD_MACROS);
         variables.forEach(builder::addVar);
         CelValidationResult result = builder.build().compile(expression);
         if (result.hasError()) {

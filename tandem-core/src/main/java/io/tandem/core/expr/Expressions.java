@@ -23,7 +23,7 @@ import java.util.Map;
  * (integer overflow, division by zero) count the same way and are never thrown.
  *
  * <p>The common subset (see {@link RowCompiler}) runs as compiled Java code; anything else runs in the CEL
- * interpreter, which is about a hundred times slower.
+ * interpreter, which is about an order of magnitude slower.
  */
 public final class Expressions {
 

@@ -137,7 +137,8 @@ final class RowCompiler {
             case LOGICAL_OR -> or(cond(args.get(0)), cond(args.get(1)));
             case LOGICAL_NOT -> not(cond(args.get(0)));
             case CONDITIONAL -> conditional(cond(args.get(0)), cond(args.get(1)), cond(args.get(2)));
-            case EQUALS, NOT_EQUALS, LESS, LESS_EQUALS, GREATER, GREATER_EQUALS -> compare(e, op, args.get(0), args.get(1));
+            case EQUALS, NOT_EQUALS, LESS, LESS_EQUALS, GREATER, GREATER_EQUALS ->
+                    compare(e, op, args.get(0), args.get(1));
             case IN -> in(e, args.get(0), args.get(1));
             default -> null;
         };
