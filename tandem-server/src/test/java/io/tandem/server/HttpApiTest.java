@@ -257,6 +257,23 @@ class HttpApiTest {
     }
 
     @Test
+    void when_theHotPathIsTooFarBehind_then_503WithRetryAfter_andNothingIsAppended(@TempDir Path other)
+            throws Exception {
+        // a lag bound below zero: the hot path counts as behind whatever it does
+        try (Tandem behind = Tandem.start(ConfigLoader.parse(CONFIG, "test.yaml"),
+                TandemOptions.defaults(other).withPartitions(1).withMaxLag(-1));
+             TandemServer s = TandemServer.start(behind, ServerOptions.loopback(0))) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(s.url() + "/v1/streams/trades/events"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"symbol\":\"A\",\"price\":1,\"qty\":1,\"ts\":0}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.headers().firstValue("Retry-After")).contains("1");
+            assertThat(json(r).get("error").asText()).contains("behind");
+            assertThat(behind.status().streams().get("trades").logEndOffsets()).containsExactly(0L);
+        }
+    }
+
+    @Test
     void when_bindingBeyondLoopbackWithoutAToken_then_startIsRefused() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ServerOptions("0.0.0.0", 0, 1024, null))
                 .hasMessageContaining("0.0.0.0").hasMessageContaining("token");

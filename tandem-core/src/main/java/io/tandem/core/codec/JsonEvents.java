@@ -329,8 +329,9 @@ public final class JsonEvents {
             return null;
         }
 
+        /** Strings, and numbers or booleans as the text they were written with (CSV and loose producers). */
         private String readString(JsonToken value, JsonParser p, int i) throws IOException {
-            if (value != JsonToken.VALUE_STRING) {
+            if (!value.isScalarValue()) {
                 return "expected string, got " + describe(value, p);
             }
             state[i] = SET;
