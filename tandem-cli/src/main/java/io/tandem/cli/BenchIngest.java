@@ -148,7 +148,8 @@ final class BenchIngest implements Callable<Integer> {
             long[] sorted = BenchSupport.sorted(latencies, latencies.length);
             HistogramSnapshot visible = tandem.metrics().ingestToVisible().takeSnapshot();
             out.flush();
-            return new Run(seconds, BenchSupport.percentile(sorted, 0.5) / 1e6, BenchSupport.percentile(sorted, 0.99) / 1e6,
+            return new Run(seconds, BenchSupport.percentile(sorted, 0.5) / 1e6,
+                    BenchSupport.percentile(sorted, 0.99) / 1e6,
                     percentile(visible, 0.5), percentile(visible, 0.99));
         } finally {
             BenchSupport.deleteTree(dir);

@@ -58,9 +58,10 @@ public final class Tandem implements AutoCloseable {
         for (StreamDef s : config.streams().values()) {
             Path dir = options.dataDir().resolve("log").resolve(s.name());
             int partitions = existingPartitions(dir, options.partitions());
+            var logOptions = new FileEventLog.Options(FileEventLog.Options.defaults().segmentBytes(),
+                    options.flushDelayMs());
             try {
-                logs.put(s.name(), FileEventLog.open(dir, partitions, config.epochMs(), options.clock(),
-                        new FileEventLog.Options(FileEventLog.Options.defaults().segmentBytes(), options.flushDelayMs())));
+                logs.put(s.name(), FileEventLog.open(dir, partitions, config.epochMs(), options.clock(), logOptions));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open the log of stream '" + s.name() + "' in " + dir, e);
             }

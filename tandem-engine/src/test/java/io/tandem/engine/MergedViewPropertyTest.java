@@ -100,7 +100,8 @@ class MergedViewPropertyTest {
                 assertThat((Double) v.get("var_qty")).isCloseTo(e.varQty(), within(1e-6 * Math.max(1, e.varQty())));
             }
             // HyperLogLog is exact-ish for a handful of values: allow its stated error anyway
-            assertThat(((Number) v.get("traders")).doubleValue()).isCloseTo(e.traders(), within(0.05 * e.traders() + 1));
+            assertThat(((Number) v.get("traders")).doubleValue())
+                    .isCloseTo(e.traders(), within(0.05 * e.traders() + 1));
             assertThat(v.get("big")).isEqualTo(e.big());
             if (e.qtys().isEmpty()) {
                 assertThat(v.get("p90_qty")).isNull();

@@ -110,12 +110,14 @@ public final class TandemServer implements AutoCloseable {
             String base = type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
             if (!INGEST_TYPES.contains(base)) {
                 throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Type '" + type
-                        + "' is not supported; send application/x-ndjson (one JSON object per line) or application/json");
+                        + "' is not supported; send application/x-ndjson (one JSON object per line) or "
+                        + "application/json");
             }
         }
         byte[] body = readBody(ctx);
         if (body.length == 0) {
-            throw new ApiException(HttpStatus.BAD_REQUEST, "empty body: send one JSON object per line, or a JSON array");
+            throw new ApiException(HttpStatus.BAD_REQUEST,
+                    "empty body: send one JSON object per line, or a JSON array");
         }
         IngestResponse r = tandem.ingest(ctx.pathParam("stream"), body, ctx.header("Idempotency-Key"));
         ctx.status(r.accepted() > 0 ? HttpStatus.OK : HttpStatus.BAD_REQUEST).contentType("application/json")

@@ -167,7 +167,8 @@ class HttpApiTest {
     @Test
     void when_aJsonArrayIsSent_then_errorsNameTheIndex() throws Exception {
         HttpResponse<String> r = post("/v1/streams/trades/events", "application/json",
-                "[{\"symbol\":\"A\",\"price\":1,\"qty\":1,\"ts\":0},{\"symbol\":\"A\",\"price\":1,\"qty\":1.5,\"ts\":0}]");
+                "[{\"symbol\":\"A\",\"price\":1,\"qty\":1,\"ts\":0},"
+                        + "{\"symbol\":\"A\",\"price\":1,\"qty\":1.5,\"ts\":0}]");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(json(r).get("errors").get(0).get("index").asInt()).isEqualTo(1);
         assertThat(json(r).get("errors").get(0).get("error").asText()).contains("qty");
@@ -213,7 +214,8 @@ class HttpApiTest {
 
     @Test
     void when_aRequestIsRetriedWithTheSameIdempotencyKey_then_itIsAppliedOnce() throws Exception {
-        String body = "{\"symbol\":\"A\",\"price\":1,\"qty\":7,\"ts\":0}\n{\"symbol\":\"A\",\"price\":2,\"qty\":1,\"ts\":0}";
+        String body = "{\"symbol\":\"A\",\"price\":1,\"qty\":7,\"ts\":0}\n"
+                + "{\"symbol\":\"A\",\"price\":2,\"qty\":1,\"ts\":0}";
         HttpResponse<String> first = post("/v1/streams/trades/events", "application/x-ndjson", body,
                 "Idempotency-Key", "k-1");
         HttpResponse<String> retry = post("/v1/streams/trades/events", "application/x-ndjson", body,
@@ -238,7 +240,8 @@ class HttpApiTest {
 
     @Test
     void statusAndMetrics_describeIngestAndTheHotPath() throws Exception {
-        ingest("{\"symbol\":\"A\",\"price\":1,\"qty\":1,\"ts\":0}\n{\"symbol\":\"A\",\"price\":\"x\",\"qty\":1,\"ts\":0}");
+        ingest("{\"symbol\":\"A\",\"price\":1,\"qty\":1,\"ts\":0}\n"
+                + "{\"symbol\":\"A\",\"price\":\"x\",\"qty\":1,\"ts\":0}");
         tandem.awaitCaughtUp(Duration.ofSeconds(10));
         JsonNode status = json(get("/v1/status"));
         JsonNode trades = status.get("streams").get("trades");

@@ -66,7 +66,8 @@ public final class BinaryRow implements Row {
             }
         }
         if (pos > end) {
-            throw new IllegalArgumentException("payload of " + length + " bytes is shorter than its layout (" + (pos - offset) + ")");
+            throw new IllegalArgumentException("payload of " + length + " bytes is shorter than its layout ("
+                    + (pos - offset) + ")");
         }
         return this;
     }

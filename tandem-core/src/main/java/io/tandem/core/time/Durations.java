@@ -20,7 +20,8 @@ public final class Durations {
     public static long parse(String text) {
         Matcher m = text == null ? null : DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
         if (m == null || !m.matches()) {
-            throw new IllegalArgumentException("expected a duration like 500ms, 5s, 1m, 1h or 1d, got \"" + text + "\"");
+            throw new IllegalArgumentException(
+                    "expected a duration like 500ms, 5s, 1m, 1h or 1d, got \"" + text + "\"");
         }
         long n = Long.parseLong(m.group(1));
         long unit = switch (m.group(2)) {

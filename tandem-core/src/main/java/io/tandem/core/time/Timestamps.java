@@ -1,7 +1,9 @@
 package io.tandem.core.time;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 
 /** Timestamps as users write them: ISO-8601 (with a zone or offset, or a bare date) or epoch milliseconds. */
@@ -18,7 +20,9 @@ public final class Timestamps {
      */
     public static long parse(String text) {
         String s = text == null ? "" : text.trim();
-        if (!s.isEmpty() && (Character.isDigit(s.charAt(0)) || s.charAt(0) == '-') && s.chars().skip(1).allMatch(Character::isDigit)) {
+        boolean integral = !s.isEmpty() && (Character.isDigit(s.charAt(0)) || s.charAt(0) == '-')
+                && s.chars().skip(1).allMatch(Character::isDigit);
+        if (integral) {
             try {
                 return Long.parseLong(s);
             } catch (NumberFormatException e) {
@@ -32,10 +36,10 @@ public final class Timestamps {
                 return OffsetDateTime.parse(s).toInstant().toEpochMilli();
             } catch (DateTimeParseException e2) {
                 try {
-                    return java.time.LocalDate.parse(s).atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli();
+                    return LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
                 } catch (DateTimeParseException e3) {
-                    throw new IllegalArgumentException(
-                            "expected an ISO-8601 timestamp (2026-11-26T10:05:00Z) or epoch milliseconds, got \"" + text + "\"");
+                    throw new IllegalArgumentException("expected an ISO-8601 timestamp (2026-11-26T10:05:00Z) "
+                            + "or epoch milliseconds, got \"" + text + "\"");
                 }
             }
         }

@@ -150,7 +150,8 @@ public final class IngestService {
             List<IngestResponse.RecordError> errors = new ArrayList<>();
             node.path("errors").forEach(e -> {
                 String position = e.has("line") ? "line" : "index";
-                errors.add(new IngestResponse.RecordError(position, e.path(position).asInt(), e.path("error").asText()));
+                errors.add(new IngestResponse.RecordError(position, e.path(position).asInt(),
+                        e.path("error").asText()));
             });
             return new IngestResponse(node.path("accepted").asLong(), node.path("rejected").asLong(), errors, json);
         } catch (JsonProcessingException e) {

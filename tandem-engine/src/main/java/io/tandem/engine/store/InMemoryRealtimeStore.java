@@ -237,7 +237,8 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 OutputStream raw = Channels.newOutputStream(ch);
                 CRC32C crc = new CRC32C();
-                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16));
+                DataOutputStream out = new DataOutputStream(
+                        new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16));
                 writeShard(s, out);
                 out.flush();
                 new DataOutputStream(raw).writeLong(crc.getValue());
@@ -302,7 +303,8 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
                 return s;
             }
             if (stored != expected || raw.read() != -1) {
-                LOG.warn("checkpoint {} is corrupt (CRC mismatch); rebuilding {}/{} from the log", f, stream, partition);
+                LOG.warn("checkpoint {} is corrupt (CRC mismatch); rebuilding {}/{} from the log", f, stream,
+                        partition);
                 return s;
             }
             loaded.checkpointedOffset = loaded.nextOffset;
@@ -310,7 +312,8 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
                     loaded.entries.size());
             return loaded;
         } catch (IOException | RuntimeException e) {
-            LOG.warn("checkpoint {} is unreadable ({}); rebuilding {}/{} from the log", f, e.toString(), stream, partition);
+            LOG.warn("checkpoint {} is unreadable ({}); rebuilding {}/{} from the log", f, e.toString(), stream,
+                    partition);
             return s;
         }
     }
