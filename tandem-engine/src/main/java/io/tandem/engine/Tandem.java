@@ -2,7 +2,7 @@ package io.tandem.engine;
 
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
-import io.tandem.engine.hot.Catalog;
+import io.tandem.engine.view.Catalog;
 import io.tandem.engine.hot.HotPath;
 import io.tandem.engine.ingest.IngestResponse;
 import io.tandem.engine.ingest.IngestService;

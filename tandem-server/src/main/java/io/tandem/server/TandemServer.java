@@ -33,6 +33,7 @@ public final class TandemServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> INGEST_TYPES = Set.of("application/x-ndjson", "application/ndjson",
             "application/jsonl", "application/json", "application/x-jsonlines", "text/plain");
+    private static final int MAX_IDEMPOTENCY_KEY = 200;
     private static final Set<String> QUERY_PARAMS = Set.of("from", "to", "granularity");
 
     private final Tandem tandem;
@@ -119,7 +120,12 @@ public final class TandemServer implements AutoCloseable {
             throw new ApiException(HttpStatus.BAD_REQUEST,
                     "empty body: send one JSON object per line, or a JSON array");
         }
-        IngestResponse r = tandem.ingest(ctx.pathParam("stream"), body, ctx.header("Idempotency-Key"));
+        String key = ctx.header("Idempotency-Key");
+        if (key != null && (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY)) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "Idempotency-Key: expected 1 to " + MAX_IDEMPOTENCY_KEY
+                    + " characters, got " + key.length());
+        }
+        IngestResponse r = tandem.ingest(ctx.pathParam("stream"), body, key);
         ctx.status(r.accepted() > 0 ? HttpStatus.OK : HttpStatus.BAD_REQUEST).contentType("application/json")
                 .result(r.json());
     }

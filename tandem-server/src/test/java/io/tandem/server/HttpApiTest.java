@@ -207,6 +207,10 @@ class HttpApiTest {
                 .contains("'colour'");
         assertThat(get("/v1/views/trades_1m?from=10&to=5").statusCode()).isEqualTo(400);
         assertThat(get("/v1/nothing-here").statusCode()).isEqualTo(404);
+        HttpResponse<String> longKey = post("/v1/streams/trades/events", "application/x-ndjson",
+                "{\"symbol\":\"A\",\"price\":1,\"qty\":1,\"ts\":0}", "Idempotency-Key", "k".repeat(201));
+        assertThat(longKey.statusCode()).isEqualTo(400);
+        assertThat(json(longKey).get("error").asText()).startsWith("Idempotency-Key:").contains("201");
 
         // still serving
         assertThat(ingest("{\"symbol\":\"A\",\"price\":1,\"qty\":1,\"ts\":0}").statusCode()).isEqualTo(200);

@@ -47,6 +47,8 @@ public final class ConfigLoader {
     private static final List<String> TOP_KEYS =
             List.of("epoch", "streams", "views", "alerts", "reports", "batch", "analyses");
     private static final List<String> STREAM_KEYS = List.of("time", "lateness", "unknown_fields", "fields");
+    /** Column names every query row carries besides the dimensions and measures. */
+    private static final List<String> RESERVED_COLUMNS = List.of("bucket", "source");
     private static final List<String> VIEW_KEYS = List.of("from", "group_by", "granularity", "where", "measures");
     private static final String TYPES = "string, long, double, boolean or timestamp";
     private static final long SECOND_MS = 1_000;
@@ -303,7 +305,9 @@ public final class ConfigLoader {
             if (field == null) {
                 continue;
             }
-            if (groupBy.contains(field)) {
+            if (RESERVED_COLUMNS.contains(field)) {
+                error(itemPath, reserved(field));
+            } else if (groupBy.contains(field)) {
                 error(itemPath, "field '" + field + "' is listed twice");
             } else if (stream != null && stream.indexOf(field) < 0) {
                 error(itemPath, unknownField(field, stream));
@@ -369,9 +373,16 @@ public final class ConfigLoader {
         return measures;
     }
 
+    private static String reserved(String name) {
+        return "'" + name + "' is reserved: query rows use it for the " + (name.equals("bucket")
+                ? "bucket start" : "path that answered") + "; use another name";
+    }
+
     private MeasureDef measure(String name, JsonNode node, String path, StreamDef stream, List<String> groupBy) {
         checkName(path, name);
-        if (groupBy.contains(name)) {
+        if (RESERVED_COLUMNS.contains(name)) {
+            error(path, reserved(name));
+        } else if (groupBy.contains(name)) {
             error(path, "'" + name + "' is also a group_by field: give the measure another name");
         }
         String text = text(node, path, "a measure like count or sum(qty)");

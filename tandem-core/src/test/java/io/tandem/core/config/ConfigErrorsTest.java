@@ -113,6 +113,12 @@ class ConfigErrorsTest {
                 bad(viewWith("group_by: [sym]"),
                         "views.v.group_by[0]: unknown field 'sym' in stream 'trades' " + FIELDS),
                 bad(viewWith("group_by: [symbol, symbol]"), "views.v.group_by[1]: field 'symbol' is listed twice"),
+                bad(view("from: trades\ngranularity: 1m\nmeasures:\n  bucket: count"),
+                        "views.v.measures.bucket: 'bucket' is reserved: query rows use it for the bucket start; "
+                                + "use another name"),
+                bad(view("from: trades\ngranularity: 1m\nmeasures:\n  source: count"),
+                        "views.v.measures.source: 'source' is reserved: query rows use it for the path that "
+                                + "answered; use another name"),
                 bad(viewWith("group_by: [[symbol]]"), "views.v.group_by[0]: expected a field name, got a list"),
                 bad(viewWith("where: \" \""), "views.v.where: expected a CEL condition like \"qty > 0\", got \" \""),
                 bad(view("from: trades\ngranularity: 1m"),

@@ -1,5 +1,6 @@
 package io.tandem.engine.hot;
 
+import io.tandem.engine.view.CompiledView;
 import io.tandem.core.GroupKey;
 import io.tandem.engine.store.StateKey;
 

@@ -1,5 +1,6 @@
 package io.tandem.engine.hot;
 
+import io.tandem.engine.view.Catalog;
 import io.tandem.core.StreamDef;
 import io.tandem.engine.EngineMetrics;
 import io.tandem.engine.log.EventLog;

@@ -1,5 +1,6 @@
 package io.tandem.engine.hot;
 
+import io.tandem.engine.view.CompiledView;
 import io.tandem.core.StreamDef;
 import io.tandem.core.codec.BinaryRow;
 import io.tandem.core.codec.RowCodec;

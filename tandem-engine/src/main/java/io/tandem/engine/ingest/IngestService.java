@@ -34,6 +34,7 @@ public final class IngestService {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ERRORS_LISTED = 100;
+    private static final int MAX_KEPT_RESPONSE_BYTES = 60_000;
 
     private final Map<String, StreamDef> streams;
     private final Map<String, EventLog> logs;
@@ -114,7 +115,7 @@ public final class IngestService {
         List<byte[]> payloads = new ArrayList<>(parsed.accepted().size() + 1);
         byte[] kinds = null;
         if (idempotencyKey != null) {
-            payloads.add(new IdempotencyRecord(idempotencyKey, clock.getAsLong(), response.json()).toBytes());
+            payloads.add(new IdempotencyRecord(idempotencyKey, clock.getAsLong(), replayable(response)).toBytes());
             kinds = new byte[parsed.accepted().size() + 1];
             kinds[0] = EventLog.MARKER;
         }
@@ -127,21 +128,34 @@ public final class IngestService {
     }
 
     private static IngestResponse respond(long accepted, List<IngestResponse.RecordError> errors) {
+        return new IngestResponse(accepted, errors.size(), errors, json(accepted, errors.size(),
+                errors.subList(0, Math.min(errors.size(), MAX_ERRORS_LISTED))));
+    }
+
+    private static String json(long accepted, long rejected, List<IngestResponse.RecordError> listed) {
         ObjectNode root = JSON.createObjectNode();
         root.put("accepted", accepted);
-        root.put("rejected", errors.size());
+        root.put("rejected", rejected);
         ArrayNode list = root.putArray("errors");
-        for (IngestResponse.RecordError e : errors.subList(0, Math.min(errors.size(), MAX_ERRORS_LISTED))) {
+        for (IngestResponse.RecordError e : listed) {
             list.addObject().put(e.position(), e.at()).put("error", e.error());
         }
-        if (errors.size() > MAX_ERRORS_LISTED) {
-            root.put("errors_omitted", errors.size() - MAX_ERRORS_LISTED);
+        if (rejected > listed.size()) {
+            root.put("errors_omitted", rejected - listed.size());
         }
         try {
-            return new IngestResponse(accepted, errors.size(), errors, JSON.writeValueAsString(root));
+            return JSON.writeValueAsString(root);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The response as a retry gets it: whole, or only its counts when it is too long to keep (over 60,000 bytes). */
+    private static String replayable(IngestResponse response) {
+        if (response.json().length() * 3 <= MAX_KEPT_RESPONSE_BYTES) {
+            return response.json();
+        }
+        return json(response.accepted(), response.rejected(), List.of());
     }
 
     private static IngestResponse replay(String json) {

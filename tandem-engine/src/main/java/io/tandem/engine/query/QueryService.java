@@ -3,8 +3,8 @@ package io.tandem.engine.query;
 import io.tandem.core.GroupKey;
 import io.tandem.core.time.Durations;
 import io.tandem.core.time.Timestamps;
-import io.tandem.engine.hot.Catalog;
-import io.tandem.engine.hot.CompiledView;
+import io.tandem.engine.view.Catalog;
+import io.tandem.engine.view.CompiledView;
 import io.tandem.engine.store.RealtimeStore;
 
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package io.tandem.engine.store;
 
 import io.tandem.core.GroupKey;
-import io.tandem.engine.hot.Catalog;
-import io.tandem.engine.hot.CompiledView;
+import io.tandem.engine.view.Catalog;
+import io.tandem.engine.view.CompiledView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

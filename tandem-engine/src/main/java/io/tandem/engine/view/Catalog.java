@@ -1,4 +1,4 @@
-package io.tandem.engine.hot;
+package io.tandem.engine.view;
 
 import io.tandem.core.TandemConfig;
 
