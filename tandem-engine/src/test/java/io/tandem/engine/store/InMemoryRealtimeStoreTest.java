@@ -1,0 +1,103 @@
+package io.tandem.engine.store;
+
+import io.tandem.core.MeasureDef;
+import io.tandem.core.TandemConfig;
+import io.tandem.core.ViewDef;
+import io.tandem.engine.view.Catalog;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The in-memory store: the contract, plus what its checkpoint files promise. */
+class InMemoryRealtimeStoreTest extends RealtimeStoreContract {
+
+    @TempDir
+    Path dir;
+
+    @Override
+    protected RealtimeStore open() {
+        return new InMemoryRealtimeStore(catalog, dir);
+    }
+
+    @Override
+    protected RealtimeStore reopen(RealtimeStore old) {
+        old.checkpoint();
+        old.close();
+        return new InMemoryRealtimeStore(catalog, dir);
+    }
+
+    @Test
+    void when_aCheckpointIsCorrupt_then_theShardStartsEmptyAtOffsetZero() throws IOException {
+        store.commit("s", 0, 7, deltas(key("a", 0, 1), accs(1)), List.of());
+        store.checkpoint();
+        Path file = dir.resolve("s").resolve("0.ckpt");
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 0x40;
+        Files.write(file, bytes);
+
+        store = new InMemoryRealtimeStore(catalog, dir);
+
+        assertThat(store.committedOffset("s", 0)).isZero();
+        assertThat(store.size()).isZero();
+    }
+
+    @Test
+    void when_theViewDefinitionChanged_then_theShardIsRebuiltFromTheLog() {
+        store.commit("s", 0, 7, deltas(key("a", 0, 1), accs(1)), List.of());
+        store.checkpoint();
+        Map<String, MeasureDef> other = Map.of("n", new MeasureDef("n", "count", null, null, null));
+        Catalog changed = new Catalog(new TandemConfig(3_600_000, Map.of("s", STREAM),
+                Map.of("per_k", new ViewDef("per_k", "s", List.of("k"), 60_000, null, other))));
+
+        RealtimeStore reopened = new InMemoryRealtimeStore(changed, dir);
+
+        assertThat(reopened.committedOffset("s", 0)).isZero();
+        assertThat(reopened.size()).isZero();
+    }
+
+    /**
+     * {@code golden/checkpoint/s/0.ckpt} was written by this store from {@link #goldenState}: reading it back
+     * must give the same state, so that a format change cannot slip in unnoticed.
+     */
+    @Test
+    void theGoldenCheckpointReadsBack() throws IOException {
+        Path golden = dir.resolve("golden");
+        Files.createDirectories(golden.resolve("s"));
+        try (InputStream in = getClass().getResourceAsStream("/golden/checkpoint/s/0.ckpt")) {
+            Files.write(golden.resolve("s").resolve("0.ckpt"), in.readAllBytes());
+        }
+        RealtimeStore fromGolden = new InMemoryRealtimeStore(catalog, golden);
+        goldenState(store);
+
+        assertThat(fromGolden.committedOffset("s", 0)).isEqualTo(42);
+        Map<StateKey, List<Object>> expected = contents();
+        store = fromGolden;
+        assertThat(contents()).isEqualTo(expected);
+        assertThat(fromGolden.idempotency("retry-1")).contains(new IdempotencyRecord("retry-1", 1_795_687_500_000L,
+                "{\"accepted\":2,\"rejected\":0,\"errors\":[]}"));
+    }
+
+    private void goldenState(RealtimeStore s) {
+        s.commit("s", 0, 42, deltas(key("a", 0, 1), accs(1, 2, 3), key("b", -60_000, 0), accs(-5)),
+                List.of(new IdempotencyRecord("retry-1", 1_795_687_500_000L,
+                        "{\"accepted\":2,\"rejected\":0,\"errors\":[]}")));
+    }
+
+    /** Writes the golden file again: run with {@code -Dtandem.golden.write=true} after a deliberate change. */
+    @Test
+    void writeGoldenCheckpoint() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("tandem.golden.write"));
+        Path target = Path.of("src/test/resources/golden/checkpoint");
+        RealtimeStore s = new InMemoryRealtimeStore(catalog, target);
+        goldenState(s);
+        s.checkpoint();
+    }
+}
