@@ -69,11 +69,11 @@ final class DemoCommand implements Callable<Integer> {
         try (Tandem tandem = Tandem.start(config, server.options());
              TandemServer http = TandemServer.start(tandem, server.serverOptions())) {
             out.printf("Tandem demo: %s (data in %s)%n", http.url(), server.dataDir.toAbsolutePath());
-            out.printf("  try: curl '%s/v1/views/trades_1m?from=%s&to=%s&symbol=%s'%n", http.url(),
-                    "2026-01-01T00:00:00Z", "2100-01-01T00:00:00Z", "...");
-            out.flush();
             MarketGenerator market = new MarketGenerator(config.streams().get("trades"), symbols,
                     System.nanoTime());
+            out.printf("  try: curl '%s/v1/views/trades_1m?from=%s&to=%s&symbol=%s'%n", http.url(),
+                    "2026-01-01T00:00:00Z", "2100-01-01T00:00:00Z", market.symbols().get(0));
+            out.flush();
             run(tandem, market, out);
         }
         return 0;
