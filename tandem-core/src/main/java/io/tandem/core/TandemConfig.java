@@ -1,20 +1,40 @@
 package io.tandem.core;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** A whole validated {@code tandem.yaml}: the streams and the views over them. */
-public record TandemConfig(long epochMs, Map<String, StreamDef> streams, Map<String, ViewDef> views) {
+/**
+ * A whole validated {@code tandem.yaml}: the streams, the views over them, how often the batch layer runs, and
+ * the scheduled reports.
+ *
+ * @param batchEvery a batch run starts automatically after this many newly sealed epochs
+ */
+public record TandemConfig(long epochMs, Map<String, StreamDef> streams, Map<String, ViewDef> views, int batchEvery,
+                           Map<String, ReportDef> reports) {
 
     public static final long DEFAULT_EPOCH_MS = 3_600_000L;
     public static final long DEFAULT_LATENESS_MS = 5_000L;
+    public static final int DEFAULT_BATCH_EVERY = 1;
 
     public TandemConfig {
-        streams = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(streams));
-        views = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(views));
+        streams = Collections.unmodifiableMap(new LinkedHashMap<>(streams));
+        views = Collections.unmodifiableMap(new LinkedHashMap<>(views));
+        reports = Collections.unmodifiableMap(new LinkedHashMap<>(reports));
+    }
+
+    /** Streams and views only, with the default batch cadence and no reports. */
+    public TandemConfig(long epochMs, Map<String, StreamDef> streams, Map<String, ViewDef> views) {
+        this(epochMs, streams, views, DEFAULT_BATCH_EVERY, Map.of());
     }
 
     /** The epoch an arrival time falls in: {@code floor(arrivalMs / epochMs)}. */
     public long epochOf(long arrivalMs) {
         return Math.floorDiv(arrivalMs, epochMs);
+    }
+
+    /** Where an epoch starts, in arrival time. */
+    public long epochStart(long epoch) {
+        return Math.multiplyExact(epoch, epochMs);
     }
 }
