@@ -3,16 +3,14 @@ package io.tandem.engine.store;
 import io.tandem.core.GroupKey;
 import io.tandem.engine.view.Catalog;
 import io.tandem.engine.view.CompiledView;
+import io.tandem.engine.view.GroupKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.DataInput;
 import java.io.DataInputStream;
-import java.io.DataOutput;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -48,9 +46,8 @@ import java.util.zip.CheckedOutputStream;
  * | magic "TCK1" | next offset | view count: i32     | per view: name (UTF), fingerprint (UTF)             |
  * | 4 bytes      | i64         |                     |                                                    |
  * +--------------+-------------+---------------------+----------------------------------------------------+
- * | entry count: i32 | per entry: view (UTF), dims (u8 count, then per value a tag u8 — 0 null, 1 string  |
- * |                  | UTF, 2 long i64, 3 double f64, 4 boolean u8), bucket i64, epoch i64, then each      |
- * |                  | measure's accumulator in its own binary form                                       |
+ * | entry count: i32 | per entry: view (UTF), dims (GroupKeys' binary form), bucket i64, epoch i64, then  |
+ * |                  | each measure's accumulator in its own binary form                                  |
  * +------------------+------------------------------------------------------------------------------------+
  * | idempotency count: i32 | per key: IdempotencyRecord's binary form | CRC32C of all bytes before: i64   |
  * +------------------------+------------------------------------------+-----------------------------------+
@@ -274,7 +271,7 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
             StateKey k = e.getKey();
             CompiledView v = catalog.view(k.view());
             out.writeUTF(k.view());
-            writeKey(k.dims(), out);
+            GroupKeys.write(k.dims(), out);
             out.writeLong(k.bucket());
             out.writeLong(k.epoch());
             for (int i = 0; i < v.measures().length; i++) {
@@ -339,7 +336,7 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
         int entries = in.readInt();
         for (int i = 0; i < entries; i++) {
             CompiledView v = catalog.view(in.readUTF());
-            GroupKey dims = readKey(in);
+            GroupKey dims = GroupKeys.read(in);
             StateKey k = new StateKey(v.name(), dims, in.readLong(), in.readLong());
             Object[] accs = new Object[v.measures().length];
             for (int m = 0; m < accs.length; m++) {
@@ -353,44 +350,5 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
             s.idempotency.put(r.key(), r);
         }
         return s;
-    }
-
-    static void writeKey(GroupKey key, DataOutput out) throws IOException {
-        out.writeByte(key.size());
-        for (int i = 0; i < key.size(); i++) {
-            Object v = key.get(i);
-            if (v == null) {
-                out.writeByte(0);
-            } else if (v instanceof String str) {
-                out.writeByte(1);
-                out.writeUTF(str);
-            } else if (v instanceof Long l) {
-                out.writeByte(2);
-                out.writeLong(l);
-            } else if (v instanceof Double d) {
-                out.writeByte(3);
-                out.writeDouble(d);
-            } else {
-                out.writeByte(4);
-                out.writeBoolean((Boolean) v);
-            }
-        }
-    }
-
-    static GroupKey readKey(DataInput in) throws IOException {
-        int n = in.readUnsignedByte();
-        Object[] values = new Object[n];
-        for (int i = 0; i < n; i++) {
-            int tag = in.readUnsignedByte();
-            values[i] = switch (tag) {
-                case 0 -> null;
-                case 1 -> in.readUTF();
-                case 2 -> in.readLong();
-                case 3 -> in.readDouble();
-                case 4 -> in.readBoolean();
-                default -> throw new EOFException("bad dimension tag " + tag);
-            };
-        }
-        return GroupKey.of(values);
     }
 }
