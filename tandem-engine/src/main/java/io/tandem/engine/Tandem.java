@@ -3,9 +3,17 @@ package io.tandem.engine;
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.engine.view.Catalog;
+import io.tandem.engine.batch.DuckDbBatchEngine;
+import io.tandem.engine.batchview.BatchRun;
+import io.tandem.engine.batchview.BatchRunner;
+import io.tandem.engine.batchview.BatchVersion;
+import io.tandem.engine.batchview.BatchViewStore;
+import io.tandem.engine.batchview.ViewDrift;
 import io.tandem.engine.hot.HotPath;
 import io.tandem.engine.ingest.IngestResponse;
 import io.tandem.engine.ingest.IngestService;
+import io.tandem.engine.lake.Lake;
+import io.tandem.engine.lake.ParquetLake;
 import io.tandem.engine.log.EventLog;
 import io.tandem.engine.log.FileEventLog;
 import io.tandem.engine.query.QueryResult;
@@ -25,14 +33,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * One Tandem process, embedded: the durable log of every stream, the hot path and the real-time store, and the
- * ingest and query services over them. This is the Java API; the HTTP server and the CLI call the same methods.
+ * One Tandem process, embedded: the durable log of every stream; the hot path and the real-time store; the cold
+ * path (the Parquet lake, the batch engine and the versioned batch views); and the ingest and merged-query
+ * services over them. This is the Java API; the HTTP server and the CLI call the same methods.
  */
 public final class Tandem implements AutoCloseable {
 
@@ -45,6 +56,8 @@ public final class Tandem implements AutoCloseable {
     private final Map<String, EventLog> logs = new LinkedHashMap<>();
     private final RealtimeStore store;
     private final HotPath hotPath;
+    private final Lake lake;
+    private final BatchRunner batch;
     private final IngestService ingest;
     private final QueryService queries;
     private final ScheduledExecutorService maintenance;
@@ -70,7 +83,11 @@ public final class Tandem implements AutoCloseable {
         this.hotPath = new HotPath(catalog, logs, store, metrics, options.clock());
         this.ingest = new IngestService(config.streams(), logs, store, hotPath, options.maxLag(), options.clock(),
                 metrics);
-        this.queries = new QueryService(catalog, store);
+        this.lake = new ParquetLake(options.dataDir().resolve("lake"), config, logs, options.clock());
+        this.batch = new BatchRunner(catalog, lake, new DuckDbBatchEngine(),
+                new BatchViewStore(options.dataDir().resolve("batch"), catalog), store, logs, options.clock(),
+                version -> LOG.debug("batch version {} is current", version.version()));
+        this.queries = new QueryService(catalog, store, batch);
         registerGauges();
         hotPath.start();
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -80,6 +97,8 @@ public final class Tandem implements AutoCloseable {
         });
         maintenance.scheduleWithFixedDelay(this::maintain, options.checkpointEveryMs(), options.checkpointEveryMs(),
                 TimeUnit.MILLISECONDS);
+        long coldTick = Math.max(100, Math.min(2_000, config.epochMs() / 5));
+        maintenance.scheduleWithFixedDelay(this::coldTick, coldTick, coldTick, TimeUnit.MILLISECONDS);
     }
 
     /** Opens (or recovers) the data directory and starts the hot path. */
@@ -110,6 +129,23 @@ public final class Tandem implements AutoCloseable {
         }
         metrics.gauge("tandem.realtime.store.entries", "Entries in the real-time store", Map.of(), store,
                 RealtimeStore::size);
+        metrics.gauge("tandem.batch.version", "The published batch view version", Map.of(), batch,
+                b -> b.current().version());
+        metrics.gauge("tandem.batch.boundary.age.seconds", "Arrival time since the end of the batch boundary epoch",
+                Map.of(), batch, b -> b.current().isEmpty() ? Double.NaN
+                        : (options.clock().getAsLong() - b.current().untilMs()) / 1000.0);
+        for (String view : config.views().keySet()) {
+            metrics.gauge("tandem.reconciliation.buckets.differing", "Groups where hot and batch differed in the "
+                    + "latest reconciled run", Map.of("view", view), batch, b -> latestDrift(b, view).bucketsDiffering());
+            metrics.gauge("tandem.reconciliation.max.relative.difference", "Largest relative hot-batch difference "
+                    + "in the latest reconciled run", Map.of("view", view), batch,
+                    b -> latestDrift(b, view).maxRelativeDifference());
+        }
+    }
+
+    private static ViewDrift latestDrift(BatchRunner runner, String view) {
+        return runner.runs().stream().map(r -> r.drift().get(view)).filter(Objects::nonNull).findFirst()
+                .orElse(new ViewDrift(0, 0, 0, List.of()));
     }
 
     private void maintain() {
@@ -119,6 +155,15 @@ public final class Tandem implements AutoCloseable {
             store.expireIdempotency(options.clock().getAsLong() - IDEMPOTENCY_KEEP_MS);
         } catch (RuntimeException e) {
             LOG.error("maintenance failed; will retry", e);
+        }
+    }
+
+    /** Seals what the lake can seal and starts the batch runs that are due. */
+    private void coldTick() {
+        try {
+            batch.tick();
+        } catch (RuntimeException e) {
+            LOG.error("cold path tick failed; will retry", e);
         }
     }
 
@@ -136,6 +181,21 @@ public final class Tandem implements AutoCloseable {
 
     public QueryResult query(ViewQuery query) {
         return queries.query(query);
+    }
+
+    /** Starts a batch run (or joins the queued one); completes once it has published or failed. */
+    public CompletableFuture<BatchRun> runBatch(boolean full) {
+        return batch.submit(full);
+    }
+
+    /** The batch runs, newest first, the one in progress included. */
+    public List<BatchRun> batchRuns() {
+        return batch.runs();
+    }
+
+    /** The batch view version that queries merge with now. */
+    public BatchVersion batchVersion() {
+        return batch.current();
     }
 
     /** A stream's log, for tools that append encoded events directly (benchmarks, generators). */
@@ -181,6 +241,13 @@ public final class Tandem implements AutoCloseable {
     @Override
     public void close() {
         maintenance.shutdownNow();
+        try {
+            maintenance.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        batch.close();
+        lake.close();
         hotPath.close();
         store.close();
         logs.values().forEach(EventLog::close);

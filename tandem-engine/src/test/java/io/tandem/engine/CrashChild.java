@@ -5,7 +5,8 @@ import java.nio.file.Path;
 
 /**
  * The process {@link KillNineTest} kills: ingests batches of events as fast as it can and prints
- * {@code ack <batch>} once each ingest call has returned (the events are then durable).
+ * {@code ack <batch>} once each ingest call has returned (the events are then durable), while batch runs go on
+ * back to back (1-second epochs).
  */
 public final class CrashChild {
 
@@ -19,6 +20,14 @@ public final class CrashChild {
         long batch = Long.parseLong(args[1]);
         Tandem tandem = Tandem.start(TestConfigs.config(1_000),
                 TandemOptions.defaults(dir).withPartitions(2).withCheckpointEveryMs(50));
+        Thread batches = new Thread(() -> {
+            // batch runs back to back, a full recompute now and then: the kill lands in the middle of some
+            for (int run = 0; ; run++) {
+                tandem.runBatch(run % 5 == 4).join();
+            }
+        }, "batch-runs");
+        batches.setDaemon(true);
+        batches.start();
         System.out.println("started");
         System.out.flush();
         while (true) {

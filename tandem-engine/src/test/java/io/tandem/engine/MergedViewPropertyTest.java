@@ -75,7 +75,7 @@ class MergedViewPropertyTest {
         }
     }
 
-    private static void assertMatches(QueryResult result, Map<Long, Map<String, Reference.Expected>> expected) {
+    static void assertMatches(QueryResult result, Map<Long, Map<String, Reference.Expected>> expected) {
         List<String> measures = result.measures();
         List<String> seen = new ArrayList<>();
         for (QueryResult.Row row : result.rows()) {

@@ -10,6 +10,7 @@ import io.tandem.core.time.Durations;
 import io.tandem.core.time.Timestamps;
 import io.tandem.engine.Status;
 import io.tandem.engine.Tandem;
+import io.tandem.engine.batchview.BatchRun;
 import io.tandem.engine.ingest.IngestException;
 import io.tandem.engine.ingest.IngestResponse;
 import io.tandem.engine.query.QueryException;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /** The HTTP API ({@code /v1}) and {@code /metrics} over one embedded {@link Tandem}. Handlers are plain lambdas. */
 public final class TandemServer implements AutoCloseable {
@@ -52,6 +54,9 @@ public final class TandemServer implements AutoCloseable {
             cfg.routes.post("/v1/streams/{stream}/events", this::ingest);
             cfg.routes.get("/v1/views/{view}", this::query);
             cfg.routes.get("/v1/status", this::status);
+            cfg.routes.get("/v1/batch", ctx -> json(ctx, BatchJson.runs(tandem.batchVersion(), tandem.batchRuns())));
+            cfg.routes.post("/v1/batch/run", this::runBatch);
+            cfg.routes.get("/v1/reconciliation", ctx -> json(ctx, BatchJson.reconciliation(tandem.batchRuns())));
             cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(tandem.metrics().scrape()));
             cfg.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
@@ -175,6 +180,32 @@ public final class TandemServer implements AutoCloseable {
         json(ctx, queryJson(result));
     }
 
+    private void runBatch(Context ctx) {
+        boolean full = flag(ctx, "full");
+        boolean wait = flag(ctx, "wait");
+        CompletableFuture<BatchRun> run = tandem.runBatch(full);
+        if (!wait) {
+            ObjectNode queued = JSON.createObjectNode();
+            queued.put("status", "queued");
+            queued.put("full", full);
+            ctx.status(HttpStatus.ACCEPTED);
+            json(ctx, queued);
+            return;
+        }
+        json(ctx, BatchJson.run(run.join()));
+    }
+
+    private static boolean flag(Context ctx, String name) {
+        String v = ctx.queryParam(name);
+        if (v == null || v.equals("false")) {
+            return false;
+        }
+        if (v.equals("true")) {
+            return true;
+        }
+        throw new ApiException(HttpStatus.BAD_REQUEST, name + ": expected true or false, got \"" + v + "\"");
+    }
+
     private static long time(Context ctx, String name) {
         String v = ctx.queryParam(name);
         if (v == null) {
@@ -209,6 +240,7 @@ public final class TandemServer implements AutoCloseable {
             for (int i = 0; i < measures.size(); i++) {
                 r.putPOJO(measures.get(i), row.values()[i]);
             }
+            r.put("source", row.source());
         }
         return root;
     }

@@ -14,8 +14,11 @@ import java.util.List;
 public record QueryResult(String view, long granularityMs, List<String> dimensions, List<String> measures,
                           Boundary boundary, List<Row> rows) {
 
-    /** One merged row: the bucket start, the dimension values and one value per measure. */
-    public record Row(long bucket, GroupKey dims, Object[] values) {
+    /**
+     * One merged row: the bucket start, the dimension values, one value per measure, and which path it came from:
+     * {@code batch}, {@code realtime} or {@code both}.
+     */
+    public record Row(long bucket, GroupKey dims, Object[] values, String source) {
     }
 
     /**

@@ -5,6 +5,8 @@ import io.tandem.core.time.Durations;
 import io.tandem.core.time.Timestamps;
 import io.tandem.engine.view.Catalog;
 import io.tandem.engine.view.CompiledView;
+import io.tandem.engine.batchview.BatchVersion;
+import io.tandem.engine.batchview.BatchViews;
 import io.tandem.engine.store.RealtimeStore;
 
 import java.util.ArrayList;
@@ -12,15 +14,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Answers merged-view queries: every epoch's accumulators of a (dims, bucket) merged into one row. */
+/**
+ * Answers merged-view queries: for each (dims, bucket), {@code batch_B ⊕ Σ realtime(epoch > B)}. Every event
+ * belongs to exactly one epoch, so it is counted by the batch view or by the real-time store, never both and
+ * never neither. A query reads the batch version that was current when it started, to the end.
+ */
 public final class QueryService {
 
     private final Catalog catalog;
     private final RealtimeStore store;
+    private final BatchViews batch;
 
-    public QueryService(Catalog catalog, RealtimeStore store) {
+    public QueryService(Catalog catalog, RealtimeStore store, BatchViews batch) {
         this.catalog = catalog;
         this.store = store;
+        this.batch = batch;
     }
 
     public QueryResult query(ViewQuery q) {
@@ -42,19 +50,49 @@ public final class QueryService {
         Object[] wanted = dimensionFilter(view, q.dimensions());
         long from = Timestamps.bucketStart(q.fromMs(), g);
         long to = Math.addExact(Timestamps.bucketStart(q.toMs() - 1, g), g);
-        Map<Long, Map<GroupKey, Object[]>> merged = new TreeMap<>();
-        store.scan(view.name(), from, to, (key, accs) -> {
-            if (!matches(key.dims(), wanted)) {
-                return;
+        return batch.read(version -> merge(view, version, wanted, from, to, g));
+    }
+
+    private QueryResult merge(CompiledView view, BatchVersion version, Object[] wanted, long from, long to, long g) {
+        long boundary = version.boundaryEpoch();
+        Map<Long, Map<GroupKey, Cell>> merged = new TreeMap<>();
+        version.buckets(view.name(), from, to).forEach((viewBucket, rows) -> rows.forEach((dims, accs) -> {
+            if (matches(dims, wanted)) {
+                cell(merged, Timestamps.bucketStart(viewBucket, g), dims).add(view, view.copy(accs), true);
             }
-            long bucket = Timestamps.bucketStart(key.bucket(), g);
-            merged.computeIfAbsent(bucket, b -> new TreeMap<>()).merge(key.dims(), accs, view::merge);
+        }));
+        store.scan(view.name(), from, to, (key, accs) -> {
+            if (key.epoch() > boundary && matches(key.dims(), wanted)) {
+                cell(merged, Timestamps.bucketStart(key.bucket(), g), key.dims()).add(view, accs, false);
+            }
         });
         List<QueryResult.Row> rows = new ArrayList<>();
-        merged.forEach((bucket, groups) -> groups.forEach((dims, accs) ->
-                rows.add(new QueryResult.Row(bucket, dims, view.results(accs)))));
-        return new QueryResult(view.name(), g, view.def().groupBy(), view.measureNames(), QueryResult.Boundary.NONE,
-                rows);
+        merged.forEach((bucket, groups) -> groups.forEach((dims, cell) ->
+                rows.add(new QueryResult.Row(bucket, dims, view.results(cell.accs), cell.source()))));
+        QueryResult.Boundary b = version.isEmpty() ? QueryResult.Boundary.NONE
+                : new QueryResult.Boundary(boundary, version.untilMs(), version.version());
+        return new QueryResult(view.name(), g, view.def().groupBy(), view.measureNames(), b, rows);
+    }
+
+    private static Cell cell(Map<Long, Map<GroupKey, Cell>> merged, long bucket, GroupKey dims) {
+        return merged.computeIfAbsent(bucket, k -> new TreeMap<>()).computeIfAbsent(dims, k -> new Cell());
+    }
+
+    /** The accumulators of one result row, and which paths contributed to them. */
+    private static final class Cell {
+        Object[] accs;
+        boolean fromBatch;
+        boolean fromRealtime;
+
+        void add(CompiledView view, Object[] owned, boolean batch) {
+            accs = accs == null ? owned : view.merge(accs, owned);
+            fromBatch |= batch;
+            fromRealtime |= !batch;
+        }
+
+        String source() {
+            return fromBatch && fromRealtime ? "both" : fromBatch ? "batch" : "realtime";
+        }
     }
 
     private static boolean matches(GroupKey dims, Object[] wanted) {

@@ -1,0 +1,413 @@
+package io.tandem.engine.batchview;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.core.GroupKey;
+import io.tandem.core.TandemConfig;
+import io.tandem.engine.batch.BatchEngine;
+import io.tandem.engine.lake.Lake;
+import io.tandem.engine.lake.LakeFile;
+import io.tandem.engine.log.EventLog;
+import io.tandem.engine.store.RealtimeStore;
+import io.tandem.engine.view.Catalog;
+import io.tandem.engine.view.CompiledView;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * Runs the batch layer: turns the lake's newly sealed epochs into a new batch view version (incrementally, or from
+ * the whole lake with {@code full}), reconciles the hot path against it, publishes it atomically with its boundary,
+ * then expires the real-time entries it covers and lets the log drop what both paths have passed.
+ *
+ * <p>Runs happen one at a time on their own thread. A run killed at any point publishes nothing: the previous
+ * version stays current and the next run starts from it.
+ */
+public final class BatchRunner implements BatchViews, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchRunner.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int RUNS_KEPT = 100;
+    private static final long HOT_PATH_WAIT_MS = 60_000;
+
+    private final Catalog catalog;
+    private final TandemConfig config;
+    private final Lake lake;
+    private final BatchEngine engine;
+    private final BatchViewStore views;
+    private final RealtimeStore store;
+    private final Map<String, EventLog> logs;
+    private final LongSupplier clock;
+    private final Consumer<BatchVersion> onPublish;
+    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "tandem-batch");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Deque<BatchRun> runs = new ArrayDeque<>();
+    private final Path history;
+    private final ReadWriteLock readers = new ReentrantReadWriteLock();
+    private volatile BatchVersion current;
+    private volatile BatchRun running;
+    private boolean fullPending;
+    private CompletableFuture<BatchRun> queued;
+
+    public BatchRunner(Catalog catalog, Lake lake, BatchEngine engine, BatchViewStore views, RealtimeStore store,
+                       Map<String, EventLog> logs, LongSupplier clock, Consumer<BatchVersion> onPublish) {
+        this.catalog = catalog;
+        this.config = catalog.config();
+        this.lake = lake;
+        this.engine = engine;
+        this.views = views;
+        this.store = store;
+        this.logs = logs;
+        this.clock = clock;
+        this.onPublish = onPublish;
+        this.history = views.dir().resolve("runs.jsonl");
+        BatchViewStore.Loaded loaded = views.load();
+        this.current = loaded.version();
+        this.fullPending = !loaded.stale().isEmpty();
+        loadHistory();
+    }
+
+    /** The published version that queries merge with. */
+    public BatchVersion current() {
+        return current;
+    }
+
+    @Override
+    public <T> T read(Function<BatchVersion, T> reader) {
+        readers.readLock().lock();
+        try {
+            return reader.apply(current);
+        } finally {
+            readers.readLock().unlock();
+        }
+    }
+
+    /** The runs, newest first (the one in progress included). */
+    public List<BatchRun> runs() {
+        List<BatchRun> out = new ArrayList<>();
+        BatchRun now = running;
+        if (now != null) {
+            out.add(now);
+        }
+        synchronized (runs) {
+            out.addAll(runs);
+        }
+        return out;
+    }
+
+    /** The epoch up to which every stream's lake is complete: what the next run can cover. */
+    public long sealedThrough() {
+        long sealed = Long.MAX_VALUE;
+        for (String stream : config.streams().keySet()) {
+            sealed = Math.min(sealed, lake.sealedThrough(stream));
+        }
+        return sealed;
+    }
+
+    /**
+     * Seals what the lake can seal, and starts a run once {@code batch.every} epochs are newly sealed (or a full
+     * recompute is pending because view definitions changed). Called periodically.
+     */
+    public void tick() {
+        lake.sealReadyEpochs();
+        long sealed = sealedThrough();
+        boolean due = sealed != Long.MIN_VALUE && (current.isEmpty()
+                || sealed - current.boundaryEpoch() >= config.batchEvery());
+        if (fullPending || due) {
+            submit(fullPending);
+        }
+    }
+
+    /** Starts a run (or joins the one already queued); completes when it has published or failed. */
+    public synchronized CompletableFuture<BatchRun> submit(boolean full) {
+        if (queued != null && !queued.isDone() && (!full || fullPending)) {
+            return queued;
+        }
+        fullPending |= full;
+        CompletableFuture<BatchRun> f = new CompletableFuture<>();
+        queued = f;
+        executor.execute(() -> {
+            boolean wholeLake;
+            synchronized (this) {
+                wholeLake = fullPending;
+                fullPending = false;
+                if (queued == f) {
+                    queued = null;
+                }
+            }
+            f.complete(run(wholeLake));
+        });
+        return f;
+    }
+
+    private BatchRun run(boolean full) {
+        long started = clock.getAsLong();
+        long t0 = System.nanoTime();
+        BatchVersion prev = current;
+        long sealed = sealedThrough();
+        Long fromEpoch = prev.isEmpty() || full ? null : prev.boundaryEpoch() + 1;
+        running = new BatchRun(prev.version(), "running", full, prev.isEmpty() ? null : prev.boundaryEpoch(),
+                prev.isEmpty() ? null : prev.untilMs(), fromEpoch, 0, 0, 0, started, 0, Map.of(), null);
+        try {
+            if (sealed == Long.MIN_VALUE || (!full && !prev.isEmpty() && sealed <= prev.boundaryEpoch())) {
+                return finish(new BatchRun(prev.version(), "up to date", full, boundary(prev), until(prev), null, 0,
+                        totalRows(prev), 1, started, elapsed(t0), Map.of(), null));
+            }
+            long after = prev.isEmpty() ? Long.MIN_VALUE : prev.boundaryEpoch();
+            String note = awaitHotPath() ? null : "the hot path was behind the lake; reconciliation may show drift";
+            Map<String, NavigableMap<Long, Map<GroupKey, Object[]>>> next = new HashMap<>();
+            Map<String, ViewDrift> drift = new LinkedHashMap<>();
+            long rows = 0;
+            for (CompiledView view : catalog.views().values()) {
+                String stream = view.stream().name();
+                List<LakeFile> fresh = lake.files(stream, after, sealed);
+                rows += fresh.stream().mapToLong(LakeFile::rows).sum();
+                Map<Reconciliation.Group, Object[]> delta = aggregate(view, fresh, true);
+                drift.put(view.name(), Reconciliation.compare(view, hotGroups(view, after, sealed), delta));
+                if (full || prev.isEmpty() || !prev.views().containsKey(view.name())) {
+                    List<LakeFile> all = lake.files(stream, Long.MIN_VALUE, sealed);
+                    Map<Reconciliation.Group, Object[]> whole = full ? aggregate(view, all, false) : delta;
+                    next.put(view.name(), mergeInto(view, new TreeMap<>(), whole, false));
+                    if (full) {
+                        rows += all.stream().mapToLong(LakeFile::rows).sum();
+                    }
+                } else {
+                    next.put(view.name(), mergeInto(view, prev.views().get(view.name()), delta, true));
+                }
+                running = new BatchRun(prev.version(), "running", full, boundary(prev), until(prev), fromEpoch, rows,
+                        0, (double) next.size() / (catalog.views().size() + 1), started, elapsed(t0), Map.of(), null);
+            }
+            BatchVersion published = new BatchVersion(prev.version() + 1, sealed,
+                    config.epochStart(sealed + 1), next);
+            views.publish(published);
+            current = published;
+            readers.writeLock().lock();
+            try {
+                store.expireThrough(sealed);
+            } finally {
+                readers.writeLock().unlock();
+            }
+            onPublish.accept(published);
+            trimLogs(sealed);
+            LOG.info("batch version {} published through epoch {} ({} lake rows read{})", published.version(),
+                    sealed, rows, full ? ", full recompute" : "");
+            return finish(new BatchRun(published.version(), "published", full, sealed, published.untilMs(),
+                    fromEpoch, rows, totalRows(published), 1, started, elapsed(t0), drift, note));
+        } catch (RuntimeException e) {
+            LOG.error("batch run failed; version {} stays current", prev.version(), e);
+            return finish(new BatchRun(prev.version(), "failed", full, boundary(prev), until(prev), fromEpoch, 0,
+                    totalRows(prev), 0, started, elapsed(t0), Map.of(), e.toString()));
+        }
+    }
+
+    private Map<Reconciliation.Group, Object[]> aggregate(CompiledView view, List<LakeFile> files, boolean byEpoch) {
+        Map<Reconciliation.Group, Object[]> out = new HashMap<>();
+        if (!files.isEmpty()) {
+            engine.aggregate(view, files.stream().map(LakeFile::path).toList(), byEpoch,
+                    (dims, bucket, epoch, accs) -> out.merge(new Reconciliation.Group(dims, bucket, epoch), accs,
+                            view::merge));
+        }
+        return out;
+    }
+
+    /** The hot path's accumulators of a view for epochs in (after, through], merged over partitions. */
+    private Map<Reconciliation.Group, Object[]> hotGroups(CompiledView view, long after, long through) {
+        Map<Reconciliation.Group, Object[]> out = new HashMap<>();
+        store.scan(view.name(), Long.MIN_VALUE, Long.MAX_VALUE, (key, accs) -> {
+            if (key.epoch() > after && key.epoch() <= through) {
+                out.merge(new Reconciliation.Group(key.dims(), key.bucket(), key.epoch()), accs, view::merge);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Adds groups to a view's rows, merging groups that share (bucket, dims). With {@code copyOnWrite} the given
+     * rows belong to a published version: they are copied where they change, so that it never does.
+     */
+    private static NavigableMap<Long, Map<GroupKey, Object[]>> mergeInto(CompiledView view,
+            NavigableMap<Long, Map<GroupKey, Object[]>> base, Map<Reconciliation.Group, Object[]> groups,
+            boolean copyOnWrite) {
+        NavigableMap<Long, Map<GroupKey, Object[]>> out = new TreeMap<>(base);
+        Set<Long> ownBuckets = new HashSet<>();
+        Set<Reconciliation.Group> ownRows = new HashSet<>();
+        for (Map.Entry<Reconciliation.Group, Object[]> g : groups.entrySet()) {
+            long bucket = g.getKey().bucket();
+            GroupKey dims = g.getKey().dims();
+            Reconciliation.Group row = new Reconciliation.Group(dims, bucket, 0);
+            Map<GroupKey, Object[]> rows = out.get(bucket);
+            if (rows == null) {
+                rows = new HashMap<>();
+                out.put(bucket, rows);
+                ownBuckets.add(bucket);
+            } else if (copyOnWrite && ownBuckets.add(bucket)) {
+                rows = new HashMap<>(rows);
+                out.put(bucket, rows);
+            }
+            Object[] existing = rows.get(dims);
+            if (existing == null) {
+                rows.put(dims, view.copy(g.getValue()));
+                ownRows.add(row);
+            } else if (copyOnWrite && ownRows.add(row)) {
+                rows.put(dims, view.merge(view.copy(existing), g.getValue()));
+            } else {
+                view.merge(existing, g.getValue());
+            }
+        }
+        return out;
+    }
+
+    /** Waits until the hot path has applied everything the lake holds, so that reconciliation compares alike. */
+    private boolean awaitHotPath() {
+        long deadline = System.currentTimeMillis() + HOT_PATH_WAIT_MS;
+        while (!hotPathCaughtUp()) {
+            if (System.currentTimeMillis() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean hotPathCaughtUp() {
+        for (Map.Entry<String, EventLog> e : logs.entrySet()) {
+            for (int p = 0; p < e.getValue().partitions(); p++) {
+                if (store.committedOffset(e.getKey(), p) < lake.nextOffset(e.getKey(), p)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Deletes log segments that the hot path's durable checkpoint has passed and whose events the batch views
+     * cover (so a hot path rebuilt after a definition change never needs them).
+     */
+    private void trimLogs(long boundary) {
+        Map<String, long[]> committed = new HashMap<>();
+        logs.forEach((stream, log) -> {
+            long[] offsets = new long[log.partitions()];
+            for (int p = 0; p < offsets.length; p++) {
+                offsets[p] = store.committedOffset(stream, p);
+            }
+            committed.put(stream, offsets);
+        });
+        store.checkpoint();
+        logs.forEach((stream, log) -> {
+            long[] covered = new long[log.partitions()];
+            for (LakeFile f : lake.files(stream, Long.MIN_VALUE, boundary)) {
+                covered[f.partition()] = Math.max(covered[f.partition()], f.endOffset());
+            }
+            for (int p = 0; p < log.partitions(); p++) {
+                log.deleteBefore(p, Math.min(committed.get(stream)[p], covered[p]));
+            }
+        });
+    }
+
+    private BatchRun finish(BatchRun run) {
+        running = null;
+        synchronized (runs) {
+            runs.addFirst(run);
+            while (runs.size() > RUNS_KEPT) {
+                runs.removeLast();
+            }
+        }
+        try {
+            Files.write(history, (JSON.writeValueAsString(run) + "\n").getBytes(StandardCharsets.UTF_8),
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.SYNC);
+        } catch (IOException e) {
+            LOG.warn("cannot record batch run in {}: {}", history, e.toString());
+        }
+        return run;
+    }
+
+    private void loadHistory() {
+        if (!Files.exists(history)) {
+            return;
+        }
+        try {
+            for (String line : Files.readAllLines(history, StandardCharsets.UTF_8)) {
+                if (!line.isBlank()) {
+                    runs.addFirst(JSON.readValue(line, BatchRun.class));
+                }
+            }
+            while (runs.size() > RUNS_KEPT) {
+                runs.removeLast();
+            }
+        } catch (IOException e) {
+            LOG.warn("ignoring unreadable batch history {}: {}", history, e.toString());
+        }
+    }
+
+    private static long totalRows(BatchVersion v) {
+        return v.views().keySet().stream().mapToLong(v::rows).sum();
+    }
+
+    private static Long boundary(BatchVersion v) {
+        return v.isEmpty() ? null : v.boundaryEpoch();
+    }
+
+    private static Long until(BatchVersion v) {
+        return v.isEmpty() ? null : v.untilMs();
+    }
+
+    private static long elapsed(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        views.close();
+        if (!Files.exists(history)) {
+            return;
+        }
+        try {
+            List<String> lines = Files.readAllLines(history, StandardCharsets.UTF_8);
+            if (lines.size() > RUNS_KEPT * 2) {
+                Files.write(history, lines.subList(lines.size() - RUNS_KEPT, lines.size()), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

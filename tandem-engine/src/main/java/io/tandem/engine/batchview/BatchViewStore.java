@@ -1,0 +1,374 @@
+package io.tandem.engine.batchview;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tandem.core.FieldType;
+import io.tandem.core.GroupKey;
+import io.tandem.core.MeasureDef;
+import io.tandem.core.StreamDef;
+import io.tandem.core.time.Timestamps;
+import io.tandem.engine.view.Catalog;
+import io.tandem.engine.view.CompiledView;
+import io.tandem.engine.view.GroupKeys;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * The batch view store: versioned folders of batch views, published atomically.
+ *
+ * <pre>
+ * batch/CURRENT                 the published version number, replaced atomically (temp, fsync, rename)
+ * batch/v&lt;N&gt;/meta.json          version, boundary epoch, until (arrival time), creation time
+ * batch/v&lt;N&gt;/&lt;view&gt;.bin        the accumulators, for exact merging with the hot path (format below)
+ * batch/v&lt;N&gt;/&lt;view&gt;.parquet    the result rows (bucket TIMESTAMP, dims, measures), the view's SQL table
+ * </pre>
+ * A version is written as {@code v<N>.tmp}, every file fsynced, then renamed to {@code v<N>}; only then does
+ * CURRENT move. A crash at any point leaves the previous version published, and the leftovers are removed on
+ * the next start. {@code <view>.bin}:
+ * <pre>
+ * +--------------+--------------------+------------------+-----------------------------------------+-----------+
+ * | magic "TBV1" | fingerprint (UTF)  | entry count: i32 | per entry: bucket i64, dims (GroupKeys), | CRC32C of |
+ * |              | of the definition  |                  | each measure's accumulator (its binary   | all bytes |
+ * |              |                    |                  | form)                                    | before:i64|
+ * +--------------+--------------------+------------------+-----------------------------------------+-----------+
+ * </pre>
+ */
+public final class BatchViewStore implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchViewStore.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAGIC = 0x54425631;
+
+    private final Path dir;
+    private final Catalog catalog;
+    private final DuckDBConnection writer;
+
+    public BatchViewStore(Path dir, Catalog catalog) {
+        this.dir = dir;
+        this.catalog = catalog;
+        try {
+            Files.createDirectories(dir);
+            this.writer = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot open DuckDB for batch view files", e);
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** The folder of a published version. */
+    public Path versionDir(long version) {
+        return dir.resolve("v" + version);
+    }
+
+    /** The Parquet file of a view's result rows in a version. */
+    public Path parquet(long version, String view) {
+        return versionDir(version).resolve(view + ".parquet");
+    }
+
+    /**
+     * Loads the published version, after removing what a crash left behind. Views whose definition changed since
+     * are left out; {@link Loaded#stale()} names them, so that a full recompute rebuilds them.
+     */
+    public Loaded load() {
+        long current = readCurrent();
+        cleanUp(current);
+        if (current == 0) {
+            return new Loaded(BatchVersion.EMPTY, List.of());
+        }
+        Path v = versionDir(current);
+        try {
+            JsonNode meta = JSON.readTree(v.resolve("meta.json").toFile());
+            Map<String, NavigableMap<Long, Map<GroupKey, Object[]>>> views = new HashMap<>();
+            List<String> stale = new ArrayList<>();
+            for (CompiledView view : catalog.views().values()) {
+                NavigableMap<Long, Map<GroupKey, Object[]>> rows = readView(v.resolve(view.name() + ".bin"), view);
+                if (rows == null) {
+                    stale.add(view.name());
+                } else {
+                    views.put(view.name(), rows);
+                }
+            }
+            BatchVersion version = new BatchVersion(current, meta.get("boundary_epoch").asLong(),
+                    meta.get("until_ms").asLong(), views);
+            LOG.info("batch views: version {} through epoch {}{}", current, version.boundaryEpoch(),
+                    stale.isEmpty() ? "" : "; definitions changed for " + stale);
+            return new Loaded(version, stale);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read batch version " + v, e);
+        }
+    }
+
+    /** What {@link #load} found. */
+    public record Loaded(BatchVersion version, List<String> stale) {
+    }
+
+    /** Writes a version's files and makes it the published one, atomically. */
+    public void publish(BatchVersion version) {
+        Path tmp = dir.resolve("v" + version.version() + ".tmp");
+        try {
+            deleteTree(tmp);
+            Files.createDirectories(tmp);
+            ObjectNode meta = JSON.createObjectNode();
+            meta.put("version", version.version());
+            meta.put("boundary_epoch", version.boundaryEpoch());
+            meta.put("until_ms", version.untilMs());
+            meta.put("until", Timestamps.format(version.untilMs()));
+            meta.put("created", Timestamps.format(System.currentTimeMillis()));
+            writeDurably(tmp.resolve("meta.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
+            for (CompiledView view : catalog.views().values()) {
+                NavigableMap<Long, Map<GroupKey, Object[]>> rows = version.views().getOrDefault(view.name(),
+                        new TreeMap<>());
+                writeView(tmp.resolve(view.name() + ".bin"), view, rows);
+                writeParquet(tmp.resolve(view.name() + ".parquet"), view, rows);
+            }
+            Path target = versionDir(version.version());
+            deleteTree(target);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            syncDir(dir);
+            writeDurably(dir.resolve("CURRENT"), Long.toString(version.version()).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot publish batch version " + version.version(), e);
+        }
+        cleanUp(version.version());
+    }
+
+    @Override
+    public void close() {
+        try {
+            writer.close();
+        } catch (SQLException e) {
+            LOG.warn("closing the batch view writer: {}", e.toString());
+        }
+    }
+
+    private long readCurrent() {
+        Path current = dir.resolve("CURRENT");
+        try {
+            return Files.exists(current) ? Long.parseLong(Files.readString(current).trim()) : 0;
+        } catch (IOException | NumberFormatException e) {
+            throw new IllegalStateException("unreadable " + current + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Removes temporary folders and every version but the published one and the one before it. */
+    private void cleanUp(long current) {
+        try (Stream<Path> children = Files.list(dir)) {
+            for (Path p : children.toList()) {
+                String name = p.getFileName().toString();
+                boolean tmp = name.endsWith(".tmp");
+                boolean old = name.matches("v\\d+") && Long.parseLong(name.substring(1)) != current
+                        && Long.parseLong(name.substring(1)) != current - 1;
+                if (tmp || old) {
+                    deleteTree(p);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("cleaning {}: {}", dir, e.toString());
+        }
+    }
+
+    private void writeView(Path file, CompiledView view, NavigableMap<Long, Map<GroupKey, Object[]>> rows)
+            throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            OutputStream raw = Channels.newOutputStream(ch);
+            CRC32C crc = new CRC32C();
+            DataOutputStream out = new DataOutputStream(
+                    new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16));
+            out.writeInt(MAGIC);
+            out.writeUTF(view.fingerprint());
+            out.writeInt((int) rows.values().stream().mapToLong(Map::size).sum());
+            for (Map.Entry<Long, Map<GroupKey, Object[]>> bucket : rows.entrySet()) {
+                for (Map.Entry<GroupKey, Object[]> row : bucket.getValue().entrySet()) {
+                    out.writeLong(bucket.getKey());
+                    GroupKeys.write(row.getKey(), out);
+                    for (int i = 0; i < view.measures().length; i++) {
+                        view.measures()[i].write(row.getValue()[i], out);
+                    }
+                }
+            }
+            out.flush();
+            new DataOutputStream(raw).writeLong(crc.getValue());
+            ch.force(true);
+        }
+    }
+
+    /** The rows of a view file, or null when the view's definition changed since it was written. */
+    private NavigableMap<Long, Map<GroupKey, Object[]>> readView(Path file, CompiledView view) throws IOException {
+        if (!Files.exists(file)) {
+            return null;
+        }
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            CRC32C crc = new CRC32C();
+            DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc));
+            if (in.readInt() != MAGIC) {
+                throw new IOException(file + " is not a batch view file");
+            }
+            if (!in.readUTF().equals(view.fingerprint())) {
+                return null;
+            }
+            NavigableMap<Long, Map<GroupKey, Object[]>> rows = new TreeMap<>();
+            int n = in.readInt();
+            for (int r = 0; r < n; r++) {
+                long bucket = in.readLong();
+                GroupKey dims = GroupKeys.read(in);
+                Object[] accs = new Object[view.measures().length];
+                for (int i = 0; i < accs.length; i++) {
+                    accs[i] = view.measures()[i].read(in);
+                }
+                rows.computeIfAbsent(bucket, b -> new HashMap<>()).put(dims, accs);
+            }
+            long expected = crc.getValue();
+            if (new DataInputStream(raw).readLong() != expected) {
+                throw new IOException(file + " is corrupt (CRC mismatch)");
+            }
+            return rows;
+        }
+    }
+
+    private void writeParquet(Path file, CompiledView view, NavigableMap<Long, Map<GroupKey, Object[]>> rows)
+            throws IOException {
+        StreamDef stream = view.stream();
+        List<String> columns = new ArrayList<>();
+        columns.add("bucket BIGINT");
+        for (String dim : view.def().groupBy()) {
+            columns.add(quote(dim) + " " + sqlType(stream.field(stream.indexOf(dim)).type()));
+        }
+        for (MeasureDef m : view.def().measures().values()) {
+            columns.add(quote(m.name()) + " " + resultType(m, stream));
+        }
+        String table = "rows_" + view.name();
+        try (Statement st = writer.createStatement()) {
+            st.execute("CREATE OR REPLACE TEMP TABLE " + table + " (" + String.join(", ", columns) + ")");
+            try (DuckDBAppender app = writer.createAppender("temp", "main", table)) {
+                for (Map.Entry<Long, Map<GroupKey, Object[]>> bucket : rows.entrySet()) {
+                    for (Map.Entry<GroupKey, Object[]> row : new TreeMap<>(bucket.getValue()).entrySet()) {
+                        app.beginRow();
+                        app.append(bucket.getKey());
+                        for (int i = 0; i < row.getKey().size(); i++) {
+                            append(app, row.getKey().get(i));
+                        }
+                        for (Object value : view.results(row.getValue())) {
+                            append(app, value);
+                        }
+                        app.endRow();
+                    }
+                }
+            }
+            st.execute("COPY (SELECT epoch_ms(bucket) AS bucket, * EXCLUDE (bucket) FROM " + table
+                    + " ORDER BY ALL) TO '" + file.toString().replace("'", "''") + "' (FORMAT parquet)");
+            st.execute("DROP TABLE " + table);
+        } catch (SQLException e) {
+            throw new IOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+    }
+
+    private static void append(DuckDBAppender app, Object value) throws SQLException {
+        if (value == null) {
+            app.appendNull();
+        } else if (value instanceof Long l) {
+            app.append(l.longValue());
+        } else if (value instanceof Double d) {
+            app.append(d.doubleValue());
+        } else if (value instanceof Boolean b) {
+            app.append(b.booleanValue());
+        } else {
+            app.append(value.toString());
+        }
+    }
+
+    static String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
+    private static String sqlType(FieldType type) {
+        return switch (type) {
+            case STRING -> "VARCHAR";
+            case LONG, TIMESTAMP -> "BIGINT";
+            case DOUBLE -> "DOUBLE";
+            case BOOLEAN -> "BOOLEAN";
+        };
+    }
+
+    /** The SQL type of a measure's result: counts are BIGINT, averages DOUBLE, extremes the field's type. */
+    private static String resultType(MeasureDef m, StreamDef stream) {
+        return switch (m.function()) {
+            case "count", "distinct" -> "BIGINT";
+            case "mean", "variance", "quantile" -> "DOUBLE";
+            default -> {
+                int f = stream.indexOf(m.field());
+                yield f < 0 ? "BIGINT" : sqlType(stream.field(f).type());
+            }
+        };
+    }
+
+    private static void writeDurably(Path target, byte[] bytes) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".part");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(java.nio.ByteBuffer.wrap(bytes));
+            ch.force(true);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDir(target.getParent());
+    }
+
+    private static void syncDir(Path d) {
+        try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException ignoredWhereUnsupported) {
+            // opening a directory is not allowed on every file system; the rename is atomic regardless
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(p)) {
+            for (Path f : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+    }
+}
