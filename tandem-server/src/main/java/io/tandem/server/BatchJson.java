@@ -41,6 +41,7 @@ final class BatchJson {
         n.put("progress", r.progress());
         n.put("started", Timestamps.format(r.startedAtMs()));
         n.put("duration_ms", r.durationMs());
+        n.putPOJO("phases_ms", r.phasesMs());
         n.set("drift", drift(r.drift()));
         n.put("note", r.note());
         return n;

@@ -16,10 +16,13 @@ import java.util.Map;
  * @param viewRows       result rows of every view after the run
  * @param progress       the share of the run's views done, 0 to 1
  * @param durationMs     how long it took
+ * @param phasesMs       where the time went: {@code seal} (writing newly sealed epochs to the lake),
+ *                       {@code aggregate <view>} (the batch engine), {@code reconcile}, {@code merge} (into the
+ *                       previous version), {@code publish} (writing and switching the version)
  * @param drift          per view, hot against batch over the newly covered epochs
  * @param note           why reconciliation or the run was skipped or failed, or null
  */
 public record BatchRun(long version, String status, boolean full, Long boundaryEpoch, Long untilMs, Long fromEpoch,
                        long rows, long viewRows, double progress, long startedAtMs, long durationMs,
-                       Map<String, ViewDrift> drift, String note) {
+                       Map<String, Long> phasesMs, Map<String, ViewDrift> drift, String note) {
 }

@@ -70,6 +70,7 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
         return t;
     });
     private final Deque<BatchRun> runs = new ArrayDeque<>();
+    private final Object sealing = new Object();
     private final Path history;
     private final ReadWriteLock readers = new ReentrantReadWriteLock();
     private volatile BatchVersion current;
@@ -137,12 +138,19 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
      * recompute is pending because view definitions changed). Called periodically.
      */
     public void tick() {
-        lake.sealReadyEpochs();
+        seal();
         long sealed = sealedThrough();
         boolean due = sealed != Long.MIN_VALUE && (current.isEmpty()
                 || sealed - current.boundaryEpoch() >= config.batchEvery());
         if (fullPending || due) {
             submit(fullPending);
+        }
+    }
+
+    /** Writes the epochs that are ready to the lake; the tick and the runs both call it, one at a time. */
+    private void seal() {
+        synchronized (sealing) {
+            lake.sealReadyEpochs();
         }
     }
 
@@ -172,14 +180,18 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
         long started = clock.getAsLong();
         long t0 = System.nanoTime();
         BatchVersion prev = current;
+        Map<String, Long> phases = new LinkedHashMap<>();
+        long phase = System.nanoTime();
+        seal();
+        phase = lap(phases, "seal", phase);
         long sealed = sealedThrough();
         Long fromEpoch = prev.isEmpty() || full ? null : prev.boundaryEpoch() + 1;
         running = new BatchRun(prev.version(), "running", full, prev.isEmpty() ? null : prev.boundaryEpoch(),
-                prev.isEmpty() ? null : prev.untilMs(), fromEpoch, 0, 0, 0, started, 0, Map.of(), null);
+                prev.isEmpty() ? null : prev.untilMs(), fromEpoch, 0, 0, 0, started, 0, Map.of(), Map.of(), null);
         try {
             if (sealed == Long.MIN_VALUE || (!full && !prev.isEmpty() && sealed <= prev.boundaryEpoch())) {
                 return finish(new BatchRun(prev.version(), "up to date", full, boundary(prev), until(prev), null, 0,
-                        totalRows(prev), 1, started, elapsed(t0), Map.of(), null));
+                        totalRows(prev), 1, started, elapsed(t0), phases, Map.of(), null));
             }
             long after = prev.isEmpty() ? Long.MIN_VALUE : prev.boundaryEpoch();
             String note = awaitHotPath() ? null : "the hot path was behind the lake; reconciliation may show drift";
@@ -191,24 +203,31 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
                 List<LakeFile> fresh = lake.files(stream, after, sealed);
                 rows += fresh.stream().mapToLong(LakeFile::rows).sum();
                 Map<Reconciliation.Group, Object[]> delta = aggregate(view, fresh, true);
+                phase = lap(phases, "aggregate " + view.name(), phase);
                 drift.put(view.name(), Reconciliation.compare(view, hotGroups(view, after, sealed), delta));
+                phase = lap(phases, "reconcile", phase);
                 if (full || prev.isEmpty() || !prev.views().containsKey(view.name())) {
                     List<LakeFile> all = lake.files(stream, Long.MIN_VALUE, sealed);
-                    Map<Reconciliation.Group, Object[]> whole = full ? aggregate(view, all, false) : delta;
-                    next.put(view.name(), mergeInto(view, new TreeMap<>(), whole, false));
+                    Map<Reconciliation.Group, Object[]> whole = delta;
                     if (full) {
+                        whole = aggregate(view, all, false);
                         rows += all.stream().mapToLong(LakeFile::rows).sum();
+                        phase = lap(phases, "aggregate " + view.name(), phase);
                     }
+                    next.put(view.name(), mergeInto(view, new TreeMap<>(), whole, false));
                 } else {
                     next.put(view.name(), mergeInto(view, prev.views().get(view.name()), delta, true));
                 }
+                phase = lap(phases, "merge", phase);
                 running = new BatchRun(prev.version(), "running", full, boundary(prev), until(prev), fromEpoch, rows,
-                        0, (double) next.size() / (catalog.views().size() + 1), started, elapsed(t0), Map.of(), null);
+                        0, (double) next.size() / (catalog.views().size() + 1), started, elapsed(t0), Map.copyOf(phases),
+                        Map.of(), null);
             }
             BatchVersion published = new BatchVersion(prev.version() + 1, sealed,
                     config.epochStart(sealed + 1), next);
             views.publish(published);
             current = published;
+            lap(phases, "publish", phase);
             readers.writeLock().lock();
             try {
                 store.expireThrough(sealed);
@@ -220,12 +239,19 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
             LOG.info("batch version {} published through epoch {} ({} lake rows read{})", published.version(),
                     sealed, rows, full ? ", full recompute" : "");
             return finish(new BatchRun(published.version(), "published", full, sealed, published.untilMs(),
-                    fromEpoch, rows, totalRows(published), 1, started, elapsed(t0), drift, note));
+                    fromEpoch, rows, totalRows(published), 1, started, elapsed(t0), phases, drift, note));
         } catch (RuntimeException e) {
             LOG.error("batch run failed; version {} stays current", prev.version(), e);
             return finish(new BatchRun(prev.version(), "failed", full, boundary(prev), until(prev), fromEpoch, 0,
-                    totalRows(prev), 0, started, elapsed(t0), Map.of(), e.toString()));
+                    totalRows(prev), 0, started, elapsed(t0), phases, Map.of(), e.toString()));
         }
+    }
+
+    /** Adds the time since {@code since} to a phase, and returns now. */
+    private static long lap(Map<String, Long> phases, String name, long since) {
+        long now = System.nanoTime();
+        phases.merge(name, (now - since) / 1_000_000, Long::sum);
+        return now;
     }
 
     private Map<Reconciliation.Group, Object[]> aggregate(CompiledView view, List<LakeFile> files, boolean byEpoch) {

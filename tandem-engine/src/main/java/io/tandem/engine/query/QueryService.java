@@ -56,11 +56,22 @@ public final class QueryService {
     private QueryResult merge(CompiledView view, BatchVersion version, Object[] wanted, long from, long to, long g) {
         long boundary = version.boundaryEpoch();
         Map<Long, Map<GroupKey, Cell>> merged = new TreeMap<>();
-        version.buckets(view.name(), from, to).forEach((viewBucket, rows) -> rows.forEach((dims, accs) -> {
-            if (matches(dims, wanted)) {
-                cell(merged, Timestamps.bucketStart(viewBucket, g), dims).add(view, view.copy(accs), true);
+        GroupKey exact = exactKey(wanted);
+        version.buckets(view.name(), from, to).forEach((viewBucket, rows) -> {
+            long bucket = Timestamps.bucketStart(viewBucket, g);
+            if (exact != null) {
+                Object[] accs = rows.get(exact);
+                if (accs != null) {
+                    cell(merged, bucket, exact).add(view, view.copy(accs), true);
+                }
+                return;
             }
-        }));
+            rows.forEach((dims, accs) -> {
+                if (matches(dims, wanted)) {
+                    cell(merged, bucket, dims).add(view, view.copy(accs), true);
+                }
+            });
+        });
         store.scan(view.name(), from, to, (key, accs) -> {
             if (key.epoch() > boundary && matches(key.dims(), wanted)) {
                 cell(merged, Timestamps.bucketStart(key.bucket(), g), key.dims()).add(view, accs, false);
@@ -93,6 +104,16 @@ public final class QueryService {
         String source() {
             return fromBatch && fromRealtime ? "both" : fromBatch ? "batch" : "realtime";
         }
+    }
+
+    /** The one group a query asks for when it gives every dimension, or null. */
+    private static GroupKey exactKey(Object[] wanted) {
+        for (Object w : wanted) {
+            if (w == null) {
+                return null;
+            }
+        }
+        return wanted.length == 0 ? GroupKey.EMPTY : GroupKey.of(wanted.clone());
     }
 
     private static boolean matches(GroupKey dims, Object[] wanted) {

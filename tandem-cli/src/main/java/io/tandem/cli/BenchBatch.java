@@ -1,0 +1,175 @@
+package io.tandem.cli;
+
+import io.tandem.cli.gen.Workload;
+import io.tandem.cli.gen.Workloads;
+import io.tandem.core.MeasureDef;
+import io.tandem.core.TandemConfig;
+import io.tandem.core.ViewDef;
+import io.tandem.core.codec.RowCodec;
+import io.tandem.engine.Tandem;
+import io.tandem.engine.TandemOptions;
+import io.tandem.engine.batchview.BatchRun;
+import io.tandem.engine.log.EventLog;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code tandem bench batch}: a workload's events go through the log into the lake as one sealed epoch; then an
+ * incremental batch run (timed by phase), a hand-written DuckDB query computing the same exact aggregates over the
+ * same Parquet files, and a full recompute. A second view with sketch measures is timed separately.
+ */
+@Command(name = "batch", mixinStandardHelpOptions = true,
+        description = "Batch-layer times: incremental run, hand-written DuckDB SQL on the same files, full recompute.")
+final class BenchBatch implements Callable<Integer> {
+
+    private static final long T0 = 1_767_225_600_000L;
+    private static final long EPOCH_MS = 3_600_000L;
+
+    @Option(names = "--workload", required = true, description = "ohlcv-1m or nexmark-q17.")
+    String workload;
+
+    @Option(names = "--events", description = "Events (default: the workload's, 10,000,000).")
+    Long events;
+
+    @Option(names = "--data-dir", description = "Where the data goes (default: a temporary folder, deleted after).")
+    Path dataDir;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Workload w = Workloads.byName(workload, events == null ? 10_000_000L : events, 42);
+        Path dir = dataDir != null ? dataDir : BenchSupport.tempDir("tandem-bench-batch");
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("bench batch: %s, %,d events, %s%n", w.name(), w.events(), BenchSupport.machine());
+        out.flush();
+        AtomicLong clock = new AtomicLong(T0);
+        try (Tandem tandem = Tandem.start(config(w), TandemOptions.defaults(dir).withMaxLag(Long.MAX_VALUE)
+                .withClock(clock::get))) {
+            // 1. every event into the log within one epoch; the hot path applies them as they come
+            append(tandem, w);
+            if (!tandem.awaitCaughtUp(Duration.ofMinutes(30))) {
+                throw new IllegalStateException("the hot path did not catch up");
+            }
+            // 2. the epoch ends: the run seals it into the lake, aggregates, reconciles and publishes
+            clock.set(T0 + EPOCH_MS + 5_000);
+            tandem.runBatch(false).join();
+            BatchRun incremental = published(tandem, false);
+            out.printf("  incremental run: %,d ms in all; phases (ms) %s%n", incremental.durationMs(),
+                    incremental.phasesMs());
+            // 3. the same exact aggregates in hand-written SQL over the same files, warm, in one connection
+            String glob = dir.resolve("lake").resolve(w.stream().name()).resolve("*").resolve("*.parquet")
+                    .toString();
+            long sqlMs = handWrittenSql(w, glob);
+            long engineMs = incremental.phasesMs().get("aggregate " + w.view().name());
+            out.printf("  exact measures: batch engine %,d ms, hand-written DuckDB SQL %,d ms: ratio %.2f%n",
+                    engineMs, sqlMs, (double) engineMs / sqlMs);
+            out.printf("  sketch measures (distinct, quantile) in their own view: %,d ms%n",
+                    incremental.phasesMs().get("aggregate " + w.view().name() + "_sketches"));
+            // 4. a full recompute of every view from the whole lake
+            tandem.runBatch(true).join();
+            BatchRun full = published(tandem, true);
+            out.printf("  full recompute: %,d ms in all; phases (ms) %s%n", full.durationMs(), full.phasesMs());
+            out.printf("  peak resident memory of this process: %,d MiB (JVM heap limit %,d MiB)%n",
+                    peakRssKb() / 1024, Runtime.getRuntime().maxMemory() >> 20);
+        } finally {
+            if (dataDir == null) {
+                BenchSupport.deleteTree(dir);
+            }
+        }
+        return 0;
+    }
+
+    /** The workload's view, and a second one with its sketch measures. */
+    private static TandemConfig config(Workload w) {
+        ViewDef v = w.view();
+        String value = w.stream().fields().get(1).name();
+        Map<String, MeasureDef> sketches = new LinkedHashMap<>();
+        sketches.put("distinct_values", new MeasureDef("distinct_values", "distinct", value, null, null));
+        sketches.put("median", new MeasureDef("median", "quantile", value, 0.5, null));
+        ViewDef s = new ViewDef(v.name() + "_sketches", v.from(), v.groupBy(), v.granularityMs(), null, sketches);
+        return new TandemConfig(EPOCH_MS, Map.of(w.stream().name(), w.stream()), Map.of(v.name(), v, s.name(), s),
+                Integer.MAX_VALUE, Map.of());
+    }
+
+    private static void append(Tandem tandem, Workload w) {
+        EventLog log = tandem.log(w.stream().name());
+        RowCodec.Builder builder = new RowCodec(w.stream()).builder();
+        ArrayDeque<CompletableFuture<Long>> pending = new ArrayDeque<>();
+        int partition = 0;
+        for (long g = 0; g < w.events(); g += 4096) {
+            int n = (int) Math.min(4096, w.events() - g);
+            List<byte[]> payloads = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                w.generate(g + i, builder);
+                payloads.add(builder.encode());
+            }
+            pending.add(log.append(partition, null, payloads));
+            partition = (partition + 1) % log.partitions();
+            while (pending.size() > 64) {
+                pending.poll().join();
+            }
+        }
+        pending.forEach(CompletableFuture::join);
+    }
+
+    private static BatchRun published(Tandem tandem, boolean full) {
+        return tandem.batchRuns().stream().filter(r -> r.status().equals("published") && r.full() == full)
+                .findFirst().orElseThrow(() -> new IllegalStateException("no published run: " + tandem.batchRuns()));
+    }
+
+    /** The hand-written query: the same exact aggregates, materialized so that DuckDB computes every one. */
+    private static long handWrittenSql(Workload w, String glob) throws SQLException {
+        String sql = switch (w.name()) {
+            case "ohlcv-1m" -> "SELECT symbol, time_bucket(INTERVAL 1 minute, ts) AS bucket, count(*) AS trades, "
+                    + "sum(qty) AS volume, max(price) AS high, min(price) AS low, arg_min(price, ts) AS open, "
+                    + "arg_max(price, ts) AS close, avg(price) AS avg_price FROM read_parquet('" + glob + "') "
+                    + "GROUP BY ALL";
+            case "nexmark-q17" -> "SELECT auction, time_bucket(INTERVAL 1 day, ts) AS bucket, count(*) AS bids, "
+                    + "count(*) FILTER (WHERE price < 10000) AS rank1, "
+                    + "count(*) FILTER (WHERE price >= 10000 AND price < 1000000) AS rank2, "
+                    + "count(*) FILTER (WHERE price >= 1000000) AS rank3, min(price) AS min_price, "
+                    + "max(price) AS max_price, avg(price) AS avg_price, sum(price) AS sum_price "
+                    + "FROM read_parquet('" + glob + "') GROUP BY ALL";
+            default -> throw new IllegalArgumentException("no hand-written query for " + w.name());
+        };
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
+            long best = Long.MAX_VALUE;
+            for (int i = 0; i < 3; i++) {
+                long t0 = System.nanoTime();
+                st.execute("CREATE OR REPLACE TEMP TABLE result AS " + sql);
+                best = Math.min(best, (System.nanoTime() - t0) / 1_000_000);
+            }
+            return best;
+        }
+    }
+
+    private static long peakRssKb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        return -1;
+    }
+}
