@@ -70,7 +70,7 @@ import java.util.function.LongSupplier;
  * complete they are written with {@code COPY ... TO} under a temp name, fsynced, renamed into place, and the
  * folder fsynced. After that the manifest is replaced the same way, and only then are the files listed. On
  * open the manifest is the truth: temp files and Parquet files it does not list are deleted, and sealing writes
- * the latter again, identically, from the log. The log keeps every record from {@link #nextOffset} on.
+ * the latter again, identically, from the log; so log retention must keep every record from {@link #nextOffset} on.
  *
  * <p>The DuckDB instance is private, in memory, and never runs user SQL.
  */
@@ -105,7 +105,6 @@ public final class ParquetLake implements Lake {
             if (logs.get(s.name()) == null) {
                 throw new IllegalArgumentException("logs: no log for stream '" + s.name() + "'");
             }
-            new LakeColumns(s);
         }
         try {
             this.connection = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
