@@ -25,6 +25,11 @@ public interface EventLog extends AutoCloseable {
      * in each partition), one arrival time read from the log's clock, and the epoch of that arrival time
      * ({@code floorDiv(arrivalMs, epochMs)}, so arrivals before 1970 have negative epochs).
      *
+     * <p>Arrival times never go back within a partition, even when the clock does and across a reopen: the arrival
+     * is {@code max(clock, arrival of the partition's last record)}. So once a partition holds a record of epoch
+     * {@code e}, no later record of that partition lands in an epoch before {@code e}, which is what lets the lake
+     * seal epochs.
+     *
      * <p>The future completes only once {@link #durableEnd} covers every record of the unit. It fails when the log
      * is closed ({@link IllegalStateException}) or when the records could not be made durable: they are then not
      * acknowledged, and the caller treats the outcome as unknown (a retry carries the same idempotency key).

@@ -42,7 +42,7 @@ import java.util.stream.Stream;
  * |    8 |    8 | offset    | the record's offset in its partition (i64)                       |
  * |   16 |    1 | kind      | EventLog.EVENT (0) or EventLog.MARKER (1)                        |
  * |   17 |    8 | epoch     | floorDiv(arrival, epochMs) (i64)                                 |
- * |   25 |    8 | arrival   | arrival time in ms since 1970 (i64), one clock read per unit     |
+ * |   25 |    8 | arrival   | ms since 1970 (i64): max(clock, previous arrival), once per unit |
  * |   33 |    4 | remaining | records of the same unit after this one (i32); 0 ends the unit   |
  * |   37 |  len | payload   | the bytes given to append                                        |
  * +------+------+-----------+------------------------------------------------------------------+
@@ -66,8 +66,9 @@ import java.util.stream.Stream;
  * {@link #open} scans the last segment of every partition and cuts it after the last complete unit: at the first
  * record that is cut short, has a bad length, a CRC mismatch, an unexpected offset, kind or unit count, everything
  * from there on goes, and if the records before it end inside a unit ({@code remaining > 0}), that unit's records
- * go too. The truncation is fsynced and logged. Older segments are read as they are and their CRCs are checked on
- * every read.
+ * go too. The truncation is fsynced and logged. The last record kept gives the arrival time that later appends
+ * never go below (when the last segment is empty, the record before it is read from the previous segment). Older
+ * segments are read as they are and their CRCs are checked on every read.
  *
  * <h2>Threads</h2>
  * Appends may come from any number of threads. Reads are made for a thread per partition reading forward: each

@@ -1,5 +1,6 @@
 package io.tandem.engine.log;
 
+import static io.tandem.engine.log.RecordFormat.ARRIVAL;
 import static io.tandem.engine.log.RecordFormat.HEADER;
 import static io.tandem.engine.log.RecordFormat.KIND;
 import static io.tandem.engine.log.RecordFormat.LENGTH;
@@ -59,6 +60,8 @@ final class FilePartition {
     private Segment active;
     private long writePos;
     private long writtenEnd;
+    /** The arrival time of the last record written: appends never stamp an earlier one. */
+    private long lastArrivalMs;
     private boolean closing;
     private volatile Throwable failure;
 
@@ -69,7 +72,7 @@ final class FilePartition {
     private final Thread flusher;
 
     private FilePartition(String name, Path dir, long epochMs, LongSupplier clockMs, FileEventLog.Options options,
-                          ChannelOpener opener, ConcurrentSkipListMap<Long, Segment> segments, long end) {
+                          ChannelOpener opener, ConcurrentSkipListMap<Long, Segment> segments, Tail tail) {
         this.name = name;
         this.dir = dir;
         this.epochMs = epochMs;
@@ -78,8 +81,9 @@ final class FilePartition {
         this.opener = opener;
         this.segments = segments;
         this.active = segments.lastEntry().getValue();
-        this.writtenEnd = end;
-        this.durableEnd = end;
+        this.writtenEnd = tail.end;
+        this.durableEnd = tail.end;
+        this.lastArrivalMs = tail.lastArrivalMs;
         this.startOffset = segments.firstKey();
         this.flusher = new Thread(this::flushLoop, "tandem-log-flush-" + name);
         flusher.setDaemon(true);
@@ -107,8 +111,8 @@ final class FilePartition {
                 Segment first = create(dir, 0, opener);
                 segments.put(0L, first);
             }
-            long end = recover(name, segments.lastEntry().getValue());
-            FilePartition partition = new FilePartition(name, dir, epochMs, clockMs, options, opener, segments, end);
+            Tail tail = recover(name, segments);
+            FilePartition partition = new FilePartition(name, dir, epochMs, clockMs, options, opener, segments, tail);
             partition.writePos = partition.active.channel.size();
             partition.flusher.start();
             return partition;
@@ -124,9 +128,10 @@ final class FilePartition {
      * Scans the last segment and cuts it after its last complete unit: a torn or corrupt record and everything
      * after it go, and so do the records of a unit whose last record is missing.
      *
-     * @return the offset after the last record kept
+     * @return the offset after the last record kept, and that record's arrival time
      */
-    private static long recover(String name, Segment segment) throws IOException {
+    private static Tail recover(String name, ConcurrentSkipListMap<Long, Segment> segments) throws IOException {
+        Segment segment = segments.lastEntry().getValue();
         FileChannel channel = segment.channel;
         long size = channel.size();
         ChunkReader reader = new ChunkReader(1 << 20);
@@ -136,6 +141,7 @@ final class FilePartition {
         long off = segment.base;
         long keptPos = 0;
         long keptEnd = off;
+        long keptArrival = Long.MIN_VALUE;
         int expectedRemaining = -1;
         String problem = null;
         while (pos < size && problem == null) {
@@ -171,6 +177,7 @@ final class FilePartition {
                 if (remaining == 0) {
                     keptPos = pos;
                     keptEnd = off;
+                    keptArrival = buf.getLong(at + ARRIVAL);
                 }
                 expectedRemaining = remaining - 1;
             }
@@ -184,7 +191,17 @@ final class FilePartition {
             channel.truncate(keptPos);
             channel.force(true);
         }
-        return keptEnd;
+        if (keptEnd == segment.base && keptEnd > segments.firstKey()) {
+            long[] arrival = {Long.MIN_VALUE};
+            new ReadCursor(segments, name).read(keptEnd - 1, keptEnd, 1,
+                    (offset, kind, epoch, arrivalMs, b, o, len) -> arrival[0] = arrivalMs);
+            keptArrival = arrival[0];
+        }
+        return new Tail(keptEnd, keptArrival);
+    }
+
+    /** Where a recovered partition ends, and the arrival time of its last record (MIN_VALUE when it has none). */
+    private record Tail(long end, long lastArrivalMs) {
     }
 
     private static Segment create(Path dir, long base, ChannelOpener opener) throws IOException {
@@ -206,7 +223,8 @@ final class FilePartition {
                 return CompletableFuture.failedFuture(new IllegalStateException(
                         name + " refuses appends since a write or fsync failed: " + failure, failure));
             }
-            long arrivalMs = clockMs.getAsLong();
+            long arrivalMs = Math.max(clockMs.getAsLong(), lastArrivalMs);
+            lastArrivalMs = arrivalMs;
             long epoch = Math.floorDiv(arrivalMs, epochMs);
             long first = writtenEnd;
             ByteBuffer buf = writeBuffer(unitBytes);

@@ -145,6 +145,41 @@ public abstract class EventLogContract {
     }
 
     @Test
+    public void when_clockStepsBack_then_noPartitionGetsAnEarlierArrivalOrEpoch_evenAfterReopen() throws Exception {
+        // Given a log whose clock reads 10 s into epoch 5
+        AtomicLong clock = new AtomicLong(5 * EPOCH_MS + 10_000);
+        EventLog log = track(open(2, clock::get));
+        await(log.append(0, null, List.of(bytes("a"))));
+
+        // When the clock steps back into epoch 4, and partition 1 (still empty) appends too
+        clock.set(4 * EPOCH_MS + 30_000);
+        await(log.append(0, null, List.of(bytes("b"))));
+        await(log.append(1, null, List.of(bytes("c"))));
+
+        // Then partition 0 keeps its last arrival; partition 1 has no past to keep and takes the clock
+        assertThat(readAll(log, 0, 0)).extracting(Rec::arrivalMs, Rec::epoch).containsExactly(
+                tuple(5 * EPOCH_MS + 10_000, 5L), tuple(5 * EPOCH_MS + 10_000, 5L));
+        assertThat(readAll(log, 1, 0)).extracting(Rec::arrivalMs, Rec::epoch)
+                .containsExactly(tuple(4 * EPOCH_MS + 30_000, 4L));
+
+        // When the log is reopened with the clock further back, then the tails still bound the arrivals
+        log.close();
+        clock.set(EPOCH_MS);
+        EventLog again = track(reopen(2, clock::get));
+        await(again.append(0, null, List.of(bytes("d"))));
+        await(again.append(1, null, List.of(bytes("e"))));
+        assertThat(readAll(again, 0, 2)).extracting(Rec::arrivalMs, Rec::epoch)
+                .containsExactly(tuple(5 * EPOCH_MS + 10_000, 5L));
+        assertThat(readAll(again, 1, 1)).extracting(Rec::arrivalMs, Rec::epoch)
+                .containsExactly(tuple(4 * EPOCH_MS + 30_000, 4L));
+
+        // And once the clock moves past the tail again, arrivals follow the clock
+        clock.set(6 * EPOCH_MS);
+        await(again.append(0, null, List.of(bytes("f"))));
+        assertThat(readAll(again, 0, 3)).extracting(Rec::arrivalMs).containsExactly(6 * EPOCH_MS);
+    }
+
+    @Test
     public void when_callerChangesItsArrayAfterAppend_then_theLogKeepsTheOriginalBytes() throws Exception {
         EventLog log = track(open(1, () -> 0));
         byte[] payload = bytes("original");

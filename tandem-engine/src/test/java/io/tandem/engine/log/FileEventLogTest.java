@@ -3,6 +3,7 @@ package io.tandem.engine.log;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -181,6 +182,25 @@ class FileEventLogTest extends EventLogContract {
     }
 
     @Test
+    void when_lastSegmentIsEmptyOnReopen_then_theArrivalBoundComesFromThePreviousSegment() throws Exception {
+        // Given a log that rolled to a new, still empty segment when the process stopped
+        AtomicLong clock = new AtomicLong(7 * EPOCH_MS);
+        EventLog log = track(open(1, clock::get));
+        await(log.append(0, null, List.of(bytes("a"), bytes("b"))));
+        log.close();
+        Files.createFile(segment(2));
+
+        // When it is reopened with the clock one epoch back and appends
+        clock.set(6 * EPOCH_MS);
+        EventLog again = track(reopen(1, clock::get));
+        await(again.append(0, null, List.of(bytes("c"))));
+
+        // Then the new record keeps the arrival of the last record in the previous segment
+        assertThat(readAll(again, 0, 0)).extracting(Rec::arrivalMs, Rec::epoch)
+                .containsOnly(tuple(7 * EPOCH_MS, 7L));
+    }
+
+    @Test
     void when_unitIsBiggerThanASegment_then_itGetsASegmentOfItsOwn() throws Exception {
         options = new FileEventLog.Options(100, 10);
         EventLog log = track(open(1, () -> 0));
@@ -280,23 +300,23 @@ class FileEventLogTest extends EventLogContract {
 
     // ---------------------------------------------------------------- golden file
 
-    /** What the golden segment holds: three units, one of them before 1970. */
+    /** What the golden segment holds: three units in arrival order, the first one before 1970. */
     private static final List<Rec> GOLDEN_RECORDS = List.of(
-            new Rec(0, EventLog.EVENT, 28_333_333, 1_700_000_000_000L, "{\"sym\":\"ACME\",\"px\":12.5}"),
-            new Rec(1, EventLog.MARKER, -1, -1, "key-1"),
-            new Rec(2, EventLog.EVENT, -1, -1, ""),
-            new Rec(3, EventLog.EVENT, -1, -1, "\u0000\u00ff\u007f\u0080"),
-            new Rec(4, EventLog.EVENT, 1, EPOCH_MS, "last"));
+            new Rec(0, EventLog.MARKER, -1, -1, "key-1"),
+            new Rec(1, EventLog.EVENT, -1, -1, ""),
+            new Rec(2, EventLog.EVENT, -1, -1, "\u0000\u00ff\u007f\u0080"),
+            new Rec(3, EventLog.EVENT, 1, EPOCH_MS, "{\"sym\":\"ACME\",\"px\":12.5}"),
+            new Rec(4, EventLog.EVENT, 28_333_333, 1_700_000_000_000L, "last"));
 
     /** Appends {@link #GOLDEN_RECORDS} unit by unit, setting the clock to each unit's arrival time. */
     private static void writeGoldenInput(EventLog log, AtomicLong clock) throws Exception {
-        clock.set(1_700_000_000_000L);
-        await(log.append(0, null, List.of(bytes(GOLDEN_RECORDS.get(0).payload()))));
         clock.set(-1);
         await(log.append(0, new byte[] {EventLog.MARKER, EventLog.EVENT, EventLog.EVENT}, List.of(
-                bytes(GOLDEN_RECORDS.get(1).payload()), bytes(GOLDEN_RECORDS.get(2).payload()),
-                bytes(GOLDEN_RECORDS.get(3).payload()))));
+                bytes(GOLDEN_RECORDS.get(0).payload()), bytes(GOLDEN_RECORDS.get(1).payload()),
+                bytes(GOLDEN_RECORDS.get(2).payload()))));
         clock.set(EPOCH_MS);
+        await(log.append(0, null, List.of(bytes(GOLDEN_RECORDS.get(3).payload()))));
+        clock.set(1_700_000_000_000L);
         await(log.append(0, null, List.of(bytes(GOLDEN_RECORDS.get(4).payload()))));
     }
 
@@ -343,7 +363,7 @@ class FileEventLogTest extends EventLogContract {
             assertThat(buf.get(at + 16)).isEqualTo(expected.kind());
             assertThat(buf.getLong(at + 17)).isEqualTo(expected.epoch());
             assertThat(buf.getLong(at + 25)).isEqualTo(expected.arrivalMs());
-            assertThat(buf.getInt(at + 33)).isEqualTo(expected.offset() == 1 ? 2 : expected.offset() == 2 ? 1 : 0);
+            assertThat(buf.getInt(at + 33)).isEqualTo(expected.offset() == 0 ? 2 : expected.offset() == 1 ? 1 : 0);
             assertThat(new String(buf.array(), at + 37, length, ISO_8859_1)).isEqualTo(expected.payload());
             buf.position(at + 37 + length);
         }

@@ -1,0 +1,117 @@
+package io.tandem.engine.lake;
+
+import io.tandem.core.StreamDef;
+import io.tandem.core.codec.BinaryRow;
+import io.tandem.core.codec.RowCodec;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The events of one partition's current epoch on their way into a Parquet file: a DuckDB table filled through an
+ * appender, in log order. Holds at most one epoch; {@link #epoch} is {@link #NONE} when empty.
+ */
+final class Stage {
+
+    static final long NONE = Long.MIN_VALUE;
+    private static final String PARQUET_OPTIONS = "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)";
+
+    private final DuckDBConnection connection;
+    private final String table;
+    private final LakeColumns columns;
+    private final BinaryRow row;
+    private DuckDBAppender appender;
+    /** The epoch of the staged records, or {@link #NONE}. */
+    long epoch = NONE;
+    /** The log offset of the first staged record (events and markers alike). */
+    long startOffset;
+    /** Events staged. */
+    long rows;
+
+    Stage(DuckDBConnection connection, String table, StreamDef stream, LakeColumns columns) throws SQLException {
+        this.connection = connection;
+        this.table = table;
+        this.columns = columns;
+        this.row = new RowCodec(stream).reader();
+        execute(columns.createTable(table));
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    void begin(long newEpoch, long offset) {
+        epoch = newEpoch;
+        startOffset = offset;
+        rows = 0;
+    }
+
+    /** Stages one event: decodes the payload in place and appends it as a row. */
+    void append(long offset, long arrivalMs, byte[] buf, int off, int len) throws SQLException {
+        if (appender == null) {
+            appender = connection.createAppender(DuckDBConnection.DEFAULT_SCHEMA, table);
+        }
+        BinaryRow r = row.reset(buf, off, len, arrivalMs, offset);
+        DuckDBAppender a = appender.beginRow();
+        int[] fields = columns.fields;
+        for (int c = 0; c < fields.length; c++) {
+            int f = fields[c];
+            if (r.isNull(f)) {
+                a.appendNull();
+                continue;
+            }
+            switch (columns.types[c]) {
+                case STRING -> a.append(r.getString(f));
+                case LONG -> a.append(r.getLong(f));
+                case DOUBLE -> a.append(r.getDouble(f));
+                case BOOLEAN -> a.append(r.getBoolean(f));
+                case TIMESTAMP -> a.appendEpochMicros(micros(r.getLong(f)));
+                default -> throw new IllegalStateException(columns.types[c].toString());
+            }
+        }
+        a.appendEpochMicros(micros(r.eventTime())).appendEpochMicros(micros(arrivalMs)).append(offset).endRow();
+        rows++;
+    }
+
+    private static long micros(long ms) {
+        return Math.multiplyExact(ms, 1000L);
+    }
+
+    /** Moves the staged rows from the appender into the table; the stage keeps them. */
+    void flush() throws SQLException {
+        if (appender != null) {
+            DuckDBAppender a = appender;
+            appender = null;
+            a.close();
+        }
+    }
+
+    /** Writes the staged rows, in log order, as a Parquet file at {@code file} (not fsynced), and empties the stage. */
+    void writeParquet(Path file, int partition) throws SQLException {
+        flush();
+        String target = file.toAbsolutePath().toString().replace("'", "''");
+        execute("COPY (" + columns.select(table, epoch, partition) + ") TO '" + target + "' " + PARQUET_OPTIONS);
+        clear();
+    }
+
+    /** Drops whatever is staged; a new table gives the memory back, which a DELETE would not. */
+    void clear() throws SQLException {
+        if (rows == 0 && appender == null) {
+            epoch = NONE;
+            return;
+        }
+        try {
+            flush();
+        } finally {
+            epoch = NONE;
+            rows = 0;
+            execute("DROP TABLE " + LakeColumns.quote(table));
+            execute(columns.createTable(table));
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package io.tandem.engine.lake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tandem.core.FieldDef;
+import io.tandem.core.FieldType;
+import io.tandem.core.StreamDef;
+import io.tandem.core.TandemConfig;
+import io.tandem.core.UnknownFields;
+import io.tandem.engine.log.EventLog;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** {@link ParquetLake}: the {@link LakeContract} plus the layout, determinism, crash recovery and errors. */
+class ParquetLakeTest extends LakeContract {
+
+    @Override
+    protected Lake open(Path dir, TandemConfig config, Map<String, EventLog> logs, LongSupplier clock) {
+        return new ParquetLake(dir, config, logs, clock);
+    }
+
+    private Path lakeDir() {
+        return dataDir.resolve("lake");
+    }
+
+    /** Every file under the lake, relative to it, sorted. */
+    private List<String> tree() throws Exception {
+        try (Stream<Path> all = Files.walk(lakeDir())) {
+            return all.filter(Files::isRegularFile).map(f -> lakeDir().relativize(f).toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void when_epochsAreSealed_then_filesAreInHiveFoldersThatDuckDbReadsWithAGlob() throws Exception {
+        // Given two sealed epochs of trades in two partitions
+        Lake lake = lake();
+        trades(0, false, trade(1, "A", 1));
+        trades(2, false, trade(2, "B", 2));
+        clock.set(epochStart(E0 + 1) + 10);
+        trades(0, false, trade(3, "C", 3));
+        clock.set(epochStart(E0 + 2) + GRACE_MS);
+        lake.sealReadyEpochs();
+
+        // Then the folders are Hive-style, one file per epoch and partition with events
+        assertThat(tree()).containsExactly("ticks/_manifest.json", "trades/_manifest.json",
+                "trades/epoch=" + E0 + "/part-0.parquet", "trades/epoch=" + E0 + "/part-2.parquet",
+                "trades/epoch=" + (E0 + 1) + "/part-0.parquet");
+        // And a plain DuckDB glob with hive_partitioning reads them all, adding an epoch column
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT epoch, _epoch, _partition, _offset, symbol FROM read_parquet('"
+                     + lakeDir() + "/trades/*/*.parquet', hive_partitioning = true) ORDER BY _epoch, _partition")) {
+            List<String> rows = new ArrayList<>();
+            while (r.next()) {
+                rows.add(r.getLong(1) + " " + r.getLong(2) + " " + r.getInt(3) + " " + r.getLong(4) + " "
+                        + r.getString(5));
+            }
+            assertThat(rows).containsExactly(E0 + " " + E0 + " 0 0 A", E0 + " " + E0 + " 2 0 B",
+                    (E0 + 1) + " " + (E0 + 1) + " 0 1 C");
+        }
+    }
+
+    @Test
+    void when_theSameEpochIsWrittenAgain_then_theFilesAreByteIdentical() throws Exception {
+        // Given a lake that sealed two epochs of a few hundred events
+        for (int i = 0; i < 300; i++) {
+            trades(i % PARTITIONS, i % 50 == 0, trade(T0 + i, "S" + i % 7, i));
+            clock.addAndGet(20);
+        }
+        clock.set(epochStart(E0 + 2) + GRACE_MS);
+        Lake first = lake();
+        first.sealReadyEpochs();
+
+        // When a second lake writes the same log into another folder
+        Lake second = open(dataDir.resolve("lake2"), CONFIG, logs, clock::get);
+        try {
+            second.sealReadyEpochs();
+
+            // Then every file and the manifests have the same bytes
+            List<LakeFile> a = first.files("trades", Long.MIN_VALUE, Long.MAX_VALUE);
+            List<LakeFile> b = second.files("trades", Long.MIN_VALUE, Long.MAX_VALUE);
+            assertThat(a).hasSize(b.size()).hasSizeGreaterThan(3);
+            for (int i = 0; i < a.size(); i++) {
+                assertThat(Files.readAllBytes(b.get(i).path())).isEqualTo(Files.readAllBytes(a.get(i).path()));
+            }
+            assertThat(Files.readString(dataDir.resolve("lake2/trades/_manifest.json")))
+                    .isEqualTo(Files.readString(lakeDir().resolve("trades/_manifest.json")));
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
+    void when_crashLeftAFileTheManifestDoesNotListAndTempFiles_then_reopenRecoversExactly() throws Exception {
+        // Given a lake that sealed E0, then E0 + 1, keeping the manifest and files of both moments
+        Lake lake = lake();
+        trades(0, false, trade(1, "A", 1), trade(2, "B", 2));
+        clock.set(epochStart(E0 + 1) + GRACE_MS);
+        lake.sealReadyEpochs();
+        Path manifest = lakeDir().resolve("trades/_manifest.json");
+        byte[] manifestAtE0 = Files.readAllBytes(manifest);
+        trades(1, true, trade(3, "C", 3));
+        trades(0, false, trade(4, "D", 4));
+        clock.set(epochStart(E0 + 2) + GRACE_MS);
+        assertThat(lake.sealReadyEpochs()).containsExactly(new SealedEpoch("trades", E0 + 1));
+        List<String> treeAtE1 = tree();
+        byte[] manifestAtE1 = Files.readAllBytes(manifest);
+        Path fileOfE1 = lakeDir().resolve("trades/epoch=" + (E0 + 1) + "/part-1.parquet");
+        byte[] bytesOfE1 = Files.readAllBytes(fileOfE1);
+        lake.close();
+
+        // When the process had died after renaming E0 + 1's files but before replacing the manifest,
+        // in the middle of writing another file and another manifest
+        Files.write(manifest, manifestAtE0);
+        Files.write(lakeDir().resolve("trades/epoch=" + (E0 + 1) + "/.part-2.parquet.tmp"), new byte[] {1, 2});
+        Files.write(lakeDir().resolve("trades/._manifest.json.tmp"), new byte[] {'{'});
+
+        // Then reopening removes what the manifest does not list, and sealing writes E0 + 1 again, identically
+        Lake again = lake();
+        assertThat(again.sealedThrough("trades")).isEqualTo(E0);
+        assertThat(again.files("trades", Long.MIN_VALUE, Long.MAX_VALUE)).extracting(LakeFile::epoch)
+                .containsExactly(E0);
+        assertThat(tree()).noneMatch(f -> f.endsWith(".tmp")).doesNotContain(lakeDir().relativize(fileOfE1)
+                .toString());
+        assertThat(again.sealReadyEpochs()).containsExactly(new SealedEpoch("trades", E0 + 1));
+        assertThat(tree()).isEqualTo(treeAtE1);
+        assertThat(Files.readAllBytes(fileOfE1)).isEqualTo(bytesOfE1);
+        assertThat(Files.readAllBytes(manifest)).isEqualTo(manifestAtE1);
+        assertLakeMatchesReference(again, "trades");
+    }
+
+    @Test
+    void when_theManifestListsAMissingFile_then_openFailsNamingIt() throws Exception {
+        Lake lake = lake();
+        trades(0, false, trade(1, "A", 1));
+        clock.set(epochStart(E0 + 1) + GRACE_MS);
+        lake.sealReadyEpochs();
+        lake.close();
+        Path file = lake.files("trades", Long.MIN_VALUE, Long.MAX_VALUE).get(0).path();
+        Files.delete(file);
+
+        assertThatThrownBy(this::lake).isInstanceOf(IllegalStateException.class).hasMessageContaining(file.toString());
+    }
+
+    @Test
+    void when_aFieldUsesAReservedName_then_theLakeRefusesTheStream() {
+        StreamDef bad = new StreamDef("trades", "ts", 0, List.of(new FieldDef("_offset", FieldType.LONG)),
+                UnknownFields.IGNORE);
+        TandemConfig config = new TandemConfig(EPOCH_MS, Map.of("trades", bad), Map.of());
+
+        assertThatThrownBy(() -> open(lakeDir(), config, logs, clock::get))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("streams.trades.fields._offset");
+    }
+
+    @Test
+    void when_theClockStepsBackAcrossAnIdlePartition_then_sealingThatStreamStopsAndWritesNothingTwice()
+            throws Exception {
+        // Given E0 sealed by the clock while partition 1 was idle
+        Lake lake = lake();
+        trades(0, false, trade(1, "A", 1));
+        clock.set(epochStart(E0 + 1) + GRACE_MS);
+        lake.sealReadyEpochs();
+        List<LakeFile> before = lake.files("trades", Long.MIN_VALUE, Long.MAX_VALUE);
+
+        // When the clock steps back into E0 and partition 1 receives an event there, and a tick arrives later
+        clock.set(T0);
+        trades(1, false, trade(2, "late", 2));
+        clock.set(epochStart(E0 + 1) + 1_500);
+        tick(0, 5, "X", 1);
+        clock.set(epochStart(E0 + 2) + GRACE_MS);
+
+        // Then trades stays as it was (the error is logged), while ticks still seals
+        assertThat(lake.sealReadyEpochs()).containsExactly(new SealedEpoch("ticks", E0 + 1));
+        assertThat(lake.sealedThrough("trades")).isEqualTo(E0);
+        assertThat(lake.files("trades", Long.MIN_VALUE, Long.MAX_VALUE)).isEqualTo(before);
+        assertThat(lake.nextOffset("trades", 1)).isZero();
+    }
+}
