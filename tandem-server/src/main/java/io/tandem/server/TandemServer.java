@@ -15,6 +15,8 @@ import io.tandem.engine.ingest.IngestResponse;
 import io.tandem.engine.query.QueryException;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.ViewQuery;
+import io.tandem.engine.report.ReportRunner;
+import io.tandem.engine.sql.SqlService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +42,7 @@ public final class TandemServer implements AutoCloseable {
     private final ServerOptions options;
     private final Javalin app;
 
-    private TandemServer(Tandem tandem, ServerOptions options) {
+    private TandemServer(Tandem tandem, ServerOptions options, SqlService sql, ReportRunner reports) {
         this.tandem = tandem;
         this.options = options;
         this.app = Javalin.create(cfg -> {
@@ -52,6 +54,12 @@ public final class TandemServer implements AutoCloseable {
             cfg.routes.post("/v1/streams/{stream}/events", this::ingest);
             cfg.routes.get("/v1/views/{view}", this::query);
             cfg.routes.get("/v1/status", this::status);
+            if (sql != null) {
+                SqlRoutes.register(cfg.routes, sql);
+            }
+            if (reports != null) {
+                ReportRoutes.register(cfg.routes, reports);
+            }
             cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(tandem.metrics().scrape()));
             cfg.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
@@ -79,7 +87,15 @@ public final class TandemServer implements AutoCloseable {
 
     /** Starts listening; {@link #port()} tells the port when 0 was asked for. */
     public static TandemServer start(Tandem tandem, ServerOptions options) {
-        TandemServer server = new TandemServer(tandem, options);
+        return start(tandem, options, null, null);
+    }
+
+    /**
+     * Starts listening, with {@code POST /v1/sql} when {@code sql} is given and {@code /v1/reports} when
+     * {@code reports} is given; either may be null.
+     */
+    public static TandemServer start(Tandem tandem, ServerOptions options, SqlService sql, ReportRunner reports) {
+        TandemServer server = new TandemServer(tandem, options, sql, reports);
         server.app.start();
         return server;
     }
@@ -235,7 +251,7 @@ public final class TandemServer implements AutoCloseable {
         ctx.contentType("application/json").result(node.toString());
     }
 
-    private static void error(Context ctx, HttpStatus status, String message) {
+    static void error(Context ctx, HttpStatus status, String message) {
         ObjectNode body = JSON.createObjectNode();
         body.put("error", message);
         ctx.status(status);
