@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 public final class ReportSchedule {
 
     /** How long each period is. */
-    public enum Unit { HOUR, DAY, WEEK, MONTH }
+    private enum Unit { HOUR, DAY, WEEK, MONTH }
 
     private static final String EXPECTED = "expected hourly, daily at HH:MM, weekly or monthly";
     private static final Pattern DAILY = Pattern.compile("daily at (\\d\\d):(\\d\\d)");
@@ -69,10 +69,6 @@ public final class ReportSchedule {
                 }
                 return new ReportSchedule(text, Unit.DAY, hour * HOUR_MS + minute * MINUTE_MS);
         }
-    }
-
-    public Unit unit() {
-        return unit;
     }
 
     /** How long after a period's end it runs. */

@@ -180,10 +180,11 @@ public final class SqlService implements AutoCloseable {
     }
 
     /**
-     * Replaces the tables: one view per entry, over {@code read_parquet} of a glob (with Hive partitioning, so the
-     * lake's tables also get an {@code epoch} column from the folder names, and union by name across files) or of
-     * one file. A table whose glob or file matches nothing yet is left out, and a query that names it is told so.
-     * Tables not in the map are dropped.
+     * Replaces the tables: one view per entry, over {@code read_parquet} of a glob (union by name across files, so
+     * epochs written before a field was added still read) or of one file. Hive partitioning is off on purpose: the
+     * folder's {@code epoch=E} would silently replace a declared field named {@code epoch}, and every row carries
+     * {@code _epoch} anyway, which DuckDB prunes by on the Parquet statistics. A table whose glob or file matches
+     * nothing yet is left out, and a query that names it is told so. Tables not in the map are dropped.
      *
      * @param tableToParquetGlobOrFile table name ({@code [A-Za-z_][A-Za-z0-9_]*}) to an absolute glob or file under
      *                                 the lake or the batch-views folder
@@ -204,9 +205,7 @@ public final class SqlService implements AutoCloseable {
                     throw new IllegalArgumentException("table " + name + ": " + path + " is outside the lake ("
                             + lakeDir + ") and the batch views (" + viewsDir + ")");
                 }
-                boolean glob = path.contains("*") || path.contains("?") || path.contains("[");
-                String source = "read_parquet(" + literal(path)
-                        + (glob ? ", hive_partitioning = true, union_by_name = true)" : ", hive_partitioning = false)");
+                String source = "read_parquet(" + literal(path) + ", hive_partitioning = false, union_by_name = true)";
                 try {
                     execute("CREATE OR REPLACE VIEW " + ident(name) + " AS SELECT * FROM " + source);
                     present.put(name, path);

@@ -63,11 +63,20 @@ class SqlServiceTest {
     }
 
     @Test
-    void lakeTables_carryTheSystemColumnsAndTheEpochFolder() {
-        SqlResult r = sql.query("SELECT _epoch, epoch, _partition, _offset, _arrival FROM trades "
+    void lakeTables_carryTheSystemColumns() {
+        SqlResult r = sql.query("SELECT _epoch, _partition, _offset, _arrival FROM trades "
                 + "WHERE ts = TIMESTAMP '2026-11-25 10:01:00.25'");
 
-        assertThat(r.rows()).containsExactly(List.of(2L, 2L, 0L, 0L, "2026-11-25T10:01:01.250Z"));
+        assertThat(r.rows()).containsExactly(List.of(2L, 0L, 0L, "2026-11-25T10:01:01.250Z"));
+    }
+
+    @Test
+    void aDeclaredFieldNamedEpoch_isNotReplacedByTheFolderName() throws Exception {
+        LakeFixture.write(lake.resolve("ticks").resolve("epoch=7").resolve("part-0.parquet"),
+                "SELECT 42::BIGINT AS epoch, 7::BIGINT AS _epoch");
+        sql.setTables(Map.of("ticks", SqlService.lakeGlob(lake, "ticks")));
+
+        assertThat(sql.query("SELECT epoch, _epoch FROM ticks").rows()).containsExactly(List.of(42L, 7L));
     }
 
     @Test
