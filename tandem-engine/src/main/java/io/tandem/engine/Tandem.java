@@ -19,6 +19,8 @@ import io.tandem.engine.log.FileEventLog;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.QueryService;
 import io.tandem.engine.query.ViewQuery;
+import io.tandem.engine.report.ReportRunner;
+import io.tandem.engine.sql.SqlService;
 import io.tandem.engine.store.InMemoryRealtimeStore;
 import io.tandem.engine.store.RealtimeStore;
 import org.slf4j.Logger;
@@ -49,6 +51,7 @@ public final class Tandem implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Tandem.class);
     private static final long IDEMPOTENCY_KEEP_MS = Duration.ofHours(25).toMillis();
+    private static final long REPORT_CHECK_MS = 60_000;
 
     private final TandemConfig config;
     private final TandemOptions options;
@@ -57,11 +60,15 @@ public final class Tandem implements AutoCloseable {
     private final RealtimeStore store;
     private final HotPath hotPath;
     private final Lake lake;
+    private final BatchViewStore batchViews;
     private final BatchRunner batch;
+    private final SqlService sql;
+    private final ReportRunner reports;
     private final IngestService ingest;
     private final QueryService queries;
     private final ScheduledExecutorService maintenance;
     private final long startedAt;
+    private long lastReportCheck;
 
     private Tandem(TandemConfig config, TandemOptions options) {
         this.config = config;
@@ -84,9 +91,12 @@ public final class Tandem implements AutoCloseable {
         this.ingest = new IngestService(config.streams(), logs, store, hotPath, options.maxLag(), options.clock(),
                 metrics);
         this.lake = new ParquetLake(options.dataDir().resolve("lake"), config, logs, options.clock());
-        this.batch = new BatchRunner(catalog, lake, new DuckDbBatchEngine(),
-                new BatchViewStore(options.dataDir().resolve("batch"), catalog), store, logs, options.clock(),
-                version -> LOG.debug("batch version {} is current", version.version()));
+        this.batchViews = new BatchViewStore(options.dataDir().resolve("batch"), catalog);
+        this.sql = new SqlService(lake.root(), batchViews.dir());
+        this.batch = new BatchRunner(catalog, lake, new DuckDbBatchEngine(), batchViews, store, logs,
+                options.clock(), this::published);
+        this.reports = new ReportRunner(config, options.dataDir(), sql, this::coveredUntil);
+        sql.setTables(tables(batch.current()));
         this.queries = new QueryService(catalog, store, batch);
         registerGauges();
         hotPath.start();
@@ -158,10 +168,41 @@ public final class Tandem implements AutoCloseable {
         }
     }
 
+    /** After each publish: the SQL tables move to the new version, and the reports it makes due are written. */
+    private void published(BatchVersion version) {
+        sql.setTables(tables(version));
+        runDueReports();
+    }
+
+    private void runDueReports() {
+        long lateness = config.streams().values().stream().mapToLong(StreamDef::latenessMs).max().orElse(0);
+        reports.runDue(coveredUntil(), lateness, options.clock().getAsLong());
+    }
+
+    /** The arrival time up to which the batch views cover the lake, or {@link Long#MIN_VALUE}. */
+    private long coveredUntil() {
+        BatchVersion v = batch.current();
+        return v.isEmpty() ? Long.MIN_VALUE : v.untilMs();
+    }
+
+    /** Each stream's lake and each view's published batch version, as SQL tables. */
+    private Map<String, String> tables(BatchVersion version) {
+        Map<String, String> tables = new LinkedHashMap<>();
+        config.streams().keySet().forEach(s -> tables.put(s, SqlService.lakeGlob(lake.root(), s)));
+        if (!version.isEmpty()) {
+            config.views().keySet().forEach(v -> tables.put(v, batchViews.parquet(version.version(), v).toString()));
+        }
+        return tables;
+    }
+
     /** Seals what the lake can seal and starts the batch runs that are due. */
     private void coldTick() {
         try {
             batch.tick();
+            if (options.clock().getAsLong() - lastReportCheck >= REPORT_CHECK_MS) {
+                lastReportCheck = options.clock().getAsLong();
+                runDueReports();
+            }
         } catch (RuntimeException e) {
             LOG.error("cold path tick failed; will retry", e);
         }
@@ -196,6 +237,16 @@ public final class Tandem implements AutoCloseable {
     /** The batch view version that queries merge with now. */
     public BatchVersion batchVersion() {
         return batch.current();
+    }
+
+    /** Read-only SQL over the lake and the published batch views. */
+    public SqlService sql() {
+        return sql;
+    }
+
+    /** The scheduled reports. */
+    public ReportRunner reports() {
+        return reports;
     }
 
     /** A stream's log, for tools that append encoded events directly (benchmarks, generators). */
@@ -247,6 +298,8 @@ public final class Tandem implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         batch.close();
+        reports.close();
+        sql.close();
         lake.close();
         hotPath.close();
         store.close();

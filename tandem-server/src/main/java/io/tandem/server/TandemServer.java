@@ -57,6 +57,8 @@ public final class TandemServer implements AutoCloseable {
             cfg.routes.get("/v1/batch", ctx -> json(ctx, BatchJson.runs(tandem.batchVersion(), tandem.batchRuns())));
             cfg.routes.post("/v1/batch/run", this::runBatch);
             cfg.routes.get("/v1/reconciliation", ctx -> json(ctx, BatchJson.reconciliation(tandem.batchRuns())));
+            SqlRoutes.register(cfg.routes, tandem.sql());
+            ReportRoutes.register(cfg.routes, tandem.reports());
             cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(tandem.metrics().scrape()));
             cfg.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
@@ -267,7 +269,7 @@ public final class TandemServer implements AutoCloseable {
         ctx.contentType("application/json").result(node.toString());
     }
 
-    private static void error(Context ctx, HttpStatus status, String message) {
+    static void error(Context ctx, HttpStatus status, String message) {
         ObjectNode body = JSON.createObjectNode();
         body.put("error", message);
         ctx.status(status);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.tandem.core.FieldDef;
 import io.tandem.core.FieldType;
 import io.tandem.core.MeasureDef;
+import io.tandem.core.ReportDef;
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.UnknownFields;
@@ -26,6 +27,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads and validates a {@code tandem.yaml} (see {@code examples/market.yaml} for the whole shape).
@@ -35,8 +38,10 @@ import java.util.Map;
  * with {@link Measures#compile} and {@link Expressions#predicate}. The views of a stream that has errors of its own
  * get only the checks that do not depend on its fields, so that one bad field type does not cascade.
  *
- * <p>The top-level keys {@code alerts}, {@code reports}, {@code batch} and {@code analyses} are reserved for
- * features that read them separately: they are accepted here and not checked.
+ * <p>Reports are checked for their shape only: a schedule ({@code hourly}, {@code daily at HH:MM}, {@code weekly},
+ * {@code monthly}), a format and SQL holding both period placeholders; the SQL itself runs later, against the lake.
+ * The top-level keys {@code alerts} and {@code analyses} are reserved for features that read them separately: they
+ * are accepted here and not checked.
  */
 public final class ConfigLoader {
 
@@ -50,6 +55,12 @@ public final class ConfigLoader {
     /** Column names every query row carries besides the dimensions and measures. */
     private static final List<String> RESERVED_COLUMNS = List.of("bucket", "source");
     private static final List<String> VIEW_KEYS = List.of("from", "group_by", "granularity", "where", "measures");
+    private static final List<String> BATCH_KEYS = List.of("every");
+    private static final List<String> REPORT_KEYS = List.of("sql", "schedule", "format");
+    private static final List<String> REPORT_FORMATS = List.of("csv", "parquet", "json");
+    private static final List<String> PLACEHOLDERS = List.of("{{period_start}}", "{{period_end}}");
+    private static final String SCHEDULES = "hourly, daily at HH:MM, weekly or monthly";
+    private static final Pattern DAILY = Pattern.compile("daily at (\\d\\d):(\\d\\d)");
     private static final String TYPES = "string, long, double, boolean or timestamp";
     private static final long SECOND_MS = 1_000;
     private static final long DAY_MS = 86_400_000;
@@ -115,7 +126,9 @@ public final class ConfigLoader {
         long epochMs = epoch(root.get("epoch"));
         readStreams(root.get("streams"));
         Map<String, ViewDef> views = views(root.get("views"));
-        return new TandemConfig(epochMs, streams, views);
+        int batchEvery = batch(root.get("batch"));
+        Map<String, ReportDef> reports = reports(root.get("reports"));
+        return new TandemConfig(epochMs, streams, views, batchEvery, reports);
     }
 
     private long epoch(JsonNode node) {
@@ -409,6 +422,111 @@ public final class ConfigLoader {
             error(path, e.getMessage());
         }
         return measure;
+    }
+
+    // ---- batch and reports -----------------------------------------------------------------------------------
+
+    private int batch(JsonNode node) {
+        if (isAbsent(node)) {
+            return TandemConfig.DEFAULT_BATCH_EVERY;
+        }
+        if (!node.isObject()) {
+            error("batch", "expected a mapping like {every: 1}, got " + describe(node));
+            return TandemConfig.DEFAULT_BATCH_EVERY;
+        }
+        checkKeys(node, "batch", BATCH_KEYS);
+        JsonNode every = node.get("every");
+        if (isAbsent(every)) {
+            return TandemConfig.DEFAULT_BATCH_EVERY;
+        }
+        if (!every.canConvertToInt() || !every.isIntegralNumber() || every.asInt() < 1) {
+            error("batch.every", "expected a whole number of sealed epochs, at least 1, got " + describe(every));
+            return TandemConfig.DEFAULT_BATCH_EVERY;
+        }
+        return every.asInt();
+    }
+
+    private Map<String, ReportDef> reports(JsonNode node) {
+        Map<String, ReportDef> reports = new LinkedHashMap<>();
+        if (isAbsent(node)) {
+            return reports;
+        }
+        if (!node.isObject()) {
+            error("reports", "expected a mapping of report name to report, got " + describe(node));
+            return reports;
+        }
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            ReportDef report = report(e.getKey(), e.getValue());
+            if (report != null) {
+                reports.put(report.name(), report);
+            }
+        }
+        return reports;
+    }
+
+    private ReportDef report(String name, JsonNode node) {
+        String path = "reports." + name;
+        checkName(path, name);
+        if (!node.isObject()) {
+            error(path, "expected a mapping with " + String.join(", ", REPORT_KEYS) + ", got " + describe(node));
+            return null;
+        }
+        checkKeys(node, path, REPORT_KEYS);
+        String sql = reportSql(node.get("sql"), path + ".sql");
+        String schedule = schedule(node.get("schedule"), path + ".schedule");
+        String format = reportFormat(node.get("format"), path + ".format");
+        return new ReportDef(name, sql, schedule, format);
+    }
+
+    private String reportSql(JsonNode node, String path) {
+        String example = "a SELECT over the lake filtered on {{period_start}} and {{period_end}}";
+        if (isAbsent(node)) {
+            error(path, "missing (" + example + ")");
+            return null;
+        }
+        String sql = text(node, path, example);
+        if (sql == null) {
+            return null;
+        }
+        List<String> missing = PLACEHOLDERS.stream().filter(p -> !sql.contains(p)).toList();
+        if (!missing.isEmpty()) {
+            error(path, "missing " + String.join(" and ", missing) + " (the SQL must select the rows of one period, "
+                    + "e.g. WHERE ts >= {{period_start}} AND ts < {{period_end}})");
+        }
+        return sql;
+    }
+
+    private String schedule(JsonNode node, String path) {
+        if (isAbsent(node)) {
+            error(path, "missing (" + SCHEDULES + ", in UTC)");
+            return null;
+        }
+        String schedule = text(node, path, SCHEDULES);
+        if (schedule == null) {
+            return null;
+        }
+        Matcher daily = DAILY.matcher(schedule);
+        if (daily.matches()) {
+            if (Integer.parseInt(daily.group(1)) > 23 || Integer.parseInt(daily.group(2)) > 59) {
+                error(path, "the time of day must be 00:00 to 23:59, got " + describe(node));
+            }
+        } else if (!List.of("hourly", "weekly", "monthly").contains(schedule)) {
+            error(path, "expected " + SCHEDULES + ", got " + describe(node));
+        }
+        return schedule;
+    }
+
+    private String reportFormat(JsonNode node, String path) {
+        String expected = String.join(", ", REPORT_FORMATS.subList(0, 2)) + " or " + REPORT_FORMATS.get(2);
+        if (isAbsent(node)) {
+            error(path, "missing (" + expected + ")");
+            return null;
+        }
+        String format = text(node, path, expected);
+        if (format != null && !REPORT_FORMATS.contains(format)) {
+            error(path, "expected " + expected + ", got " + describe(node));
+        }
+        return format;
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ package io.tandem.core.config;
 import io.tandem.core.FieldDef;
 import io.tandem.core.FieldType;
 import io.tandem.core.MeasureDef;
+import io.tandem.core.ReportDef;
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.UnknownFields;
@@ -53,6 +54,13 @@ class ConfigLoaderTest {
                 new MeasureDef("trades", "count", null, null, null),
                 new MeasureDef("volume", "sum", "qty", null, null),
                 new MeasureDef("symbols", "distinct", "symbol", null, null));
+
+        assertThat(config.batchEvery()).isEqualTo(1);
+        assertThat(config.reports()).containsOnlyKeys("daily_ohlcv");
+        ReportDef daily = config.reports().get("daily_ohlcv");
+        assertThat(daily.schedule()).isEqualTo("daily at 00:05");
+        assertThat(daily.format()).isEqualTo("csv");
+        assertThat(daily.sql()).contains("FROM trades", "{{period_start}}", "{{period_end}}");
     }
 
     @Test
@@ -70,6 +78,8 @@ class ConfigLoaderTest {
         assertThat(s.unknownFields()).isEqualTo(UnknownFields.IGNORE);
         assertThat(s.fields()).isEmpty();
         assertThat(config.views()).isEmpty();
+        assertThat(config.batchEvery()).isEqualTo(TandemConfig.DEFAULT_BATCH_EVERY);
+        assertThat(config.reports()).isEmpty();
     }
 
     @Test
@@ -113,8 +123,6 @@ class ConfigLoaderTest {
                 streams:
                   s: {time: ts, fields: {}}
                 alerts: {anything: [1, 2]}
-                reports: 3
-                batch: {engine: duckdb}
                 analyses: [x]
                 """, "test.yaml");
 

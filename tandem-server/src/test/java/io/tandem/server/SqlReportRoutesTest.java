@@ -1,0 +1,175 @@
+package io.tandem.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.core.TandemConfig;
+import io.tandem.core.config.ConfigLoader;
+import io.tandem.engine.Tandem;
+import io.tandem.engine.TandemOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code POST /v1/sql} and {@code /v1/reports} on port 0 with a real client. */
+class SqlReportRoutesTest {
+
+    static final String CONFIG = HttpApiTest.CONFIG + """
+            reports:
+              daily_volume:
+                schedule: daily at 00:05
+                format: csv
+                sql: >-
+                  SELECT symbol, sum(qty) AS volume FROM trades
+                  WHERE ts >= {{period_start}} AND ts < {{period_end}} GROUP BY symbol ORDER BY symbol
+            """;
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+    Path lake;
+    Tandem tandem;
+    TandemServer server;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() {
+        // two trades of the 25th arrive early on the 26th; once that hour is sealed, a batch run covers them
+        AtomicLong clock = new AtomicLong(Instant.parse("2026-11-26T00:10:00Z").toEpochMilli());
+        TandemConfig config = ConfigLoader.parse(CONFIG, "test.yaml");
+        tandem = Tandem.start(config, TandemOptions.defaults(dir).withPartitions(1).withClock(clock::get));
+        lake = dir.resolve("lake");
+        tandem.ingest("trades", ("{\"symbol\":\"AAPL\",\"price\":100.0,\"qty\":10,\"ts\":\"2026-11-25T10:00:00Z\"}\n"
+                + "{\"symbol\":\"MSFT\",\"price\":300.0,\"qty\":5,\"ts\":\"2026-11-25T11:00:00Z\"}")
+                .getBytes(StandardCharsets.UTF_8), null);
+        tandem.awaitCaughtUp(Duration.ofSeconds(10));
+        clock.set(Instant.parse("2026-11-26T01:00:05Z").toEpochMilli());
+        assertThat(tandem.runBatch(false).join().status()).isEqualTo("published");
+        server = TandemServer.start(tandem, ServerOptions.loopback(0));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        tandem.close();
+    }
+
+    HttpResponse<String> post(String path, String contentType, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static JsonNode json(HttpResponse<String> r) throws IOException {
+        return JSON.readTree(r.body());
+    }
+
+    @Test
+    void sqlAsPlainText_answersColumnsAndRows() throws Exception {
+        HttpResponse<String> r = post("/v1/sql", "text/plain",
+                "SELECT symbol, qty, ts FROM trades ORDER BY symbol");
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = json(r);
+        assertThat(body.get("columns").toString()).isEqualTo("[\"symbol\",\"qty\",\"ts\"]");
+        assertThat(body.get("rows").toString())
+                .isEqualTo("[[\"AAPL\",10,\"2026-11-25T10:00:00Z\"],[\"MSFT\",5,\"2026-11-25T11:00:00Z\"]]");
+        assertThat(body.get("truncated").asBoolean()).isFalse();
+        assertThat(body.get("elapsed_ms").isIntegralNumber()).isTrue();
+    }
+
+    @Test
+    void sqlAsJson_orWithNoContentType_isReadToo() throws Exception {
+        assertThat(json(post("/v1/sql", "application/json", "{\"sql\": \"SELECT count(*) AS n FROM trades\"}"))
+                .get("rows").toString()).isEqualTo("[[2]]");
+        assertThat(post("/v1/sql", null, "SELECT 1").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void readingEtcPasswdWritingFilesAndChangingSettings_areA400WithTheReason() throws Exception {
+        HttpResponse<String> passwd = post("/v1/sql", "text/plain", "SELECT * FROM read_csv('/etc/passwd')");
+        HttpResponse<String> copy = post("/v1/sql", "text/plain", "COPY (SELECT 1) TO '" + lake + "/x.csv'");
+        HttpResponse<String> set = post("/v1/sql", "text/plain", "SET enable_external_access = true");
+
+        assertThat(passwd.statusCode()).isEqualTo(400);
+        assertThat(json(passwd).get("error").asText())
+                .startsWith("file access outside the lake is refused: Permission Error: Cannot access file "
+                        + "\"/etc/passwd\"");
+        assertThat(copy.statusCode()).isEqualTo(400);
+        assertThat(json(copy).get("error").asText()).endsWith("; COPY is refused");
+        assertThat(lake.resolve("x.csv")).doesNotExist();
+        assertThat(set.statusCode()).isEqualTo(400);
+        assertThat(json(set).get("error").asText()).endsWith("; SET is refused");
+    }
+
+    @Test
+    void badBodies_areRefusedWithTheReason() throws Exception {
+        HttpResponse<String> noSql = post("/v1/sql", "application/json", "{\"query\": \"SELECT 1\"}");
+        HttpResponse<String> xml = post("/v1/sql", "application/xml", "<sql/>");
+
+        assertThat(noSql.statusCode()).isEqualTo(400);
+        assertThat(json(noSql).get("error").asText()).isEqualTo("body: expected {\"sql\": \"SELECT ...\"}");
+        assertThat(xml.statusCode()).isEqualTo(415);
+    }
+
+    @Test
+    void reports_areListedAndRunByPeriod() throws Exception {
+        // 1. nothing written yet
+        HttpResponse<String> before = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/v1/reports"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(before.body()).isEqualTo("{\"reports\":[{\"name\":\"daily_volume\",\"schedule\":\"daily at 00:05\","
+                + "\"format\":\"csv\",\"last_period\":null,\"files\":[]}]}");
+
+        // 2. the 25th is covered: it is written
+        HttpResponse<String> run = post("/v1/reports/daily_volume/run?period=2026-11-25", null, "");
+        assertThat(run.statusCode()).isEqualTo(200);
+        JsonNode result = json(run);
+        assertThat(result.get("written").asBoolean()).isTrue();
+        assertThat(result.get("rows").asLong()).isEqualTo(2);
+        assertThat(Files.readString(Path.of(result.get("file").asText())))
+                .isEqualTo("symbol,volume\r\nAAPL,10\r\nMSFT,5\r\n");
+
+        // 3. again: the file is kept
+        assertThat(json(post("/v1/reports/daily_volume/run?period=2026-11-25", null, "")).get("written").asBoolean())
+                .isFalse();
+
+        // 4. the list shows it
+        HttpResponse<String> after = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/v1/reports"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(json(after).get("reports").get(0).get("files").toString()).isEqualTo("[\"2026-11-25.csv\"]");
+    }
+
+    @Test
+    void reportMistakes_getTheirStatus() throws Exception {
+        HttpResponse<String> unknown = post("/v1/reports/weekly/run?period=2026-W48", null, "");
+        HttpResponse<String> badPeriod = post("/v1/reports/daily_volume/run?period=2026-11", null, "");
+        HttpResponse<String> noPeriod = post("/v1/reports/daily_volume/run", null, "");
+        HttpResponse<String> notCovered = post("/v1/reports/daily_volume/run?period=2026-11-26", null, "");
+
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(json(unknown).get("error").asText()).isEqualTo("unknown report 'weekly' (reports: daily_volume)");
+        assertThat(badPeriod.statusCode()).isEqualTo(400);
+        assertThat(json(badPeriod).get("error").asText()).isEqualTo("period: expected a day like 2026-11-25 (the "
+                + "report runs daily at 00:05), got \"2026-11\"");
+        assertThat(noPeriod.statusCode()).isEqualTo(400);
+        assertThat(notCovered.statusCode()).isEqualTo(409);
+        assertThat(json(notCovered).get("error").asText()).contains("is not covered by the batch yet");
+    }
+}
