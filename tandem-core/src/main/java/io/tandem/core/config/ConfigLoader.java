@@ -188,6 +188,7 @@ public final class ConfigLoader {
         String time = text(node, path, "a field name");
         if (time != null) {
             checkName(path, time);
+            checkNotLakeColumn(path, time);
         }
         return time;
     }
@@ -223,8 +224,17 @@ public final class ConfigLoader {
         return fields;
     }
 
+    /** The lake adds {@code _arrival}, {@code _epoch}, {@code _partition}, {@code _offset} and epoch folders. */
+    private void checkNotLakeColumn(String path, String name) {
+        if (name.startsWith("_") || name.equals("epoch")) {
+            error(path, "'" + name + "' is reserved: the lake adds the columns _arrival, _epoch, _partition and "
+                    + "_offset and the folders epoch=N (names starting with _ and the name epoch are taken)");
+        }
+    }
+
     private FieldDef field(String name, JsonNode node, String path, String timeField) {
         checkName(path, name);
+        checkNotLakeColumn(path, name);
         if (!node.isValueNode() || node.isNull()) {
             error(path, "expected a type (" + TYPES + "), got " + describe(node));
             return null;

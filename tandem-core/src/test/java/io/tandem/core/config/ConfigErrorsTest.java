@@ -119,6 +119,10 @@ class ConfigErrorsTest {
                 bad(view("from: trades\ngranularity: 1m\nmeasures:\n  source: count"),
                         "views.v.measures.source: 'source' is reserved: query rows use it for the path that "
                                 + "answered; use another name"),
+                bad(stream("time: ts\nfields: {_offset: long}"),
+                        "streams.trades.fields._offset: '_offset' is reserved: the lake adds the columns _arrival, "
+                                + "_epoch, _partition and _offset and the folders epoch=N (names starting with _ and "
+                                + "the name epoch are taken)"),
                 bad(viewWith("group_by: [[symbol]]"), "views.v.group_by[0]: expected a field name, got a list"),
                 bad(viewWith("where: \" \""), "views.v.where: expected a CEL condition like \"qty > 0\", got \" \""),
                 bad(view("from: trades\ngranularity: 1m"),
