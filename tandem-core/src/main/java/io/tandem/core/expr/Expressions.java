@@ -8,6 +8,7 @@ import io.tandem.core.StreamDef;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Compiles CEL conditions over a stream's fields.
@@ -23,7 +24,8 @@ import java.util.Map;
  * (integer overflow, division by zero) count the same way and are never thrown.
  *
  * <p>The common subset (see {@link RowCompiler}) runs as compiled Java code; anything else runs in the CEL
- * interpreter, which is about an order of magnitude slower.
+ * interpreter, which is about an order of magnitude slower. The same subset translates to SQL ({@link #toSql}), so
+ * that a batch engine can filter in the database; outside it, the batch engine evaluates the predicate in Java.
  */
 public final class Expressions {
 
@@ -40,6 +42,22 @@ public final class Expressions {
         CelAbstractSyntaxTree ast = CelEnv.check(expression, variables(stream));
         RowPredicate compiled = RowCompiler.compile(ast, stream);
         return compiled != null ? compiled : new InterpretedPredicate(CelEnv.program(expression, ast), stream);
+    }
+
+    /**
+     * The SQL condition over the lake's columns that passes exactly the rows {@link #predicate} accepts, or empty
+     * when the expression is outside the subset {@link RowCompiler} compiles (or uses string ordering).
+     *
+     * @throws IllegalArgumentException as {@link #predicate} does for an invalid expression
+     */
+    public static Optional<String> toSql(String expression, StreamDef stream) {
+        return toSql(expression, SqlColumns.lake(stream));
+    }
+
+    /** {@link #toSql(String, StreamDef)} over the given columns. */
+    public static Optional<String> toSql(String expression, SqlColumns columns) {
+        CelAbstractSyntaxTree ast = CelEnv.check(expression, variables(columns.stream()));
+        return Optional.ofNullable(SqlTranslator.translate(ast, columns));
     }
 
     /** The fast path alone, or null when the expression is outside its subset. */

@@ -2,13 +2,15 @@ package io.tandem.core.measure;
 
 import io.tandem.core.Measure;
 import io.tandem.core.Row;
+import io.tandem.core.expr.SqlColumns;
 
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.util.List;
 
 /** {@code count}: the number of events, or with a field the number of events where it is not null. */
-final class CountMeasure implements Measure<LongAcc> {
+final class CountMeasure implements Measure<LongAcc>, SqlExpressible<LongAcc> {
 
     private final Input input;
 
@@ -48,5 +50,16 @@ final class CountMeasure implements Measure<LongAcc> {
     @Override
     public LongAcc read(DataInput in) throws IOException {
         return LongAcc.read(in);
+    }
+
+    /** {@code count(*)} or {@code count(f)}. */
+    @Override
+    public SqlForm<LongAcc> sqlForm(SqlColumns columns, String filter) {
+        String count = input == null ? "count(*)" : "count(" + input.sql(columns) + ")";
+        return SqlForms.of(List.of(SqlForms.filter(count, filter)), (values, offset) -> {
+            LongAcc acc = new LongAcc();
+            acc.n = SqlForms.wrapped(values[offset]);
+            return acc;
+        });
     }
 }

@@ -2,16 +2,18 @@ package io.tandem.core.measure;
 
 import io.tandem.core.Measure;
 import io.tandem.core.Row;
+import io.tandem.core.expr.SqlColumns;
 
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * {@code min} or {@code max} of a double field: a Double, by {@link Math#min(double, double)} and
  * {@link Math#max(double, double)}, so NaN wins and -0.0 is below 0.0 whatever the order.
  */
-final class DoubleExtreme implements Measure<DoubleAcc> {
+final class DoubleExtreme implements Measure<DoubleAcc>, SqlExpressible<DoubleAcc> {
 
     private final Input input;
     private final boolean max;
@@ -63,5 +65,28 @@ final class DoubleExtreme implements Measure<DoubleAcc> {
     @Override
     public DoubleAcc read(DataInput in) throws IOException {
         return DoubleAcc.read(in);
+    }
+
+    /**
+     * {@code count(f)}, {@code min(f)} or {@code max(f)}, and the sign of a zero result: DuckDB holds -0.0 equal to
+     * 0.0 where {@link Math#min(double, double)} puts it below. When the minimum is zero every value is at least
+     * zero, so a sign bit among them is a -0.0 and the minimum is -0.0; when the maximum is zero it is -0.0 only if
+     * every value has its sign bit. (Field values are finite: the event parser refuses NaN and infinities.)
+     */
+    @Override
+    public SqlForm<DoubleAcc> sqlForm(SqlColumns columns, String filter) {
+        String v = input.sql(columns);
+        return SqlForms.of(List.of(SqlForms.filter("count(" + v + ")", filter),
+                SqlForms.filter((max ? "max(" : "min(") + v + ")", filter),
+                SqlForms.filter((max ? "bool_and(signbit(" : "bool_or(signbit(") + v + "))", filter)),
+                (values, offset) -> {
+                    DoubleAcc acc = new DoubleAcc();
+                    acc.n = SqlForms.wrapped(values[offset]);
+                    acc.value = SqlForms.real(values[offset + 1]);
+                    if (acc.value == 0.0 && acc.n > 0) {
+                        acc.value = Boolean.TRUE.equals(values[offset + 2]) ? -0.0 : 0.0;
+                    }
+                    return acc;
+                });
     }
 }

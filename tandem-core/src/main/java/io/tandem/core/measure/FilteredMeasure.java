@@ -2,21 +2,30 @@ package io.tandem.core.measure;
 
 import io.tandem.core.Measure;
 import io.tandem.core.Row;
+import io.tandem.core.expr.Expressions;
 import io.tandem.core.expr.RowPredicate;
+import io.tandem.core.expr.SqlColumns;
 
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 
 /** A measure with a {@code where} condition: adds only the events that satisfy it. Same binary form as the inner. */
-final class FilteredMeasure<A> implements Measure<A> {
+final class FilteredMeasure<A> implements Measure<A>, SqlExpressible<A> {
 
     private final Measure<A> inner;
     private final RowPredicate where;
+    private final String condition;
 
-    FilteredMeasure(Measure<A> inner, RowPredicate where) {
+    /** @param condition the CEL text of {@code where} */
+    FilteredMeasure(Measure<A> inner, RowPredicate where, String condition) {
         this.inner = inner;
         this.where = where;
+        this.condition = condition;
+    }
+
+    Measure<A> inner() {
+        return inner;
     }
 
     @Override
@@ -54,5 +63,17 @@ final class FilteredMeasure<A> implements Measure<A> {
     @Override
     public A copy(A acc) {
         return inner.copy(acc);
+    }
+
+    /** The inner measure's form with the condition, translated to SQL, as a FILTER; null when either is missing. */
+    @Override
+    @SuppressWarnings("unchecked")
+    public SqlForm<A> sqlForm(SqlColumns columns, String filter) {
+        if (!(inner instanceof SqlExpressible<?> expressible)) {
+            return null;
+        }
+        return Expressions.toSql(condition, columns)
+                .map(sql -> ((SqlExpressible<A>) expressible).sqlForm(columns, SqlForms.and(filter, sql)))
+                .orElse(null);
     }
 }

@@ -2,6 +2,7 @@ package io.tandem.core.measure;
 
 import io.tandem.core.FieldType;
 import io.tandem.core.Row;
+import io.tandem.core.expr.SqlColumns;
 
 /**
  * Where a measure reads its value: a declared field by index, or the event time when the measure names the
@@ -49,6 +50,11 @@ final class Input {
 
     String getString(Row row) {
         return row.getString(index);
+    }
+
+    /** The value in SQL: a BIGINT (long, timestamp as epoch ms), DOUBLE, VARCHAR or BOOLEAN expression. */
+    String sql(SqlColumns columns) {
+        return columns.value(name);
     }
 
     /** Whether values are read exactly as longs (long, timestamp) rather than as doubles. */

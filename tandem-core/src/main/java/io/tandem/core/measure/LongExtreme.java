@@ -2,13 +2,15 @@ package io.tandem.core.measure;
 
 import io.tandem.core.Measure;
 import io.tandem.core.Row;
+import io.tandem.core.expr.SqlColumns;
 
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.util.List;
 
 /** {@code min} or {@code max} of a long or timestamp field: a Long. */
-final class LongExtreme implements Measure<LongAcc> {
+final class LongExtreme implements Measure<LongAcc>, SqlExpressible<LongAcc> {
 
     private final Input input;
     private final boolean max;
@@ -60,5 +62,18 @@ final class LongExtreme implements Measure<LongAcc> {
     @Override
     public LongAcc read(DataInput in) throws IOException {
         return LongAcc.read(in);
+    }
+
+    /** {@code count(f)} and {@code min(f)} or {@code max(f)}. */
+    @Override
+    public SqlForm<LongAcc> sqlForm(SqlColumns columns, String filter) {
+        String v = input.sql(columns);
+        return SqlForms.of(List.of(SqlForms.filter("count(" + v + ")", filter),
+                SqlForms.filter((max ? "max(" : "min(") + v + ")", filter)), (values, offset) -> {
+                    LongAcc acc = new LongAcc();
+                    acc.n = SqlForms.wrapped(values[offset]);
+                    acc.value = SqlForms.wrapped(values[offset + 1]);
+                    return acc;
+                });
     }
 }

@@ -5,10 +5,12 @@ import io.tandem.core.Measure;
 import io.tandem.core.MeasureDef;
 import io.tandem.core.StreamDef;
 import io.tandem.core.expr.Expressions;
+import io.tandem.core.expr.SqlColumns;
 import org.apache.datasketches.hll.TgtHllType;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Builds the {@link Measure} that a {@link MeasureDef} declares over a stream.
@@ -70,7 +72,33 @@ public final class Measures {
     }
 
     private static <A> Measure<A> filtered(Measure<A> measure, String where, StreamDef stream) {
-        return new FilteredMeasure<>(measure, Expressions.predicate(where, stream));
+        return new FilteredMeasure<>(measure, Expressions.predicate(where, stream), where);
+    }
+
+    /**
+     * How SQL over {@code columns} computes {@code measure} exactly (see {@link SqlForm}), or empty for the sketch
+     * measures (distinct, quantile) and for a {@code where} outside the CEL subset that translates to SQL
+     * ({@link Expressions#toSql}). A measure without a SQL form is computed by feeding rows to {@code add}.
+     */
+    @SuppressWarnings("unchecked")
+    public static <A> Optional<SqlForm<A>> sqlForm(Measure<A> measure, SqlColumns columns) {
+        if (measure instanceof SqlExpressible<?> expressible) {
+            return Optional.ofNullable(((SqlExpressible<A>) expressible).sqlForm(columns, null));
+        }
+        return Optional.empty();
+    }
+
+    /** The measure without its {@code where} condition, with the same accumulator type; itself when it has none. */
+    public static <A> Measure<A> unfiltered(Measure<A> measure) {
+        return measure instanceof FilteredMeasure<A> filtered ? filtered.inner() : measure;
+    }
+
+    /**
+     * Whether adding a value twice leaves the accumulator as adding it once (distinct's HyperLogLog), so that a
+     * batch engine may feed it each distinct value of a group once.
+     */
+    public static boolean ignoresDuplicates(Measure<?> measure) {
+        return unfiltered(measure) instanceof DistinctMeasure;
     }
 
     private static Measure<?> count(MeasureDef def, StreamDef stream) {
