@@ -3,6 +3,7 @@ package io.tandem.engine;
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.engine.view.Catalog;
+import io.tandem.engine.batch.BatchEngine;
 import io.tandem.engine.batch.DuckDbBatchEngine;
 import io.tandem.engine.batchview.BatchRun;
 import io.tandem.engine.batchview.BatchRunner;
@@ -93,8 +94,8 @@ public final class Tandem implements AutoCloseable {
         this.lake = new ParquetLake(options.dataDir().resolve("lake"), config, logs, options.clock());
         this.batchViews = new BatchViewStore(options.dataDir().resolve("batch"), catalog);
         this.sql = new SqlService(lake.root(), batchViews.dir());
-        this.batch = new BatchRunner(catalog, lake, new DuckDbBatchEngine(), batchViews, store, logs,
-                options.clock(), this::published);
+        this.batch = new BatchRunner(catalog, lake, batchEngine(), batchViews, store, logs, options.clock(),
+                this::published);
         this.reports = new ReportRunner(config, options.dataDir(), sql, this::coveredUntil);
         sql.setTables(tables(batch.current()));
         this.queries = new QueryService(catalog, store, batch);
@@ -114,6 +115,14 @@ public final class Tandem implements AutoCloseable {
     /** Opens (or recovers) the data directory and starts the hot path. */
     public static Tandem start(TandemConfig config, TandemOptions options) {
         return new Tandem(config, options);
+    }
+
+    private static BatchEngine batchEngine() {
+        try {
+            return new DuckDbBatchEngine();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the batch engine", e);
+        }
     }
 
     /** A stream's log keeps the partition count it was created with. */
@@ -146,7 +155,8 @@ public final class Tandem implements AutoCloseable {
                         : (options.clock().getAsLong() - b.current().untilMs()) / 1000.0);
         for (String view : config.views().keySet()) {
             metrics.gauge("tandem.reconciliation.buckets.differing", "Groups where hot and batch differed in the "
-                    + "latest reconciled run", Map.of("view", view), batch, b -> latestDrift(b, view).bucketsDiffering());
+                    + "latest reconciled run", Map.of("view", view), batch,
+                    b -> latestDrift(b, view).bucketsDiffering());
             metrics.gauge("tandem.reconciliation.max.relative.difference", "Largest relative hot-batch difference "
                     + "in the latest reconciled run", Map.of("view", view), batch,
                     b -> latestDrift(b, view).maxRelativeDifference());

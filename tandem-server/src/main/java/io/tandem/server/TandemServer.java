@@ -140,20 +140,32 @@ public final class TandemServer implements AutoCloseable {
     private byte[] readBody(Context ctx) throws IOException {
         long limit = options.maxBodyBytes();
         long declared = ctx.req().getContentLengthLong();
-        if (declared > limit) {
-            throw tooLarge(declared);
-        }
         try (InputStream in = ctx.req().getInputStream()) {
-            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-            if (body.length > limit) {
-                throw tooLarge(-1);
+            byte[] body = declared > limit ? new byte[0]
+                    : in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            if (declared > limit || body.length > limit) {
+                drain(in, 8 * limit);
+                throw tooLarge(declared);
             }
             return body;
         }
     }
 
+    /** Reads what a client is still sending, up to a bound, so that it gets the 413 rather than a reset. */
+    private static void drain(InputStream in, long bound) {
+        byte[] buf = new byte[1 << 16];
+        long total = 0;
+        try {
+            for (int n = in.read(buf); n > 0 && total < bound; n = in.read(buf)) {
+                total += n;
+            }
+        } catch (IOException clientGoneOrTooMuch) {
+            LOG.debug("stopped reading an oversized body: {}", clientGoneOrTooMuch.toString());
+        }
+    }
+
     private ApiException tooLarge(long size) {
-        return new ApiException(HttpStatus.CONTENT_TOO_LARGE, "body " + (size >= 0 ? "of " + size + " bytes " : "")
+        return new ApiException(HttpStatus.CONTENT_TOO_LARGE, "body " + (size > 0 ? "of " + size + " bytes " : "")
                 + "exceeds the limit of " + options.maxBodyBytes() + " bytes; split it into several requests");
     }
 

@@ -77,8 +77,9 @@ class BatchApiTest {
 
         // 3. the same bucket now comes from the batch view; a late trade for it makes it "both"
         JsonNode after = json("GET", "/v1/views/trades_1m?from=0&to=60000", null);
-        assertThat(after.get("boundary").get("epoch").asLong()).isEqualTo(T / 1000);
-        assertThat(after.get("boundary").get("until").asText()).isEqualTo("2027-01-15T08:00:01Z");
+        // every epoch that ended at least the 1 s grace ago is sealed: through T + 4 s
+        assertThat(after.get("boundary").get("epoch").asLong()).isEqualTo(T / 1000 + 3);
+        assertThat(after.get("boundary").get("until").asText()).isEqualTo("2027-01-15T08:00:04Z");
         assertThat(after.get("boundary").get("version").asLong()).isEqualTo(1);
         assertThat(after.get("rows").get(0).get("source").asText()).isEqualTo("batch");
         assertThat(after.get("rows").get(0).get("volume").asLong()).isEqualTo(3);

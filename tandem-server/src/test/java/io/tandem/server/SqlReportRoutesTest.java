@@ -130,30 +130,25 @@ class SqlReportRoutesTest {
     }
 
     @Test
-    void reports_areListedAndRunByPeriod() throws Exception {
-        // 1. nothing written yet
-        HttpResponse<String> before = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/v1/reports"))
+    void reports_areWrittenOnceDue_keptWhenRunAgain_andRewrittenWhenForced() throws Exception {
+        // 1. the batch run that covered the 25th made its report due: it is already written
+        HttpResponse<String> list = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/v1/reports"))
                 .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(before.body()).isEqualTo("{\"reports\":[{\"name\":\"daily_volume\",\"schedule\":\"daily at 00:05\","
-                + "\"format\":\"csv\",\"last_period\":null,\"files\":[]}]}");
+        assertThat(list.body()).isEqualTo("{\"reports\":[{\"name\":\"daily_volume\",\"schedule\":\"daily at 00:05\","
+                + "\"format\":\"csv\",\"last_period\":\"2026-11-25\",\"files\":[\"2026-11-25.csv\"]}]}");
 
-        // 2. the 25th is covered: it is written
-        HttpResponse<String> run = post("/v1/reports/daily_volume/run?period=2026-11-25", null, "");
-        assertThat(run.statusCode()).isEqualTo(200);
-        JsonNode result = json(run);
+        // 2. run again: the file is kept
+        JsonNode again = json(post("/v1/reports/daily_volume/run?period=2026-11-25", null, ""));
+        assertThat(again.get("written").asBoolean()).isFalse();
+
+        // 3. forced: it is written again, with the same rows
+        HttpResponse<String> forced = post("/v1/reports/daily_volume/run?period=2026-11-25&force=true", null, "");
+        assertThat(forced.statusCode()).isEqualTo(200);
+        JsonNode result = json(forced);
         assertThat(result.get("written").asBoolean()).isTrue();
         assertThat(result.get("rows").asLong()).isEqualTo(2);
         assertThat(Files.readString(Path.of(result.get("file").asText())))
                 .isEqualTo("symbol,volume\r\nAAPL,10\r\nMSFT,5\r\n");
-
-        // 3. again: the file is kept
-        assertThat(json(post("/v1/reports/daily_volume/run?period=2026-11-25", null, "")).get("written").asBoolean())
-                .isFalse();
-
-        // 4. the list shows it
-        HttpResponse<String> after = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/v1/reports"))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(json(after).get("reports").get(0).get("files").toString()).isEqualTo("[\"2026-11-25.csv\"]");
     }
 
     @Test

@@ -220,8 +220,8 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
                 }
                 phase = lap(phases, "merge", phase);
                 running = new BatchRun(prev.version(), "running", full, boundary(prev), until(prev), fromEpoch, rows,
-                        0, (double) next.size() / (catalog.views().size() + 1), started, elapsed(t0), Map.copyOf(phases),
-                        Map.of(), null);
+                        0, (double) next.size() / (catalog.views().size() + 1), started, elapsed(t0),
+                        Map.copyOf(phases), Map.of(), null);
             }
             BatchVersion published = new BatchVersion(prev.version() + 1, sealed,
                     config.epochStart(sealed + 1), next);
@@ -257,9 +257,13 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
     private Map<Reconciliation.Group, Object[]> aggregate(CompiledView view, List<LakeFile> files, boolean byEpoch) {
         Map<Reconciliation.Group, Object[]> out = new HashMap<>();
         if (!files.isEmpty()) {
-            engine.aggregate(view, files.stream().map(LakeFile::path).toList(), byEpoch,
-                    (dims, bucket, epoch, accs) -> out.merge(new Reconciliation.Group(dims, bucket, epoch), accs,
-                            view::merge));
+            try {
+                engine.aggregate(view, files.stream().map(LakeFile::path).toList(), byEpoch,
+                        (dims, bucket, epoch, accs) -> out.merge(new Reconciliation.Group(dims, bucket, epoch), accs,
+                                view::merge));
+            } catch (IOException e) {
+                throw new UncheckedIOException("batch engine failed on view " + view.name(), e);
+            }
         }
         return out;
     }
@@ -424,6 +428,11 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         views.close();
+        try {
+            engine.close();
+        } catch (Exception e) {
+            LOG.warn("closing the batch engine: {}", e.toString());
+        }
         if (!Files.exists(history)) {
             return;
         }
