@@ -11,6 +11,7 @@ import io.tandem.engine.batchview.BatchVersion;
 import io.tandem.engine.batchview.BatchViewStore;
 import io.tandem.engine.batchview.ViewDrift;
 import io.tandem.engine.hot.HotPath;
+import io.tandem.engine.hot.HotPathListener;
 import io.tandem.engine.ingest.IngestResponse;
 import io.tandem.engine.ingest.IngestService;
 import io.tandem.engine.lake.Lake;
@@ -60,6 +61,7 @@ public final class Tandem implements AutoCloseable {
     private final Map<String, EventLog> logs = new LinkedHashMap<>();
     private final RealtimeStore store;
     private final HotPath hotPath;
+    private final List<HotPathListener> listeners = new ArrayList<>();
     private final Lake lake;
     private final BatchViewStore batchViews;
     private final BatchRunner batch;
@@ -88,7 +90,7 @@ public final class Tandem implements AutoCloseable {
             }
         }
         this.store = new InMemoryRealtimeStore(catalog, options.dataDir().resolve("store"));
-        this.hotPath = new HotPath(catalog, logs, store, metrics, options.clock());
+        this.hotPath = new HotPath(catalog, logs, store, metrics, options.clock(), listeners);
         this.ingest = new IngestService(config.streams(), logs, store, hotPath, options.maxLag(), options.clock(),
                 metrics);
         this.lake = new ParquetLake(options.dataDir().resolve("lake"), config, logs, options.clock());

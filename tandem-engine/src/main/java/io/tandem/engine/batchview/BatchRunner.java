@@ -201,7 +201,9 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
             for (CompiledView view : catalog.views().values()) {
                 String stream = view.stream().name();
                 List<LakeFile> fresh = lake.files(stream, after, sealed);
-                rows += fresh.stream().mapToLong(LakeFile::rows).sum();
+                if (!full) {
+                    rows += fresh.stream().mapToLong(LakeFile::rows).sum();
+                }
                 Map<Reconciliation.Group, Object[]> delta = aggregate(view, fresh, true);
                 phase = lap(phases, "aggregate " + view.name(), phase);
                 drift.put(view.name(), Reconciliation.compare(view, hotGroups(view, after, sealed), delta));

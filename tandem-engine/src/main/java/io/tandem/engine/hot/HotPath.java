@@ -21,8 +21,11 @@ public final class HotPath implements AutoCloseable {
     private final List<PartitionWorker> workers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
 
+    /**
+     * @param listeners told about every event and every committed batch, on the partitions' threads
+     */
     public HotPath(Catalog catalog, Map<String, EventLog> logs, RealtimeStore store, EngineMetrics metrics,
-                   LongSupplier clock) {
+                   LongSupplier clock, List<HotPathListener> listeners) {
         this.logs = logs;
         this.store = store;
         for (StreamDef stream : catalog.config().streams().values()) {
@@ -31,7 +34,7 @@ public final class HotPath implements AutoCloseable {
             EventLog log = logs.get(stream.name());
             for (int p = 0; p < log.partitions(); p++) {
                 PartitionWorker w = new PartitionWorker(stream, p, log, store, wm, catalog.viewsOf(stream.name()),
-                        metrics, clock);
+                        metrics, clock, listeners);
                 workers.add(w);
                 Thread t = new Thread(w, "hot-" + stream.name() + "-" + p);
                 t.setDaemon(true);

@@ -43,6 +43,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
     private final Counter badRecords;
     private final EngineMetrics metrics;
     private final LongSupplier clock;
+    private final HotPathListener[] listeners;
     private final BinaryRow row;
     private volatile boolean running = true;
 
@@ -54,7 +55,8 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
     private int batchArrivalCount;
 
     PartitionWorker(StreamDef stream, int partition, EventLog log, RealtimeStore store, Watermark watermark,
-                    List<CompiledView> views, EngineMetrics metrics, LongSupplier clock) {
+                    List<CompiledView> views, EngineMetrics metrics, LongSupplier clock,
+                    List<HotPathListener> listeners) {
         this.stream = stream;
         this.partition = partition;
         this.log = log;
@@ -63,6 +65,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
         this.views = views.toArray(CompiledView[]::new);
         this.metrics = metrics;
         this.clock = clock;
+        this.listeners = listeners.toArray(HotPathListener[]::new);
         this.row = new RowCodec(stream).reader();
         this.deltas = views.stream().map(BatchDeltas::new).toArray(BatchDeltas[]::new);
         this.lateAfterClose = views.stream().map(v -> metrics.lateAfterClose(v.name())).toArray(Counter[]::new);
@@ -93,6 +96,9 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
             }
             store.commit(stream.name(), partition, next, changes, markers);
             watermark.observe(batchMaxEventTime);
+            for (HotPathListener l : listeners) {
+                l.onCommit(stream, partition, changes.keySet(), watermark.current());
+            }
             applied.increment(next - from);
             recordVisibility();
             markers = new ArrayList<>();
@@ -122,6 +128,9 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
                     lateAfterClose[i].increment();
                 }
                 v.add(deltas[i].accumulators(bucket, epoch, v.keyOf(row)), row);
+            }
+            for (HotPathListener l : listeners) {
+                l.onEvent(stream, partition, row);
             }
         } catch (RuntimeException e) {
             badRecords.increment();

@@ -85,6 +85,28 @@ public final class QueryService {
         return new QueryResult(view.name(), g, view.def().groupBy(), view.measureNames(), b, rows);
     }
 
+    /**
+     * The merged row of one (dims, bucket) of a view at the view's own granularity, as a query would answer it, or
+     * null when it holds no event.
+     */
+    public QueryResult.Row row(String viewName, GroupKey dims, long bucket) {
+        CompiledView view = catalog.view(viewName);
+        return batch.read(version -> {
+            Cell cell = new Cell();
+            Map<GroupKey, Object[]> rows = version.buckets(viewName, bucket, bucket + 1).get(bucket);
+            Object[] batchAccs = rows == null ? null : rows.get(dims);
+            if (batchAccs != null) {
+                cell.add(view, view.copy(batchAccs), true);
+            }
+            store.read(viewName, dims, bucket, (key, accs) -> {
+                if (key.epoch() > version.boundaryEpoch()) {
+                    cell.add(view, accs, false);
+                }
+            });
+            return cell.accs == null ? null : new QueryResult.Row(bucket, dims, view.results(cell.accs), cell.source());
+        });
+    }
+
     private static Cell cell(Map<Long, Map<GroupKey, Cell>> merged, long bucket, GroupKey dims) {
         return merged.computeIfAbsent(bucket, k -> new TreeMap<>()).computeIfAbsent(dims, k -> new Cell());
     }

@@ -72,11 +72,17 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
         this.dir = dir;
     }
 
+    /** A (dims, bucket) of one view, whose accumulators a shard keeps per epoch. */
+    private record Group(GroupKey dims, long bucket) {
+    }
+
     private static final class Shard {
         final String stream;
         final int partition;
         final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-        final Map<StateKey, Object[]> entries = new HashMap<>();
+        /** view → (dims, bucket) → epoch → accumulators. */
+        final Map<String, Map<Group, Map<Long, Object[]>>> views = new HashMap<>();
+        long entries;
         final Map<String, IdempotencyRecord> idempotency = new HashMap<>();
         long nextOffset;
         long checkpointedOffset = -1;
@@ -84,6 +90,18 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
         Shard(String stream, int partition) {
             this.stream = stream;
             this.partition = partition;
+        }
+
+        /** Adds accumulators under a key, merging with what is there; takes ownership of {@code accs}. */
+        void put(StateKey k, Object[] accs, CompiledView view) {
+            Map<Long, Object[]> epochs = views.computeIfAbsent(k.view(), v -> new HashMap<>())
+                    .computeIfAbsent(new Group(k.dims(), k.bucket()), g -> new HashMap<>(4));
+            Object[] current = epochs.putIfAbsent(k.epoch(), accs);
+            if (current == null) {
+                entries++;
+            } else {
+                view.merge(current, accs);
+            }
         }
     }
 
@@ -109,10 +127,7 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
         s.lock.writeLock().lock();
         try {
             for (Map.Entry<StateKey, Object[]> d : deltas.entrySet()) {
-                Object[] current = s.entries.putIfAbsent(d.getKey(), d.getValue());
-                if (current != null) {
-                    catalog.view(d.getKey().view()).merge(current, d.getValue());
-                }
+                s.put(d.getKey(), d.getValue(), catalog.view(d.getKey().view()));
             }
             for (IdempotencyRecord r : idempotency) {
                 s.idempotency.put(r.key(), r);
@@ -132,11 +147,32 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
             }
             s.lock.readLock().lock();
             try {
-                for (Map.Entry<StateKey, Object[]> e : s.entries.entrySet()) {
-                    StateKey k = e.getKey();
-                    if (k.view().equals(view) && k.bucket() >= fromBucket && k.bucket() < toBucket) {
-                        visitor.visit(k, v.copy(e.getValue()));
+                s.views.getOrDefault(view, Map.of()).forEach((g, epochs) -> {
+                    if (g.bucket() >= fromBucket && g.bucket() < toBucket) {
+                        epochs.forEach((epoch, accs) ->
+                                visitor.visit(new StateKey(view, g.dims(), g.bucket(), epoch), v.copy(accs)));
                     }
+                });
+            } finally {
+                s.lock.readLock().unlock();
+            }
+        }
+    }
+
+    @Override
+    public void read(String view, GroupKey dims, long bucket, Visitor visitor) {
+        CompiledView v = catalog.view(view);
+        Group g = new Group(dims, bucket);
+        for (Shard s : shards.values()) {
+            if (!s.stream.equals(v.stream().name())) {
+                continue;
+            }
+            s.lock.readLock().lock();
+            try {
+                Map<Long, Object[]> epochs = s.views.getOrDefault(view, Map.of()).get(g);
+                if (epochs != null) {
+                    epochs.forEach((epoch, accs) -> visitor.visit(new StateKey(view, dims, bucket, epoch),
+                            v.copy(accs)));
                 }
             } finally {
                 s.lock.readLock().unlock();
@@ -177,7 +213,14 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
         for (Shard s : shards.values()) {
             s.lock.writeLock().lock();
             try {
-                s.entries.keySet().removeIf(k -> k.epoch() <= epoch);
+                for (Map<Group, Map<Long, Object[]>> groups : s.views.values()) {
+                    groups.values().removeIf(epochs -> {
+                        int before = epochs.size();
+                        epochs.keySet().removeIf(e -> e <= epoch);
+                        s.entries -= before - epochs.size();
+                        return epochs.isEmpty();
+                    });
+                }
             } finally {
                 s.lock.writeLock().unlock();
             }
@@ -190,7 +233,7 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
         for (Shard s : shards.values()) {
             s.lock.readLock().lock();
             try {
-                n += s.entries.size();
+                n += s.entries;
             } finally {
                 s.lock.readLock().unlock();
             }
@@ -266,16 +309,19 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
             out.writeUTF(v.name());
             out.writeUTF(v.fingerprint());
         }
-        out.writeInt(s.entries.size());
-        for (Map.Entry<StateKey, Object[]> e : s.entries.entrySet()) {
-            StateKey k = e.getKey();
-            CompiledView v = catalog.view(k.view());
-            out.writeUTF(k.view());
-            GroupKeys.write(k.dims(), out);
-            out.writeLong(k.bucket());
-            out.writeLong(k.epoch());
-            for (int i = 0; i < v.measures().length; i++) {
-                v.measures()[i].write(e.getValue()[i], out);
+        out.writeInt((int) s.entries);
+        for (Map.Entry<String, Map<Group, Map<Long, Object[]>>> view : s.views.entrySet()) {
+            CompiledView v = catalog.view(view.getKey());
+            for (Map.Entry<Group, Map<Long, Object[]>> g : view.getValue().entrySet()) {
+                for (Map.Entry<Long, Object[]> e : g.getValue().entrySet()) {
+                    out.writeUTF(view.getKey());
+                    GroupKeys.write(g.getKey().dims(), out);
+                    out.writeLong(g.getKey().bucket());
+                    out.writeLong(e.getKey());
+                    for (int i = 0; i < v.measures().length; i++) {
+                        v.measures()[i].write(e.getValue()[i], out);
+                    }
+                }
             }
         }
         out.writeInt(s.idempotency.size());
@@ -306,7 +352,7 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
             }
             loaded.checkpointedOffset = loaded.nextOffset;
             LOG.info("restored {}/{} from checkpoint at offset {} ({} entries)", stream, partition, loaded.nextOffset,
-                    loaded.entries.size());
+                    loaded.entries);
             return loaded;
         } catch (IOException | RuntimeException e) {
             LOG.warn("checkpoint {} is unreadable ({}); rebuilding {}/{} from the log", f, e.toString(), stream,
@@ -342,7 +388,7 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
             for (int m = 0; m < accs.length; m++) {
                 accs[m] = v.measures()[m].read(in);
             }
-            s.entries.put(k, accs);
+            s.put(k, accs, v);
         }
         int keys = in.readInt();
         for (int i = 0; i < keys; i++) {

@@ -1,5 +1,7 @@
 package io.tandem.engine.store;
 
+import io.tandem.core.GroupKey;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +30,9 @@ public interface RealtimeStore extends AutoCloseable {
      * accumulators passed to the visitor are copies the visitor may keep.
      */
     void scan(String view, long fromBucket, long toBucket, Visitor visitor);
+
+    /** Visits the entries of one (view, dims, bucket), every epoch of every shard; the accumulators are copies. */
+    void read(String view, GroupKey dims, long bucket, Visitor visitor);
 
     /** The response recorded for an idempotency key, if any. */
     Optional<IdempotencyRecord> idempotency(String key);

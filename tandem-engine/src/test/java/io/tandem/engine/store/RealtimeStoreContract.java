@@ -128,6 +128,19 @@ public abstract class RealtimeStoreContract {
     }
 
     @Test
+    void readVisitsOneGroup_everyEpochOfEveryShard() {
+        store.commit("s", 0, 1, deltas(key("a", 0, 1), accs(1), key("a", 0, 2), accs(2), key("b", 0, 1), accs(4),
+                key("a", 60_000, 1), accs(8)), List.of());
+        store.commit("s", 1, 1, deltas(key("a", 0, 1), accs(16)), List.of());
+
+        List<Object> seen = new ArrayList<>();
+        store.read("per_k", GroupKey.of("a"), 0, (k, a) -> seen.add(k.epoch() + ":"
+                + view.results(a)[1]));
+
+        assertThat(seen).containsExactlyInAnyOrder("1:1", "2:2", "1:16");
+    }
+
+    @Test
     void scanIsBoundedByBucket_andHandsOutCopies() {
         store.commit("s", 0, 1, deltas(key("a", -60_000, 1), accs(1), key("a", 0, 1), accs(2),
                 key("a", 60_000, 1), accs(4)), List.of());

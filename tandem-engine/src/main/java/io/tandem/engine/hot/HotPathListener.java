@@ -1,0 +1,27 @@
+package io.tandem.engine.hot;
+
+import io.tandem.core.Row;
+import io.tandem.core.StreamDef;
+import io.tandem.engine.store.StateKey;
+
+import java.util.Set;
+
+/**
+ * Told what the hot path does, on the partition's own thread: keep it quick, never block, never throw.
+ * Alerts on events and on bucket updates, and live view subscriptions, listen here.
+ */
+public interface HotPathListener {
+
+    /** One event, after the views have counted it. The row is a flyweight: read it now, do not keep it. */
+    default void onEvent(StreamDef stream, int partition, Row row) {
+    }
+
+    /**
+     * A batch of events is committed to the real-time store and visible to queries.
+     *
+     * @param changed   the (view, dims, bucket, epoch) entries the batch changed
+     * @param watermark the stream's watermark after the batch ({@link Long#MIN_VALUE} before any event)
+     */
+    default void onCommit(StreamDef stream, int partition, Set<StateKey> changed, long watermark) {
+    }
+}
