@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 
 /**
  * {@code tandem demo}: the bundled market example with a built-in market generator, and a summary every few
@@ -36,6 +38,7 @@ final class DemoCommand implements Callable<Integer> {
 
     static final String EXAMPLE = "examples/market.yaml";
     private static final long TICK_MS = 20;
+    private static final long DEMO_EPOCH_MS = 60_000;
 
     @Option(names = "--rate", description = "Trades per second (default: ${DEFAULT-VALUE}).", defaultValue = "5000")
     int rate;
@@ -64,11 +67,15 @@ final class DemoCommand implements Callable<Integer> {
         if (server.dataDir.toString().equals("data")) {
             server.dataDir = server.dataDir.resolve("demo");
         }
-        TandemConfig config = ConfigLoader.parse(bundledExample(), EXAMPLE);
+        TandemConfig example = ConfigLoader.parse(bundledExample(), EXAMPLE);
+        // one-minute epochs and a batch run after each, so that the merge and reconciliation show within minutes
+        TandemConfig config = new TandemConfig(DEMO_EPOCH_MS, example.streams(), example.views(), 1,
+                example.reports());
         PrintWriter out = spec.commandLine().getOut();
         try (Tandem tandem = Tandem.start(config, server.options());
              TandemServer http = TandemServer.start(tandem, server.serverOptions())) {
-            out.printf("Tandem demo: %s (data in %s)%n", http.url(), server.dataDir.toAbsolutePath());
+            out.printf("Tandem demo: %s (data in %s; epochs of 1 minute, a batch run after each)%n", http.url(),
+                    server.dataDir.toAbsolutePath());
             MarketGenerator market = new MarketGenerator(config.streams().get("trades"), symbols,
                     System.nanoTime());
             out.printf("  try: curl '%s/v1/views/trades_1m?from=%s&to=%s&symbol=%s'%n", http.url(),
@@ -113,8 +120,15 @@ final class DemoCommand implements Callable<Integer> {
         Status.StreamStatus trades = status.streams().get("trades");
         long lag = trades.lag().stream().mapToLong(Long::longValue).sum();
         out.printf("%n%s  %,.0f events/s  accepted %,d  rejected %,d  hot-path lag %,d events  store %,d entries%n",
-                java.time.Instant.ofEpochMilli(now), perSecond, trades.accepted(), trades.rejected(), lag,
+                Instant.ofEpochMilli(now), perSecond, trades.accepted(), trades.rejected(), lag,
                 status.storeEntries());
+        tandem.batchRuns().stream().filter(r -> r.status().equals("published")).findFirst().ifPresentOrElse(
+                r -> out.printf("  batch version %d covers arrivals until %s; reconciliation: %s%n", r.version(),
+                        Instant.ofEpochMilli(r.untilMs()), r.drift().entrySet().stream()
+                                .map(e -> e.getKey() + " " + e.getValue().bucketsDiffering() + "/"
+                                        + e.getValue().bucketsCompared() + " groups differ")
+                                .collect(Collectors.joining(", "))),
+                () -> out.println("  no batch run yet: the first epoch seals a minute after start"));
         List<Mover> movers = topMovers(tandem, now);
         out.println("  top movers, last 5 minutes (from view trades_1m):");
         for (Mover m : movers) {
