@@ -5,11 +5,9 @@ import io.tandem.cli.gen.Workloads;
 import io.tandem.core.MeasureDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.ViewDef;
-import io.tandem.core.codec.RowCodec;
 import io.tandem.engine.Tandem;
 import io.tandem.engine.TandemOptions;
 import io.tandem.engine.batchview.BatchRun;
-import io.tandem.engine.log.EventLog;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,13 +21,9 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -67,7 +61,7 @@ final class BenchBatch implements Callable<Integer> {
         try (Tandem tandem = Tandem.start(config(w), TandemOptions.defaults(dir).withMaxLag(Long.MAX_VALUE)
                 .withClock(clock::get))) {
             // 1. every event into the log within one epoch; the hot path applies them as they come
-            append(tandem, w);
+            BenchSupport.appendAll(tandem.log(w.stream().name()), w);
             if (!tandem.awaitCaughtUp(Duration.ofMinutes(30))) {
                 throw new IllegalStateException("the hot path did not catch up");
             }
@@ -110,27 +104,6 @@ final class BenchBatch implements Callable<Integer> {
         ViewDef s = new ViewDef(v.name() + "_sketches", v.from(), v.groupBy(), v.granularityMs(), null, sketches);
         return new TandemConfig(EPOCH_MS, Map.of(w.stream().name(), w.stream()), Map.of(v.name(), v, s.name(), s),
                 Integer.MAX_VALUE, Map.of());
-    }
-
-    private static void append(Tandem tandem, Workload w) {
-        EventLog log = tandem.log(w.stream().name());
-        RowCodec.Builder builder = new RowCodec(w.stream()).builder();
-        ArrayDeque<CompletableFuture<Long>> pending = new ArrayDeque<>();
-        int partition = 0;
-        for (long g = 0; g < w.events(); g += 4096) {
-            int n = (int) Math.min(4096, w.events() - g);
-            List<byte[]> payloads = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                w.generate(g + i, builder);
-                payloads.add(builder.encode());
-            }
-            pending.add(log.append(partition, null, payloads));
-            partition = (partition + 1) % log.partitions();
-            while (pending.size() > 64) {
-                pending.poll().join();
-            }
-        }
-        pending.forEach(CompletableFuture::join);
     }
 
     private static BatchRun published(Tandem tandem, boolean full) {

@@ -2,10 +2,8 @@ package io.tandem.cli;
 
 import io.tandem.cli.gen.Workload;
 import io.tandem.cli.gen.Workloads;
-import io.tandem.core.codec.RowCodec;
 import io.tandem.engine.Tandem;
 import io.tandem.engine.TandemOptions;
-import io.tandem.engine.log.EventLog;
 import io.tandem.engine.query.ViewQuery;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,12 +12,8 @@ import picocli.CommandLine.Option;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code tandem bench hot}: generator → durable log → hot path, in one process. The clock runs from the first
@@ -28,9 +22,6 @@ import java.util.concurrent.CompletableFuture;
 @Command(name = "hot", mixinStandardHelpOptions = true,
         description = "Hot-path throughput: generate a workload into the durable log and apply it to its view.")
 final class BenchHot implements Callable<Integer> {
-
-    private static final int APPEND_BATCH = 4096;
-    private static final int MAX_PENDING_APPENDS = 64;
 
     @Option(names = "--workload", required = true, description = "ohlcv-1m or nexmark-q17.")
     String workload;
@@ -63,25 +54,8 @@ final class BenchHot implements Callable<Integer> {
                 BenchSupport.machine());
         out.flush();
         try (Tandem tandem = Tandem.start(BenchSupport.config(w), options)) {
-            EventLog log = tandem.log(w.stream().name());
-            RowCodec.Builder builder = new RowCodec(w.stream()).builder();
             long start = System.nanoTime();
-            ArrayDeque<CompletableFuture<Long>> pending = new ArrayDeque<>();
-            int partition = 0;
-            for (long g = 0; g < w.events(); g += APPEND_BATCH) {
-                int n = (int) Math.min(APPEND_BATCH, w.events() - g);
-                List<byte[]> payloads = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
-                    w.generate(g + i, builder);
-                    payloads.add(builder.encode());
-                }
-                pending.add(log.append(partition, null, payloads));
-                partition = (partition + 1) % log.partitions();
-                while (pending.size() > MAX_PENDING_APPENDS) {
-                    pending.poll().join();
-                }
-            }
-            pending.forEach(CompletableFuture::join);
+            BenchSupport.appendAll(tandem.log(w.stream().name()), w);
             long appended = System.nanoTime();
             if (!tandem.awaitCaughtUp(Duration.ofMinutes(30))) {
                 throw new IllegalStateException("the hot path did not catch up within 30 minutes");

@@ -5,14 +5,19 @@ import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.codec.BinaryRow;
 import io.tandem.core.codec.RowCodec;
+import io.tandem.engine.log.EventLog;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 /** What the benchmarks share: workload configs, NDJSON rendering, percentiles, the machine line. */
@@ -59,6 +64,30 @@ final class BenchSupport {
             }
             return line.append('}').toString();
         }
+    }
+
+    /**
+     * Generates every event of a workload into a log, in units of 4,096 round-robin over the partitions, with up to
+     * 64 units awaiting their group-commit fsync; returns once all are durable.
+     */
+    static void appendAll(EventLog log, Workload w) {
+        RowCodec.Builder builder = new RowCodec(w.stream()).builder();
+        ArrayDeque<CompletableFuture<Long>> pending = new ArrayDeque<>();
+        int partition = 0;
+        for (long g = 0; g < w.events(); g += 4096) {
+            int n = (int) Math.min(4096, w.events() - g);
+            List<byte[]> payloads = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                w.generate(g + i, builder);
+                payloads.add(builder.encode());
+            }
+            pending.add(log.append(partition, null, payloads));
+            partition = (partition + 1) % log.partitions();
+            while (pending.size() > 64) {
+                pending.poll().join();
+            }
+        }
+        pending.forEach(CompletableFuture::join);
     }
 
     /** The q-quantile (0..1) of sorted values, nearest rank. */

@@ -1,5 +1,6 @@
 package io.tandem.engine.batchview;
 
+import io.tandem.engine.durable.Durable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -152,7 +153,7 @@ public final class BatchViewStore implements AutoCloseable {
             meta.put("until_ms", version.untilMs());
             meta.put("until", Timestamps.format(version.untilMs()));
             meta.put("created", Timestamps.format(System.currentTimeMillis()));
-            writeDurably(tmp.resolve("meta.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
+            Durable.write(tmp.resolve("meta.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
             for (CompiledView view : catalog.views().values()) {
                 NavigableMap<Long, Map<GroupKey, Object[]>> rows = version.views().getOrDefault(view.name(),
                         new TreeMap<>());
@@ -162,8 +163,8 @@ public final class BatchViewStore implements AutoCloseable {
             Path target = versionDir(version.version());
             deleteTree(target);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            syncDir(dir);
-            writeDurably(dir.resolve("CURRENT"), Long.toString(version.version()).getBytes(StandardCharsets.UTF_8));
+            Durable.fsyncDirectory(dir);
+            Durable.write(dir.resolve("CURRENT"), Long.toString(version.version()).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot publish batch version " + version.version(), e);
         }
@@ -340,25 +341,6 @@ public final class BatchViewStore implements AutoCloseable {
                 yield f < 0 ? "BIGINT" : sqlType(stream.field(f).type());
             }
         };
-    }
-
-    private static void writeDurably(Path target, byte[] bytes) throws IOException {
-        Path tmp = target.resolveSibling(target.getFileName() + ".part");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(java.nio.ByteBuffer.wrap(bytes));
-            ch.force(true);
-        }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDir(target.getParent());
-    }
-
-    private static void syncDir(Path d) {
-        try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException ignoredWhereUnsupported) {
-            // opening a directory is not allowed on every file system; the rename is atomic regardless
-        }
     }
 
     private static void deleteTree(Path p) throws IOException {

@@ -1,5 +1,6 @@
 package io.tandem.engine.lake;
 
+import io.tandem.engine.durable.Durable;
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.engine.log.EventLog;

@@ -1,5 +1,6 @@
 package io.tandem.engine.report;
 
+import io.tandem.engine.durable.Durable;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tandem.engine.sql.SqlResult;
@@ -11,11 +12,9 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -59,13 +58,7 @@ final class ReportWriter implements AutoCloseable {
                 case "parquet" -> parquet(result, tmp);
                 default -> throw new IllegalArgumentException("format: expected csv, parquet or json, got " + format);
             }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel folder = FileChannel.open(dir, StandardOpenOption.READ)) {
-                folder.force(true);
-            }
+            Durable.publish(tmp, target);
             return result.rows().size();
         } finally {
             Files.deleteIfExists(tmp);

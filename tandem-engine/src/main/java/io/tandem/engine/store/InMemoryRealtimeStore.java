@@ -1,5 +1,6 @@
 package io.tandem.engine.store;
 
+import io.tandem.engine.durable.Durable;
 import io.tandem.core.GroupKey;
 import io.tandem.engine.view.Catalog;
 import io.tandem.engine.view.CompiledView;
@@ -15,13 +16,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -267,37 +263,25 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
     private void writeCheckpoint(Shard s) throws IOException {
         Path target = file(s.stream, s.partition);
         Files.createDirectories(target.getParent());
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        Path tmp = Durable.tempFor(target);
         s.lock.readLock().lock();
         try {
             if (s.nextOffset == s.checkpointedOffset) {
                 return;
             }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                OutputStream raw = Channels.newOutputStream(ch);
+            try (OutputStream raw = Files.newOutputStream(tmp)) {
                 CRC32C crc = new CRC32C();
                 DataOutputStream out = new DataOutputStream(
                         new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16));
                 writeShard(s, out);
                 out.flush();
                 new DataOutputStream(raw).writeLong(crc.getValue());
-                ch.force(true);
             }
             s.checkpointedOffset = s.nextOffset;
         } finally {
             s.lock.readLock().unlock();
         }
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-        try (FileChannel d = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException ignoredDirectorySyncUnsupported) {
-            // some file systems do not allow opening a directory; the rename is still atomic there
-        }
+        Durable.publish(tmp, target);
     }
 
     private void writeShard(Shard s, DataOutputStream out) throws IOException {
