@@ -37,9 +37,18 @@ public record Alert(String id, String rule, Long bucket, Map<String, Object> dim
     };
     private static final int ID_BYTES = 12;
 
+    /** Copies the maps, with whole numbers as Long and others as Double, as a JSON round trip gives them back. */
     public Alert {
-        dims = Collections.unmodifiableMap(new LinkedHashMap<>(dims));
-        values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        dims = canonical(dims);
+        values = canonical(values);
+    }
+
+    private static Map<String, Object> canonical(Map<String, Object> map) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        map.forEach((k, v) -> out.put(k, v instanceof Integer || v instanceof Short || v instanceof Byte
+                ? Long.valueOf(((Number) v).longValue())
+                : v instanceof Float f ? Double.valueOf(f) : v));
+        return Collections.unmodifiableMap(out);
     }
 
     /** The JSON object, with {@code bucket} and {@code fired_at} in ISO-8601 UTC. */
