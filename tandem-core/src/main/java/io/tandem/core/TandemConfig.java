@@ -5,13 +5,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A whole validated {@code tandem.yaml}: the streams, the views over them, how often the batch layer runs, and
- * the scheduled reports.
+ * A whole validated {@code tandem.yaml}: the streams, the views over them, how often the batch layer runs, the
+ * scheduled reports and the alert rules.
  *
  * @param batchEvery a batch run starts automatically after this many newly sealed epochs
  */
 public record TandemConfig(long epochMs, Map<String, StreamDef> streams, Map<String, ViewDef> views, int batchEvery,
-                           Map<String, ReportDef> reports) {
+                           Map<String, ReportDef> reports, Map<String, AlertDef> alerts) {
 
     public static final long DEFAULT_EPOCH_MS = 3_600_000L;
     public static final long DEFAULT_LATENESS_MS = 5_000L;
@@ -21,11 +21,23 @@ public record TandemConfig(long epochMs, Map<String, StreamDef> streams, Map<Str
         streams = Collections.unmodifiableMap(new LinkedHashMap<>(streams));
         views = Collections.unmodifiableMap(new LinkedHashMap<>(views));
         reports = Collections.unmodifiableMap(new LinkedHashMap<>(reports));
+        alerts = Collections.unmodifiableMap(new LinkedHashMap<>(alerts));
+    }
+
+    /** Everything but alert rules. */
+    public TandemConfig(long epochMs, Map<String, StreamDef> streams, Map<String, ViewDef> views, int batchEvery,
+                        Map<String, ReportDef> reports) {
+        this(epochMs, streams, views, batchEvery, reports, Map.of());
     }
 
     /** Streams and views only, with the default batch cadence and no reports. */
     public TandemConfig(long epochMs, Map<String, StreamDef> streams, Map<String, ViewDef> views) {
-        this(epochMs, streams, views, DEFAULT_BATCH_EVERY, Map.of());
+        this(epochMs, streams, views, DEFAULT_BATCH_EVERY, Map.of(), Map.of());
+    }
+
+    /** The same config with these alert rules. */
+    public TandemConfig withAlerts(Map<String, AlertDef> rules) {
+        return new TandemConfig(epochMs, streams, views, batchEvery, reports, rules);
     }
 
     /** The epoch an arrival time falls in: {@code floor(arrivalMs / epochMs)}. */

@@ -1,8 +1,10 @@
 package io.tandem.engine;
 
+import io.tandem.core.GroupKey;
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.engine.view.Catalog;
+import io.tandem.engine.alert.AlertEngine;
 import io.tandem.engine.batch.BatchEngine;
 import io.tandem.engine.batch.DuckDbBatchEngine;
 import io.tandem.engine.batchview.BatchRun;
@@ -69,6 +71,7 @@ public final class Tandem implements AutoCloseable {
     private final ReportRunner reports;
     private final IngestService ingest;
     private final QueryService queries;
+    private final AlertEngine alerts;
     private final ScheduledExecutorService maintenance;
     private final long startedAt;
     private long lastReportCheck;
@@ -90,6 +93,10 @@ public final class Tandem implements AutoCloseable {
             }
         }
         this.store = new InMemoryRealtimeStore(catalog, options.dataDir().resolve("store"));
+        // alerts listen to the hot path; they read merged rows only once events flow, after queries exist
+        this.alerts = new AlertEngine(config, options.dataDir().resolve("alerts"), metrics, options.clock(),
+                this::mergedRow);
+        listeners.add(alerts);
         this.hotPath = new HotPath(catalog, logs, store, metrics, options.clock(), listeners);
         this.ingest = new IngestService(config.streams(), logs, store, hotPath, options.maxLag(), options.clock(),
                 metrics);
@@ -261,6 +268,15 @@ public final class Tandem implements AutoCloseable {
         return reports;
     }
 
+    /** The alert rules' history, live feed and dead letters. */
+    public AlertEngine alerts() {
+        return alerts;
+    }
+
+    private QueryResult.Row mergedRow(String view, GroupKey dims, long bucket) {
+        return queries.row(view, dims, bucket);
+    }
+
     /** A stream's log, for tools that append encoded events directly (benchmarks, generators). */
     public EventLog log(String stream) {
         return logs.get(stream);
@@ -314,6 +330,7 @@ public final class Tandem implements AutoCloseable {
         sql.close();
         lake.close();
         hotPath.close();
+        alerts.close();
         store.close();
         logs.values().forEach(EventLog::close);
     }

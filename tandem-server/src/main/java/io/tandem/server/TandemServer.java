@@ -59,6 +59,7 @@ public final class TandemServer implements AutoCloseable {
             cfg.routes.get("/v1/reconciliation", ctx -> json(ctx, BatchJson.reconciliation(tandem.batchRuns())));
             SqlRoutes.register(cfg.routes, tandem.sql());
             ReportRoutes.register(cfg.routes, tandem.reports());
+            AlertRoutes.register(cfg.routes, tandem.alerts(), tandem.config().alerts().keySet());
             cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(tandem.metrics().scrape()));
             cfg.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.tandem.core.AlertDef;
 import io.tandem.core.FieldDef;
 import io.tandem.core.FieldType;
 import io.tandem.core.MeasureDef;
@@ -12,21 +13,27 @@ import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.UnknownFields;
 import io.tandem.core.ViewDef;
+import io.tandem.core.expr.CelCondition;
 import io.tandem.core.expr.Expressions;
 import io.tandem.core.measure.Measures;
 import io.tandem.core.time.Durations;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -40,8 +47,10 @@ import java.util.regex.Pattern;
  *
  * <p>Reports are checked for their shape only: a schedule ({@code hourly}, {@code daily at HH:MM}, {@code weekly},
  * {@code monthly}), a format and SQL holding both period placeholders; the SQL itself runs later, against the lake.
- * The top-level keys {@code alerts} and {@code analyses} are reserved for features that read them separately: they
- * are accepted here and not checked.
+ * Alert rules (see {@link AlertDef}) are checked against the stream or view they name, and their conditions are
+ * compiled: over the stream's fields for {@code on: event}, over the view's measures and {@code prev} otherwise.
+ * The top-level key {@code analyses} is reserved for a feature that reads it separately: it is accepted here and
+ * not checked.
  */
 public final class ConfigLoader {
 
@@ -55,6 +64,9 @@ public final class ConfigLoader {
     /** Column names every query row carries besides the dimensions and measures. */
     private static final List<String> RESERVED_COLUMNS = List.of("bucket", "source");
     private static final List<String> VIEW_KEYS = List.of("from", "group_by", "granularity", "where", "measures");
+    private static final List<String> ALERT_KEYS =
+            List.of("view", "stream", "for_each", "on", "condition", "prev", "webhook");
+    private static final int MAX_PREV = 1_000;
     private static final List<String> BATCH_KEYS = List.of("every");
     private static final List<String> REPORT_KEYS = List.of("sql", "schedule", "format");
     private static final List<String> REPORT_FORMATS = List.of("csv", "parquet", "json");
@@ -69,6 +81,10 @@ public final class ConfigLoader {
     private final Map<String, StreamDef> streams = new LinkedHashMap<>();
     /** Every declared stream name, valid or not, in file order. */
     private final List<String> streamNames = new ArrayList<>();
+    /** Every declared view name, valid or not, in file order. */
+    private final List<String> viewNames = new ArrayList<>();
+    /** The views that have errors of their own: alert rules over them get only the checks that do not need them. */
+    private final Set<String> badViews = new HashSet<>();
 
     private ConfigLoader() {
     }
@@ -128,7 +144,8 @@ public final class ConfigLoader {
         Map<String, ViewDef> views = views(root.get("views"));
         int batchEvery = batch(root.get("batch"));
         Map<String, ReportDef> reports = reports(root.get("reports"));
-        return new TandemConfig(epochMs, streams, views, batchEvery, reports);
+        Map<String, AlertDef> alerts = alerts(root.get("alerts"), views);
+        return new TandemConfig(epochMs, streams, views, batchEvery, reports, alerts);
     }
 
     private long epoch(JsonNode node) {
@@ -271,9 +288,14 @@ public final class ConfigLoader {
             return views;
         }
         for (Map.Entry<String, JsonNode> e : node.properties()) {
+            viewNames.add(e.getKey());
+            int before = errors.size();
             ViewDef view = view(e.getKey(), e.getValue());
             if (view != null) {
                 views.put(view.name(), view);
+            }
+            if (errors.size() != before || view == null || !streams.containsKey(view.from())) {
+                badViews.add(e.getKey());
             }
         }
         return views;
@@ -537,6 +559,207 @@ public final class ConfigLoader {
             error(path, "expected " + expected + ", got " + describe(node));
         }
         return format;
+    }
+
+    // ---- alerts ----------------------------------------------------------------------------------------------
+
+    private Map<String, AlertDef> alerts(JsonNode node, Map<String, ViewDef> views) {
+        Map<String, AlertDef> alerts = new LinkedHashMap<>();
+        if (isAbsent(node)) {
+            return alerts;
+        }
+        if (!node.isObject()) {
+            error("alerts", "expected a mapping of rule name to rule, got " + describe(node));
+            return alerts;
+        }
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            AlertDef alert = alert(e.getKey(), e.getValue(), views);
+            if (alert != null) {
+                alerts.put(alert.name(), alert);
+            }
+        }
+        return alerts;
+    }
+
+    private AlertDef alert(String name, JsonNode node, Map<String, ViewDef> views) {
+        String path = "alerts." + name;
+        checkName(path, name);
+        if (!node.isObject()) {
+            error(path, "expected a mapping with " + String.join(", ", ALERT_KEYS) + ", got " + describe(node));
+            return null;
+        }
+        checkKeys(node, path, ALERT_KEYS);
+        boolean hasView = !isAbsent(node.get("view"));
+        boolean hasStream = !isAbsent(node.get("stream"));
+        if (hasView == hasStream) {
+            error(path, hasView ? "give either view or stream, not both"
+                    : "missing view or stream (view: NAME for rules on buckets, stream: NAME for on: event)");
+            return null;
+        }
+        String viewName = hasView ? alertTarget(node.get("view"), path + ".view", viewNames, "view") : null;
+        String streamName = hasStream ? alertTarget(node.get("stream"), path + ".stream", streamNames, "stream") : null;
+        AlertDef.Trigger on = trigger(node.get("on"), path + ".on", hasView);
+        // null when the target is unknown or has errors of its own: then skip the checks that need it
+        ViewDef view = viewName == null || badViews.contains(viewName) ? null : views.get(viewName);
+        StreamDef stream = streamName == null ? null : streams.get(streamName);
+        List<String> forEach = forEach(node.get("for_each"), path + ".for_each", hasView, view, stream);
+        String condition = alertCondition(node.get("condition"), path + ".condition");
+        int prev = 0;
+        if (hasView) {
+            OptionalInt depth = view == null || condition == null ? OptionalInt.of(0)
+                    : bucketCondition(condition, path + ".condition", view);
+            prev = prev(node.get("prev"), path + ".prev", depth);
+        } else {
+            if (!isAbsent(node.get("prev"))) {
+                error(path + ".prev", "only rules on a view read previous buckets (this rule reads stream '"
+                        + streamName + "')");
+            }
+            if (stream != null && condition != null) {
+                try {
+                    Expressions.predicate(condition, stream);
+                } catch (IllegalArgumentException e) {
+                    error(path + ".condition", e.getMessage());
+                }
+            }
+        }
+        String webhook = webhook(node.get("webhook"), path + ".webhook");
+        return new AlertDef(name, viewName, streamName, forEach, on, condition, prev, webhook);
+    }
+
+    private String alertTarget(JsonNode node, String path, List<String> known, String kind) {
+        String name = text(node, path, "a " + kind + " name");
+        if (name != null && !known.contains(name)) {
+            String list = known.isEmpty() ? "no " + kind + "s are declared" : kind + "s: " + String.join(", ", known);
+            error(path, "unknown " + kind + " '" + name + "' (" + list + ")");
+            return null;
+        }
+        return name;
+    }
+
+    private AlertDef.Trigger trigger(JsonNode node, String path, boolean onView) {
+        String expected = onView ? "update or close (for a rule on a view)" : "event (for a rule on a stream)";
+        if (isAbsent(node)) {
+            error(path, "missing (" + expected + ")");
+            return null;
+        }
+        String text = text(node, path, expected);
+        if (text == null) {
+            return null;
+        }
+        for (AlertDef.Trigger t : AlertDef.Trigger.values()) {
+            if (t.configName().equals(text)) {
+                if ((t == AlertDef.Trigger.EVENT) == onView) {
+                    error(path, onView
+                            ? "on: event needs stream: instead of view: (a view rule checks buckets: update or close)"
+                            : "on: " + text + " needs view: instead of stream: (a stream rule checks each event: "
+                                    + "event)");
+                }
+                return t;
+            }
+        }
+        error(path, "expected event, update or close, got " + describe(node));
+        return null;
+    }
+
+    private List<String> forEach(JsonNode node, String path, boolean onView, ViewDef view, StreamDef stream) {
+        List<String> fields = new ArrayList<>();
+        if (isAbsent(node)) {
+            return view == null ? fields : view.groupBy();
+        }
+        if (!node.isArray()) {
+            error(path, "expected a list of field names like [symbol], got " + describe(node));
+            return fields;
+        }
+        for (int i = 0; i < node.size(); i++) {
+            String itemPath = path + "[" + i + "]";
+            String field = text(node.get(i), itemPath, "a field name");
+            if (field == null) {
+                continue;
+            }
+            if (fields.contains(field)) {
+                error(itemPath, "field '" + field + "' is listed twice");
+            } else if (view != null && !view.groupBy().contains(field)) {
+                error(itemPath, "'" + field + "' is not a group_by field of view '" + view.name() + "' (group_by: "
+                        + String.join(", ", view.groupBy()) + ")");
+            } else if (!onView && stream != null && stream.indexOf(field) < 0) {
+                error(itemPath, unknownField(field, stream));
+            }
+            fields.add(field);
+        }
+        if (view != null && new HashSet<>(view.groupBy()).equals(new HashSet<>(fields))) {
+            return view.groupBy();
+        }
+        if (view != null && view.groupBy().containsAll(fields)) {
+            error(path, "must list every group_by field of view '" + view.name() + "' (" + String.join(", ",
+                    view.groupBy()) + ") or be left out: an alert is about one group of the view");
+        }
+        return fields;
+    }
+
+    private String alertCondition(JsonNode node, String path) {
+        String example = "a CEL condition like \"(close - open) / open > 0.02\"";
+        if (isAbsent(node)) {
+            error(path, "missing (" + example + ")");
+            return null;
+        }
+        String condition = text(node, path, example);
+        if (condition != null && condition.isBlank()) {
+            error(path, "expected " + example + ", got \"" + condition + "\"");
+            return null;
+        }
+        return condition;
+    }
+
+    /** Compiles a bucket condition; the depth of prev it reads, or 0 after recording an error. */
+    private OptionalInt bucketCondition(String condition, String path, ViewDef view) {
+        try {
+            return CelCondition.overBuckets(condition, AlertDef.measureTypes(view)).prevDepth();
+        } catch (IllegalArgumentException e) {
+            error(path, e.getMessage() + " (variables: " + String.join(", ", view.measures().keySet()) + ", prev)");
+            return OptionalInt.of(0);
+        }
+    }
+
+    private int prev(JsonNode node, String path, OptionalInt depth) {
+        if (isAbsent(node)) {
+            if (depth.isEmpty()) {
+                error(path, "missing: the condition reads prev as a list, so say how many previous buckets it holds, "
+                        + "like prev: 30");
+                return 0;
+            }
+            return depth.getAsInt();
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToInt() || node.asInt() < 1 || node.asInt() > MAX_PREV) {
+            error(path, "expected a whole number of previous buckets from 1 to " + MAX_PREV + ", got "
+                    + describe(node));
+            return 0;
+        }
+        if (depth.isPresent() && depth.getAsInt() > node.asInt()) {
+            error(path, "the condition reads prev[" + (depth.getAsInt() - 1) + "], beyond the " + node.asInt()
+                    + " previous buckets declared");
+        }
+        return node.asInt();
+    }
+
+    private String webhook(JsonNode node, String path) {
+        if (isAbsent(node)) {
+            return null;
+        }
+        String url = text(node, path, "an http:// or https:// URL");
+        if (url == null) {
+            return null;
+        }
+        try {
+            URI uri = new URI(url);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                return url;
+            }
+        } catch (URISyntaxException e) {
+            error(path, "invalid URL: " + e.getMessage());
+            return null;
+        }
+        error(path, "expected an http:// or https:// URL with a host, got " + describe(node));
+        return null;
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------

@@ -1,23 +1,32 @@
 package io.tandem.core.expr;
 
 import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelFunctionDecl;
 import dev.cel.common.CelIssue;
 import dev.cel.common.CelOptions;
+import dev.cel.common.CelOverloadDecl;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.CelValidationResult;
 import dev.cel.common.types.CelKind;
 import dev.cel.common.types.CelType;
+import dev.cel.common.types.ListType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompilerBuilder;
 import dev.cel.compiler.CelCompilerFactory;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelFunctionBinding;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
 import dev.cel.runtime.CelVariableResolver;
 import io.tandem.core.FieldType;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.DoubleStream;
 import java.util.stream.Collectors;
 
 /**
@@ -27,12 +36,26 @@ import java.util.stream.Collectors;
  * <p>Heterogeneous numeric comparisons are on, so {@code price > 100} checks although {@code price} is a double;
  * arithmetic and {@code ==} still need operands of one type, as in standard CEL. The standard macros
  * ({@code has}, {@code all}, {@code exists}, {@code exists_one}, {@code map}, {@code filter}) are on.
+ *
+ * <p>Conditions over buckets may also call the list functions {@link #LIST_FUNCTIONS}: {@code avg}, {@code sum},
+ * {@code min} and {@code max} of a list of numbers, each a {@code double}. {@code sum([])} is 0.0; the others of an
+ * empty list are an evaluation error, so the condition does not hold.
  */
 final class CelEnv {
 
     static final CelOptions OPTIONS = CelOptions.current().enableHeterogeneousNumericComparisons(true).build();
 
-    private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
+    /** {@code avg}, {@code sum}, {@code min} and {@code max} of a list of numbers. */
+    static final List<CelFunctionDecl> LIST_FUNCTIONS = List.of(listFunction("avg"), listFunction("sum"),
+            listFunction("min"), listFunction("max"));
+
+    private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS)
+            .addFunctionBindings(
+                    listBinding("avg", s -> s.average().orElseThrow()),
+                    listBinding("sum", s -> s.sum()),
+                    listBinding("min", s -> s.min().orElseThrow()),
+                    listBinding("max", s -> s.max().orElseThrow()))
+            .build();
     private static final String NO_CONTAINER = " (in container '')";
 
     private CelEnv() {
@@ -55,12 +78,19 @@ final class CelEnv {
      *                                  check or is not boolean
      */
     static CelAbstractSyntaxTree check(String expression, Map<String, CelType> variables) {
+        return check(expression, variables, List.of());
+    }
+
+    /** {@link #check(String, Map)} with more functions declared. */
+    static CelAbstractSyntaxTree check(String expression, Map<String, CelType> variables,
+                                       List<CelFunctionDecl> functions) {
         if (expression == null || expression.isBlank()) {
             throw new IllegalArgumentException("invalid condition \"" + expression + "\": empty");
         }
         CelCompilerBuilder builder = CelCompilerFactory.standardCelCompilerBuilder()
                 .setOptions(OPTIONS)
-                .setStandardMacros(CelStandardMacro.STANDARD_MACROS);
+                .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+                .addFunctionDeclarations(functions);
         variables.forEach(builder::addVar);
         CelValidationResult result = builder.build().compile(expression);
         if (result.hasError()) {
@@ -100,6 +130,29 @@ final class CelEnv {
         } catch (CelEvaluationException e) {
             return false;
         }
+    }
+
+    private static CelFunctionDecl listFunction(String name) {
+        return CelFunctionDecl.newFunctionDeclaration(name,
+                CelOverloadDecl.newGlobalOverload(name + "_list", SimpleType.DOUBLE, ListType.create(SimpleType.DYN)));
+    }
+
+    /** Reads every element as a double; a non-number, or an empty list where undefined, is an evaluation error. */
+    private static CelFunctionBinding listBinding(String name, ToDoubleFunction<DoubleStream> reduce) {
+        return CelFunctionBinding.from(name + "_list", List.class, list -> {
+            double[] values = new double[list.size()];
+            for (int i = 0; i < values.length; i++) {
+                if (!(list.get(i) instanceof Number n)) {
+                    throw new CelEvaluationException(name + "(): expected numbers, got " + list.get(i));
+                }
+                values[i] = n.doubleValue();
+            }
+            try {
+                return reduce.applyAsDouble(Arrays.stream(values));
+            } catch (NoSuchElementException empty) {
+                throw new CelEvaluationException(name + "() of an empty list");
+            }
+        });
     }
 
     private static IllegalArgumentException invalid(String expression, String message) {

@@ -1,0 +1,490 @@
+package io.tandem.engine.alert;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.tandem.core.AlertDef;
+import io.tandem.core.FieldDef;
+import io.tandem.core.GroupKey;
+import io.tandem.core.Row;
+import io.tandem.core.StreamDef;
+import io.tandem.core.TandemConfig;
+import io.tandem.core.ViewDef;
+import io.tandem.core.expr.CelCondition;
+import io.tandem.core.expr.Expressions;
+import io.tandem.core.expr.RowPredicate;
+import io.tandem.core.time.Timestamps;
+import io.tandem.engine.EngineMetrics;
+import io.tandem.engine.hot.HotPathListener;
+import io.tandem.engine.query.QueryResult;
+import io.tandem.engine.store.StateKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * Checks the alert rules of a config ({@link AlertDef}) as the hot path applies events, and fires each alert once.
+ *
+ * <p>On the hot path's partition threads it does only cheap work and never blocks: a rule {@code on: event} runs
+ * its compiled predicate on each event; a commit hands the changed (view, dims, bucket) groups of views with rules,
+ * and the stream's watermark, to the alert thread through a bounded queue (a full queue drops the hand-over and
+ * counts it in {@code tandem.alert.dropped}). The alert thread reads merged rows ({@link Rows}) and evaluates the
+ * bucket rules: {@code on: update} for each changed group, {@code on: close} for each group whose bucket the
+ * watermark has passed ({@code bucket + granularity <= watermark}), with {@code prev} read from the buckets before.
+ *
+ * <p>Every alert has a deterministic id ({@link Alert#id()}); the ids and the history are rebuilt at start from
+ * {@code alerts.jsonl}, so a restart or a replay of the log fires nothing twice. Fired alerts are appended and
+ * fsynced, then published to subscribers and handed to the rule's webhook. {@code tandem.alert.latency} times the
+ * arrival of the triggering event (the earliest arrival of its commit for bucket rules) to the alert's publication.
+ */
+public final class AlertEngine implements HotPathListener, AutoCloseable {
+
+    /** The merged row of one group of a view at the view's granularity, or null when it holds no event. */
+    @FunctionalInterface
+    public interface Rows {
+        QueryResult.Row row(String view, GroupKey dims, long bucket);
+    }
+
+    /** How many hand-overs from the hot path may wait for the alert thread. */
+    public static final int QUEUE_CAPACITY = 65_536;
+
+    private static final Logger LOG = LoggerFactory.getLogger(AlertEngine.class);
+    private static final Object STOP = new Object();
+    private static final int DRAIN_MAX = 4_096;
+    private static final long NO_ARRIVAL = Long.MAX_VALUE;
+
+    private final Map<String, StreamRules> streamRules = new HashMap<>();
+    private final Map<String, List<BucketRule>> updateRules = new HashMap<>();
+    private final Map<String, List<BucketRule>> closeRules = new HashMap<>();
+    private final Map<String, ViewDef> views;
+    private final Rows rows;
+    private final LongSupplier clock;
+    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final ThreadLocal<long[]> firstArrival = ThreadLocal.withInitial(() -> new long[]{NO_ARRIVAL});
+    private final Thread thread;
+    private final JsonLines log;
+    private final Webhooks webhooks;
+    private final Timer latency;
+    private final Counter dropped;
+    private final Counter overflowed;
+    private final EngineMetrics metrics;
+
+    /** Guards history, index and subscribers: the alert thread writes, readers and subscribers come and go. */
+    private final Object lock = new Object();
+    private final List<Alert> history = new ArrayList<>();
+    private final Map<String, Integer> index = new HashMap<>();
+    private final List<AlertSubscription> subscribers = new CopyOnWriteArrayList<>();
+
+    /** Alert thread only: per view with close rules, the open buckets and their groups; per stream, the watermark. */
+    private final Map<String, TreeMap<Long, Set<GroupKey>>> open = new HashMap<>();
+    private final Map<String, Long> watermarks = new HashMap<>();
+    private volatile boolean closed;
+
+    /**
+     * Compiles the rules, loads {@code dir/alerts.jsonl} and {@code dir/dead-letters.jsonl}, and starts the alert
+     * thread. {@code rows} is called only on the alert thread, once the hot path delivers.
+     */
+    public AlertEngine(TandemConfig config, Path dir, EngineMetrics metrics, LongSupplier clock, Rows rows) {
+        this.views = config.views();
+        this.rows = rows;
+        this.clock = clock;
+        this.metrics = metrics;
+        compile(config);
+        Path file = dir.resolve("alerts.jsonl");
+        List<String> lines = new ArrayList<>();
+        this.log = JsonLines.open(file, lines);
+        for (Alert a : JsonLines.parse(file, lines, Alert::parse)) {
+            index.putIfAbsent(a.id(), history.size());
+            history.add(a);
+        }
+        this.latency = Timer.builder("tandem.alert.latency")
+                .description("Time from the arrival of the event that triggered an alert to its publication")
+                .publishPercentiles(0.5, 0.99)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(metrics.registry());
+        this.dropped = Counter.builder("tandem.alert.dropped")
+                .description("Hand-overs from the hot path to the alert thread dropped because its queue was full")
+                .register(metrics.registry());
+        this.overflowed = Counter.builder("tandem.alert.subscribers.overflowed")
+                .description("Live alert subscribers ended because they fell too far behind")
+                .register(metrics.registry());
+        Counter deadLetters = Counter.builder("tandem.alert.webhook.dead.letters")
+                .description("Alerts a webhook did not take after the last retry")
+                .register(metrics.registry());
+        this.webhooks = new Webhooks(dir.resolve("dead-letters.jsonl"), clock, deadLetters::increment);
+        this.thread = new Thread(this::loop, "tandem-alerts");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    // ---- the rules -------------------------------------------------------------------------------------------
+
+    /** A rule on events, with its compiled predicate and the field indexes of its dims. */
+    private record EventRule(AlertDef def, StreamDef stream, RowPredicate predicate, int[] dims) {
+    }
+
+    /** A rule on the buckets of a view. */
+    private record BucketRule(AlertDef def, ViewDef view, CelCondition condition) {
+    }
+
+    /** What the hot path of one stream must do for the rules. */
+    private static final class StreamRules {
+        final List<EventRule> events = new ArrayList<>();
+        EventRule[] eventArray = new EventRule[0];
+        final Set<String> bucketViews = new HashSet<>();
+        final AtomicLong handedWatermark = new AtomicLong(Long.MIN_VALUE);
+    }
+
+    private void compile(TandemConfig config) {
+        for (AlertDef def : config.alerts().values()) {
+            if (def.stream() != null) {
+                StreamDef stream = config.streams().get(def.stream());
+                int[] dims = def.forEach().stream().mapToInt(stream::indexOf).toArray();
+                rules(def.stream()).events.add(new EventRule(def, stream,
+                        Expressions.predicate(def.condition(), stream), dims));
+            } else {
+                ViewDef view = config.views().get(def.view());
+                BucketRule rule = new BucketRule(def, view,
+                        CelCondition.overBuckets(def.condition(), AlertDef.measureTypes(view)));
+                (def.on() == AlertDef.Trigger.UPDATE ? updateRules : closeRules)
+                        .computeIfAbsent(view.name(), v -> new ArrayList<>()).add(rule);
+                rules(view.from()).bucketViews.add(view.name());
+            }
+        }
+        streamRules.values().forEach(r -> r.eventArray = r.events.toArray(EventRule[]::new));
+    }
+
+    private StreamRules rules(String stream) {
+        return streamRules.computeIfAbsent(stream, s -> new StreamRules());
+    }
+
+    // ---- on the hot path -------------------------------------------------------------------------------------
+
+    /** An event rule held for an event, with what the alert will say, read while the row was current. */
+    private record EventHit(EventRule rule, String id, Map<String, Object> dims, Map<String, Object> values,
+                            long arrivalMs) {
+    }
+
+    /** The groups of bucket-rule views a commit changed, the stream's watermark after it, and its first arrival. */
+    private record Commit(String stream, List<StateKey> changed, long watermark, long arrivalMs) {
+    }
+
+    @Override
+    public void onEvent(StreamDef stream, int partition, Row row) {
+        StreamRules r = streamRules.get(stream.name());
+        if (r == null || closed) {
+            return;
+        }
+        if (!r.bucketViews.isEmpty()) {
+            long[] first = firstArrival.get();
+            if (first[0] == NO_ARRIVAL) {
+                first[0] = row.arrivalTime();
+            }
+        }
+        for (EventRule rule : r.eventArray) {
+            if (rule.predicate.test(row)) {
+                long offset = row.sequence() & ((1L << 48) - 1);
+                String id = Alert.id(rule.def.name(), stream.name(), partition, offset);
+                Map<String, Object> dims = new LinkedHashMap<>();
+                for (int i = 0; i < rule.dims.length; i++) {
+                    dims.put(rule.def.forEach().get(i), value(row, stream.field(rule.dims[i]), rule.dims[i]));
+                }
+                Map<String, Object> values = new LinkedHashMap<>();
+                for (int f = 0; f < stream.fields().size(); f++) {
+                    values.put(stream.field(f).name(), value(row, stream.field(f), f));
+                }
+                if (stream.indexOf(stream.timeField()) < 0) {
+                    values.put(stream.timeField(), Timestamps.format(row.eventTime()));
+                }
+                handOver(new EventHit(rule, id, dims, values, row.arrivalTime()));
+            }
+        }
+    }
+
+    @Override
+    public void onCommit(StreamDef stream, int partition, Set<StateKey> changed, long watermark) {
+        StreamRules r = streamRules.get(stream.name());
+        if (r == null || r.bucketViews.isEmpty() || closed) {
+            return;
+        }
+        long[] first = firstArrival.get();
+        long arrival = first[0] == NO_ARRIVAL ? clock.getAsLong() : first[0];
+        first[0] = NO_ARRIVAL;
+        List<StateKey> keys = new ArrayList<>();
+        for (StateKey k : changed) {
+            if (r.bucketViews.contains(k.view())) {
+                keys.add(k);
+            }
+        }
+        boolean advanced = watermark > r.handedWatermark.getAndAccumulate(watermark, Math::max);
+        if (!keys.isEmpty() || advanced) {
+            handOver(new Commit(stream.name(), keys, watermark, arrival));
+        }
+    }
+
+    private void handOver(Object task) {
+        if (!queue.offer(task)) {
+            dropped.increment();
+        }
+    }
+
+    private static Object value(Row row, FieldDef field, int index) {
+        if (row.isNull(index)) {
+            return null;
+        }
+        return switch (field.type()) {
+            case STRING -> row.getString(index);
+            case LONG -> row.getLong(index);
+            case TIMESTAMP -> Timestamps.format(row.getLong(index));
+            case DOUBLE -> row.getDouble(index);
+            case BOOLEAN -> row.getBoolean(index);
+        };
+    }
+
+    // ---- on the alert thread ---------------------------------------------------------------------------------
+
+    /** One (view, dims, bucket). */
+    private record Group(String view, GroupKey dims, long bucket) {
+    }
+
+    /** An alert about to fire, and the arrival time its latency counts from. */
+    private record Candidate(Alert alert, AlertDef rule, long arrivalMs) {
+    }
+
+    private void loop() {
+        List<Object> tasks = new ArrayList<>();
+        boolean stop = false;
+        while (!stop) {
+            try {
+                tasks.add(queue.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            queue.drainTo(tasks, DRAIN_MAX);
+            stop = tasks.remove(STOP);
+            try {
+                process(tasks);
+            } catch (RuntimeException e) {
+                LOG.error("alert evaluation failed; going on with the next changes", e);
+            }
+            tasks.clear();
+        }
+    }
+
+    private void process(List<Object> tasks) {
+        List<Candidate> candidates = new ArrayList<>();
+        Map<Group, Long> updated = new LinkedHashMap<>();
+        Map<String, Long> closingArrival = new HashMap<>();
+        for (Object task : tasks) {
+            if (task instanceof EventHit hit) {
+                candidates.add(new Candidate(new Alert(hit.id, hit.rule.def.name(), null, hit.dims, hit.values, 0),
+                        hit.rule.def, hit.arrivalMs));
+            } else if (task instanceof Commit c) {
+                for (StateKey k : c.changed) {
+                    Group g = new Group(k.view(), k.dims(), k.bucket());
+                    if (updateRules.containsKey(k.view())) {
+                        updated.merge(g, c.arrivalMs, Math::min);
+                    }
+                    if (closeRules.containsKey(k.view())) {
+                        open.computeIfAbsent(k.view(), v -> new TreeMap<>())
+                                .computeIfAbsent(k.bucket(), b -> new HashSet<>()).add(k.dims());
+                    }
+                }
+                long before = watermarks.getOrDefault(c.stream, Long.MIN_VALUE);
+                if (c.watermark > before) {
+                    watermarks.put(c.stream, c.watermark);
+                    closingArrival.merge(c.stream, c.arrivalMs, Math::min);
+                }
+            }
+        }
+        Map<Group, QueryResult.Row> read = new HashMap<>();
+        updated.forEach((g, arrival) -> {
+            for (BucketRule rule : updateRules.get(g.view)) {
+                evaluate(rule, g, arrival, read, candidates);
+            }
+        });
+        open.forEach((view, buckets) -> {
+            ViewDef def = views.get(view);
+            long wm = watermarks.getOrDefault(def.from(), Long.MIN_VALUE);
+            while (!buckets.isEmpty() && buckets.firstKey() + def.granularityMs() <= wm) {
+                Map.Entry<Long, Set<GroupKey>> closing = buckets.pollFirstEntry();
+                long arrival = closingArrival.getOrDefault(def.from(), clock.getAsLong());
+                for (GroupKey dims : closing.getValue()) {
+                    for (BucketRule rule : closeRules.get(view)) {
+                        evaluate(rule, new Group(view, dims, closing.getKey()), arrival, read, candidates);
+                    }
+                }
+            }
+        });
+        fire(candidates);
+    }
+
+    private void evaluate(BucketRule rule, Group g, long arrival, Map<Group, QueryResult.Row> read,
+                          List<Candidate> out) {
+        String id = Alert.id(rule.def.name(), g.dims, g.bucket);
+        if (fired(id)) {
+            return;
+        }
+        QueryResult.Row row = read.computeIfAbsent(g, k -> rows.row(k.view, k.dims, k.bucket));
+        if (row == null) {
+            return;
+        }
+        Map<String, Object> values = values(rule.view, row);
+        Map<String, Object> variables = new HashMap<>(values);
+        if (rule.def.prev() > 0) {
+            List<Map<String, Object>> prev = new ArrayList<>(rule.def.prev());
+            for (int k = 1; k <= rule.def.prev(); k++) {
+                Group before = new Group(g.view, g.dims, g.bucket - k * rule.view.granularityMs());
+                QueryResult.Row p = read.computeIfAbsent(before, b -> rows.row(b.view, b.dims, b.bucket));
+                if (p != null) {
+                    prev.add(values(rule.view, p));
+                }
+            }
+            variables.put(CelCondition.PREV, prev);
+        }
+        if (rule.condition.test(variables)) {
+            Map<String, Object> dims = new LinkedHashMap<>();
+            for (int i = 0; i < rule.view.groupBy().size(); i++) {
+                dims.put(rule.view.groupBy().get(i), g.dims.get(i));
+            }
+            out.add(new Candidate(new Alert(id, rule.def.name(), g.bucket, dims, values, 0), rule.def, arrival));
+        }
+    }
+
+    private static Map<String, Object> values(ViewDef view, QueryResult.Row row) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        int i = 0;
+        for (String measure : view.measures().keySet()) {
+            values.put(measure, row.values()[i++]);
+        }
+        return values;
+    }
+
+    private boolean fired(String id) {
+        synchronized (lock) {
+            return index.containsKey(id);
+        }
+    }
+
+    /** Persists the new alerts (one fsync), then publishes them, hands them to webhooks and times them. */
+    private void fire(List<Candidate> candidates) {
+        if (candidates.isEmpty()) {
+            return;
+        }
+        long now = clock.getAsLong();
+        List<Candidate> fresh = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (Candidate c : candidates) {
+            if (!fired(c.alert.id()) && ids.add(c.alert.id())) {
+                Alert a = c.alert;
+                fresh.add(new Candidate(new Alert(a.id(), a.rule(), a.bucket(), a.dims(), a.values(), now), c.rule,
+                        c.arrivalMs));
+            }
+        }
+        if (fresh.isEmpty()) {
+            return;
+        }
+        log.append(fresh.stream().map(c -> c.alert.json()).toList());
+        synchronized (lock) {
+            for (Candidate c : fresh) {
+                index.put(c.alert.id(), history.size());
+                history.add(c.alert);
+                for (AlertSubscription s : subscribers) {
+                    if (!s.offer(c.alert) && s.overflowed()) {
+                        overflowed.increment();
+                    }
+                }
+            }
+        }
+        long published = clock.getAsLong();
+        for (Candidate c : fresh) {
+            metrics.registry().counter("tandem.alert.fired", "rule", c.rule.name()).increment();
+            latency.record(Math.max(0, published - c.arrivalMs), TimeUnit.MILLISECONDS);
+            if (c.rule.webhook() != null) {
+                webhooks.deliver(c.alert, c.rule.webhook());
+            }
+        }
+    }
+
+    // ---- reading ---------------------------------------------------------------------------------------------
+
+    /**
+     * The alerts fired in {@code [fromMs, toMs)} (by {@code fired_at}), of one rule or of all when {@code rule} is
+     * null, oldest first; at most {@code limit}, the newest ones when there are more.
+     */
+    public List<Alert> history(long fromMs, long toMs, String rule, int limit) {
+        List<Alert> out = new ArrayList<>();
+        synchronized (lock) {
+            for (int i = history.size() - 1; i >= 0 && out.size() < limit; i--) {
+                Alert a = history.get(i);
+                if (a.firedAt() >= fromMs && a.firedAt() < toMs && (rule == null || rule.equals(a.rule()))) {
+                    out.add(a);
+                }
+            }
+        }
+        Collections.reverse(out);
+        return out;
+    }
+
+    /**
+     * A live feed of the alerts fired from now on, preceded by those fired after {@code lastId} when it names a
+     * known alert (a resuming SSE client's {@code Last-Event-ID}); an unknown or null id replays nothing. Nothing
+     * fired between the replay and the live feed is lost or repeated.
+     *
+     * @param capacity how many alerts may wait for the consumer before the subscription is ended
+     */
+    public AlertSubscription subscribe(String lastId, int capacity) {
+        synchronized (lock) {
+            Integer at = lastId == null ? null : index.get(lastId);
+            List<Alert> replay = at == null ? List.of() : List.copyOf(history.subList(at + 1, history.size()));
+            AlertSubscription s = new AlertSubscription(capacity, replay, subscribers::remove);
+            if (!closed) {
+                subscribers.add(s);
+            } else {
+                s.close();
+            }
+            return s;
+        }
+    }
+
+    /** The alerts whose webhook refused them after the last retry, oldest first, earlier runs included. */
+    public List<DeadLetter> deadLetters() {
+        return webhooks.deadLetters();
+    }
+
+    /** Stops taking work, fires what the hot path handed over, and ends every subscription. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            if (queue.offer(STOP, 10, TimeUnit.SECONDS)) {
+                thread.join(30_000);
+            } else {
+                thread.interrupt();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        subscribers.forEach(AlertSubscription::close);
+        webhooks.close();
+        log.close();
+    }
+}
