@@ -16,6 +16,7 @@ import io.tandem.engine.ingest.IngestResponse;
 import io.tandem.engine.ingest.IngestService;
 import io.tandem.engine.lake.Lake;
 import io.tandem.engine.lake.ParquetLake;
+import io.tandem.engine.live.LiveViews;
 import io.tandem.engine.log.EventLog;
 import io.tandem.engine.log.FileEventLog;
 import io.tandem.engine.query.QueryResult;
@@ -69,6 +70,7 @@ public final class Tandem implements AutoCloseable {
     private final ReportRunner reports;
     private final IngestService ingest;
     private final QueryService queries;
+    private final LiveViews live;
     private final ScheduledExecutorService maintenance;
     private final long startedAt;
     private long lastReportCheck;
@@ -90,9 +92,6 @@ public final class Tandem implements AutoCloseable {
             }
         }
         this.store = new InMemoryRealtimeStore(catalog, options.dataDir().resolve("store"));
-        this.hotPath = new HotPath(catalog, logs, store, metrics, options.clock(), listeners);
-        this.ingest = new IngestService(config.streams(), logs, store, hotPath, options.maxLag(), options.clock(),
-                metrics);
         this.lake = new ParquetLake(options.dataDir().resolve("lake"), config, logs, options.clock());
         this.batchViews = new BatchViewStore(options.dataDir().resolve("batch"), catalog);
         this.sql = new SqlService(lake.root(), batchViews.dir());
@@ -101,6 +100,12 @@ public final class Tandem implements AutoCloseable {
         this.reports = new ReportRunner(config, options.dataDir(), sql, this::coveredUntil);
         sql.setTables(tables(batch.current()));
         this.queries = new QueryService(catalog, store, batch);
+        this.live = new LiveViews(catalog, queries::row, queries::query, options.clock(),
+                LiveViews.Options.defaults());
+        listeners.add(live);
+        this.hotPath = new HotPath(catalog, logs, store, metrics, options.clock(), listeners);
+        this.ingest = new IngestService(config.streams(), logs, store, hotPath, options.maxLag(), options.clock(),
+                metrics);
         registerGauges();
         hotPath.start();
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -236,6 +241,11 @@ public final class Tandem implements AutoCloseable {
         return queries.query(query);
     }
 
+    /** Live views: changed rows pushed to subscribers. */
+    public LiveViews liveViews() {
+        return live;
+    }
+
     /** Starts a batch run (or joins the queued one); completes once it has published or failed. */
     public CompletableFuture<BatchRun> runBatch(boolean full) {
         return batch.submit(full);
@@ -309,6 +319,7 @@ public final class Tandem implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        live.close();
         batch.close();
         reports.close();
         sql.close();
