@@ -114,7 +114,7 @@ function show(a) {
       el('div', { class: 'alert-head' },
           el('span', { class: 'alert-rule' }, a.rule),
           el('time', { class: 'alert-time', datetime: a.fired_at }, fmtTime(a.fired_at))),
-      el('div', { class: 'alert-why' }, 'because ', el('code', {}, why(a))),
+      el('div', { class: 'alert-why' }, 'fired because ', el('code', {}, why(a))),
       el('div', { class: 'alert-dims' }, chips(a.dims),
           a.bucket ? el('span', { class: 'muted small' }, ' bucket ' + fmtTime(a.bucket, false)) : null),
       el('div', { class: 'alert-values' }, values(a.values))));

@@ -134,12 +134,17 @@ function plot(o) {
       width: node.clientWidth || 800,
       height: 200,
       legend: { show: true },
-      scales: { x: { time: true }, lag: { range: (u, min, max) => [0, Math.max(10, max)] } },
+      scales: {
+        x: { time: true },
+        y: { range: (u, min, max) => [0, Math.max(10, max * 1.1)] },
+        lag: { range: (u, min, max) => [0, Math.max(10, max * 1.1)] },
+      },
       series: [
         {},
         { label: 'events/s', stroke: '#2563eb', fill: 'rgba(37, 99, 235, 0.08)', width: 2,
+          points: { show: false }, value: (u, v) => fmtNum(v) },
+        { label: 'lag (events)', stroke: '#ea580c', width: 1.5, scale: 'lag', points: { show: false },
           value: (u, v) => fmtNum(v) },
-        { label: 'lag (events)', stroke: '#ea580c', width: 1.5, scale: 'lag', value: (u, v) => fmtNum(v) },
       ],
       axes: [
         {},

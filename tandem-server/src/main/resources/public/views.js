@@ -20,6 +20,7 @@ let renderTimer = null;
 let updates = [];
 let recent = new Map();
 let loadId = 0;
+let suggested = 0;
 
 export async function enter(params) {
   if (!catalog) {
@@ -41,6 +42,7 @@ export async function enter(params) {
       navigate();
     });
     document.getElementById('views-measure').addEventListener('change', () => navigate());
+    document.getElementById('views-table').addEventListener('click', narrow);
   }
   if (!catalog.length) {
     status('This server has no views.');
@@ -82,7 +84,8 @@ function fillForm(given, wantedMeasure) {
   document.getElementById('views-view').value = view.name;
   document.getElementById('views-dims').replaceChildren(...view.dimensions.map(d => el('label', {},
       d.name, el('input', { id: 'views-dim-' + d.name, class: 'views-dim', name: d.name, value: given[d.name] || '',
-        placeholder: 'any ' + d.type, autocomplete: 'off' }))));
+        placeholder: 'any ' + d.type, autocomplete: 'off', list: 'views-dim-' + d.name + '-values' }),
+      el('datalist', { id: 'views-dim-' + d.name + '-values' }))));
   const select = document.getElementById('views-measure');
   select.replaceChildren(...view.measures.map(m => el('option', { value: m.name }, m.name + ' · ' + m.definition)));
   const numeric = view.measures.find(m => m.function !== 'first' && m.function !== 'last') || view.measures[0];
@@ -215,13 +218,37 @@ function renderTable() {
     const changed = recent.get(keyOf(r));
     return el('tr', { dataset: { key: keyOf(r) }, class: changed && changed > now - 1000 ? 'updated' : null },
         el('td', {}, fmtTime(r.bucket, false)),
-        view.dimensions.map(d => el('td', {}, cell(r[d.name]))),
+        view.dimensions.map(d => el('td', { class: 'dim', title: 'show only ' + d.name + ' ' + r[d.name],
+          dataset: { dim: d.name, value: r[d.name] } }, cell(r[d.name]))),
         view.measures.map(m => el('td', { class: 'num' + (m.name === measure ? ' chosen' : '') }, cell(r[m.name]))),
         el('td', {}, el('span', { class: 'source source-' + r.source }, r.source)));
   }));
+  suggest(sorted);
   document.getElementById('views-row-count').textContent = rows.size + ' rows'
       + (rows.size > MAX_TABLE_ROWS ? ' (newest ' + MAX_TABLE_ROWS + ' shown)' : '');
   status(source ? (updates.length / 5).toFixed(1) + ' row updates/s' : '');
+}
+
+/** Offers the values seen in the rows in each dimension's input, once a second at most. */
+function suggest(sorted) {
+  if (Date.now() - suggested < 1000) {
+    return;
+  }
+  suggested = Date.now();
+  for (const d of view.dimensions) {
+    const list = document.getElementById('views-dim-' + d.name + '-values');
+    const seen = [...new Set(sorted.map(r => String(r[d.name])))].sort().slice(0, 500);
+    list.replaceChildren(...seen.map(v => el('option', { value: v })));
+  }
+}
+
+/** A click on a dimension's value in the table narrows the view to it. */
+function narrow(e) {
+  const td = e.target.closest('td.dim');
+  if (td) {
+    document.getElementById('views-dim-' + td.dataset.dim).value = td.dataset.value;
+    navigate();
+  }
 }
 
 /** One series per group, the groups with the largest latest values first, at most MAX_SERIES of them. */
