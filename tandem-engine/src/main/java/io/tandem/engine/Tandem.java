@@ -1,6 +1,5 @@
 package io.tandem.engine;
 
-import io.tandem.core.GroupKey;
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.engine.view.Catalog;
@@ -18,6 +17,7 @@ import io.tandem.engine.ingest.IngestResponse;
 import io.tandem.engine.ingest.IngestService;
 import io.tandem.engine.lake.Lake;
 import io.tandem.engine.lake.ParquetLake;
+import io.tandem.engine.live.LiveViews;
 import io.tandem.engine.log.EventLog;
 import io.tandem.engine.log.FileEventLog;
 import io.tandem.engine.query.QueryResult;
@@ -72,6 +72,7 @@ public final class Tandem implements AutoCloseable {
     private final IngestService ingest;
     private final QueryService queries;
     private final AlertEngine alerts;
+    private final LiveViews live;
     private final ScheduledExecutorService maintenance;
     private final long startedAt;
     private long lastReportCheck;
@@ -93,13 +94,6 @@ public final class Tandem implements AutoCloseable {
             }
         }
         this.store = new InMemoryRealtimeStore(catalog, options.dataDir().resolve("store"));
-        // alerts listen to the hot path; they read merged rows only once events flow, after queries exist
-        this.alerts = new AlertEngine(config, options.dataDir().resolve("alerts"), metrics, options.clock(),
-                this::mergedRow);
-        listeners.add(alerts);
-        this.hotPath = new HotPath(catalog, logs, store, metrics, options.clock(), listeners);
-        this.ingest = new IngestService(config.streams(), logs, store, hotPath, options.maxLag(), options.clock(),
-                metrics);
         this.lake = new ParquetLake(options.dataDir().resolve("lake"), config, logs, options.clock());
         this.batchViews = new BatchViewStore(options.dataDir().resolve("batch"), catalog);
         this.sql = new SqlService(lake.root(), batchViews.dir());
@@ -108,6 +102,15 @@ public final class Tandem implements AutoCloseable {
         this.reports = new ReportRunner(config, options.dataDir(), sql, this::coveredUntil);
         sql.setTables(tables(batch.current()));
         this.queries = new QueryService(catalog, store, batch);
+        this.alerts = new AlertEngine(config, options.dataDir().resolve("alerts"), metrics, options.clock(),
+                queries::row);
+        listeners.add(alerts);
+        this.live = new LiveViews(catalog, queries::row, queries::query, options.clock(),
+                LiveViews.Options.defaults());
+        listeners.add(live);
+        this.hotPath = new HotPath(catalog, logs, store, metrics, options.clock(), listeners);
+        this.ingest = new IngestService(config.streams(), logs, store, hotPath, options.maxLag(), options.clock(),
+                metrics);
         registerGauges();
         hotPath.start();
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -243,6 +246,11 @@ public final class Tandem implements AutoCloseable {
         return queries.query(query);
     }
 
+    /** Live views: changed rows pushed to subscribers. */
+    public LiveViews liveViews() {
+        return live;
+    }
+
     /** Starts a batch run (or joins the queued one); completes once it has published or failed. */
     public CompletableFuture<BatchRun> runBatch(boolean full) {
         return batch.submit(full);
@@ -271,10 +279,6 @@ public final class Tandem implements AutoCloseable {
     /** The alert rules' history, live feed and dead letters. */
     public AlertEngine alerts() {
         return alerts;
-    }
-
-    private QueryResult.Row mergedRow(String view, GroupKey dims, long bucket) {
-        return queries.row(view, dims, bucket);
     }
 
     /** A stream's log, for tools that append encoded events directly (benchmarks, generators). */
@@ -325,6 +329,7 @@ public final class Tandem implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        live.close();
         batch.close();
         reports.close();
         sql.close();

@@ -28,7 +28,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
-/** The HTTP API ({@code /v1}) and {@code /metrics} over one embedded {@link Tandem}. Handlers are plain lambdas. */
+/**
+ * The HTTP API ({@code /v1}), {@code /metrics} and the dashboard at {@code /} over one embedded {@link Tandem}.
+ * Handlers are plain lambdas.
+ */
 public final class TandemServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TandemServer.class);
@@ -41,10 +44,14 @@ public final class TandemServer implements AutoCloseable {
     private final Tandem tandem;
     private final ServerOptions options;
     private final Javalin app;
+    private final LiveRoutes live;
+    private final Overview overview;
 
     private TandemServer(Tandem tandem, ServerOptions options) {
         this.tandem = tandem;
         this.options = options;
+        this.live = new LiveRoutes(tandem.liveViews(), tandem.config());
+        this.overview = new Overview(tandem, System::currentTimeMillis);
         this.app = Javalin.create(cfg -> {
             cfg.jetty.host = options.bind();
             cfg.jetty.port = options.port();
@@ -60,6 +67,8 @@ public final class TandemServer implements AutoCloseable {
             SqlRoutes.register(cfg.routes, tandem.sql());
             ReportRoutes.register(cfg.routes, tandem.reports());
             AlertRoutes.register(cfg.routes, tandem.alerts(), tandem.config().alerts().keySet());
+            live.register(cfg.routes);
+            DashboardRoutes.register(cfg, tandem.config());
             cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(tandem.metrics().scrape()));
             cfg.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
@@ -104,6 +113,8 @@ public final class TandemServer implements AutoCloseable {
 
     @Override
     public void close() {
+        live.close();
+        overview.close();
         app.stop();
     }
 
@@ -247,17 +258,21 @@ public final class TandemServer implements AutoCloseable {
         List<String> dims = result.dimensions();
         List<String> measures = result.measures();
         for (QueryResult.Row row : result.rows()) {
-            ObjectNode r = rows.addObject();
-            r.put("bucket", Timestamps.format(row.bucket()));
-            for (int i = 0; i < dims.size(); i++) {
-                r.putPOJO(dims.get(i), row.dims().get(i));
-            }
-            for (int i = 0; i < measures.size(); i++) {
-                r.putPOJO(measures.get(i), row.values()[i]);
-            }
-            r.put("source", row.source());
+            putRow(rows.addObject(), dims, measures, row);
         }
         return root;
+    }
+
+    /** One row as queries and live views write it: {@code {"bucket", DIM..., MEASURE..., "source"}}. */
+    static void putRow(ObjectNode r, List<String> dims, List<String> measures, QueryResult.Row row) {
+        r.put("bucket", Timestamps.format(row.bucket()));
+        for (int i = 0; i < dims.size(); i++) {
+            r.putPOJO(dims.get(i), row.dims().get(i));
+        }
+        for (int i = 0; i < measures.size(); i++) {
+            r.putPOJO(measures.get(i), row.values()[i]);
+        }
+        r.put("source", row.source());
     }
 
     private void status(Context ctx) {
@@ -275,6 +290,7 @@ public final class TandemServer implements AutoCloseable {
             n.putPOJO("hot_path_lag_by_partition", st.lag());
             n.put("watermark", st.watermarkMs() == null ? null : Timestamps.format(st.watermarkMs()));
         });
+        root.set("overview", overview.json(s));
         json(ctx, root);
     }
 
