@@ -9,6 +9,7 @@ import io.javalin.http.HttpStatus;
 import io.javalin.http.sse.SseClient;
 import io.tandem.core.time.Timestamps;
 import io.tandem.engine.alert.Alert;
+import io.tandem.core.AlertDef;
 import io.tandem.engine.alert.AlertEngine;
 import io.tandem.engine.alert.AlertSubscription;
 import io.tandem.engine.alert.DeadLetter;
@@ -17,6 +18,8 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -47,19 +50,35 @@ final class AlertRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(AlertRoutes.class);
 
     private final AlertEngine alerts;
-    private final Set<String> rules;
+    private final Map<String, AlertDef> rules;
 
-    private AlertRoutes(AlertEngine alerts, Set<String> rules) {
+    private AlertRoutes(AlertEngine alerts, Map<String, AlertDef> rules) {
         this.alerts = alerts;
         this.rules = rules;
     }
 
-    /** Adds the routes; {@code rules} are the rule names the config declares. */
-    static void register(RoutesConfig routes, AlertEngine alerts, Set<String> rules) {
+    /** Adds the routes; {@code rules} are the rules the config declares. */
+    static void register(RoutesConfig routes, AlertEngine alerts, Map<String, AlertDef> rules) {
         AlertRoutes r = new AlertRoutes(alerts, rules);
         routes.get("/v1/alerts", r::history);
+        routes.get("/v1/alerts/rules", r::rules);
         routes.get("/v1/alerts/dead-letters", r::deadLetters);
         routes.sse("/v1/alerts/live", r::live);
+    }
+
+    /** {@code {"rules": [{"name", "view" or "stream", "on", "for_each", "condition"}]}}: why each alert fires. */
+    private void rules(Context ctx) {
+        ObjectNode root = JSON.createObjectNode();
+        ArrayNode list = root.putArray("rules");
+        for (AlertDef r : rules.values()) {
+            ObjectNode n = list.addObject();
+            n.put("name", r.name());
+            n.put(r.view() != null ? "view" : "stream", r.view() != null ? r.view() : r.stream());
+            n.put("on", r.on().name().toLowerCase(Locale.ROOT));
+            n.putPOJO("for_each", r.forEach());
+            n.put("condition", r.condition());
+        }
+        ctx.contentType("application/json").result(root.toString());
     }
 
     private void history(Context ctx) {
@@ -71,8 +90,8 @@ final class AlertRoutes {
         long from = time(ctx, "from", Long.MIN_VALUE);
         long to = time(ctx, "to", Long.MAX_VALUE);
         String rule = ctx.queryParam("rule");
-        if (rule != null && !rules.contains(rule)) {
-            throw bad("rule: unknown rule '" + rule + "' (rules: " + String.join(", ", rules) + ")");
+        if (rule != null && !rules.containsKey(rule)) {
+            throw bad("rule: unknown rule '" + rule + "' (rules: " + String.join(", ", rules.keySet()) + ")");
         }
         int limit = limit(ctx.queryParam("limit"));
         ObjectNode root = JSON.createObjectNode();

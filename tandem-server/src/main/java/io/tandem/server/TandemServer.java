@@ -66,7 +66,7 @@ public final class TandemServer implements AutoCloseable {
             cfg.routes.get("/v1/reconciliation", ctx -> json(ctx, BatchJson.reconciliation(tandem.batchRuns())));
             SqlRoutes.register(cfg.routes, tandem.sql());
             ReportRoutes.register(cfg.routes, tandem.reports());
-            AlertRoutes.register(cfg.routes, tandem.alerts(), tandem.config().alerts().keySet());
+            AlertRoutes.register(cfg.routes, tandem.alerts(), tandem.config().alerts());
             live.register(cfg.routes);
             DashboardRoutes.register(cfg, tandem.config());
             cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")

@@ -158,4 +158,13 @@ class AlertRoutesTest {
         assertThat(JSON.readTree(get("/v1/alerts?since=1").body()).get("error").asText())
                 .isEqualTo("unknown parameter 'since' (parameters: from, to, rule, limit)");
     }
+
+    @Test
+    void rulesAreListedWithTheirConditions() throws Exception {
+        JsonNode rules = JSON.readTree(get("/v1/alerts/rules").body()).get("rules");
+        assertThat(rules).hasSize(1);
+        assertThat(rules.get(0).get("name").asText()).isEqualTo("big_trade");
+        assertThat(rules.get(0).get("on").asText()).isEqualTo("event");
+        assertThat(rules.get(0).get("condition").asText()).isNotBlank();
+    }
 }
