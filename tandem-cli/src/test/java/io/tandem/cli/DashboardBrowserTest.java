@@ -1,0 +1,145 @@
+package io.tandem.cli;
+
+import io.tandem.cli.gen.MarketGenerator;
+import io.tandem.core.TandemConfig;
+import io.tandem.core.config.ConfigLoader;
+import io.tandem.engine.Tandem;
+import io.tandem.engine.TandemOptions;
+import io.tandem.server.ServerOptions;
+import io.tandem.server.TandemServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dashboard in a real browser (Debian's Chromium and ChromeDriver) against a real server fed by the market
+ * generator: the overview fills in, the Views chart shows data and a live update, and an alert reaches the feed.
+ */
+@Tag("browser")
+class DashboardBrowserTest {
+
+    private static final File CHROMIUM = new File("/usr/bin/chromium");
+    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+
+    @TempDir
+    Path dir;
+    Tandem tandem;
+    TandemServer server;
+    WebDriver browser;
+    Thread market;
+    final AtomicBoolean trading = new AtomicBoolean(true);
+
+    @BeforeEach
+    void start() throws Exception {
+        Assumptions.assumeTrue(CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(),
+                "browser tests need Chromium and ChromeDriver: apt-get install -y chromium chromium-driver");
+        TandemConfig config = ConfigLoader.parse(Files.readString(Path.of("../examples/market.yaml")),
+                "market.yaml");
+        tandem = Tandem.start(config, TandemOptions.defaults(dir).withPartitions(1));
+        server = TandemServer.start(tandem, ServerOptions.loopback(0));
+        // 1. a market trading a few hundred times a second
+        MarketGenerator generator = new MarketGenerator(config.streams().get("trades"), 50, 7);
+        market = new Thread(() -> {
+            while (trading.get()) {
+                StringBuilder body = new StringBuilder();
+                for (int i = 0; i < 50; i++) {
+                    body.append(generator.nextJson(System.currentTimeMillis())).append('\n');
+                }
+                tandem.ingest("trades", body.toString().getBytes(StandardCharsets.UTF_8), null);
+                sleep(100);
+            }
+        }, "market");
+        market.start();
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless=new",
+                "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1400,900", "--user-data-dir=" + Files.createTempDirectory(dir, "chromium"));
+        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
+                .usingAnyFreePort().build(), options);
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        trading.set(false);
+        if (market != null) {
+            market.join();
+        }
+        if (browser != null) {
+            browser.quit();
+        }
+        if (server != null) {
+            server.close();
+            tandem.close();
+        }
+    }
+
+    @Test
+    void theDashboardShowsBothPaths_liveRows_andAlerts() {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        Instant minute = Instant.now();
+
+        // 2. the overview fills in with the ingest rate
+        browser.get(server.url() + "/#overview");
+        wait.until(b -> b.findElement(By.id("overview-ingest-rate")).getText().matches(".*\\d.*"));
+        assertThat(browser.findElement(By.id("page-overview")).isDisplayed()).isTrue();
+
+        // 3. the Views page charts a symbol and lists its rows
+        trade("ZZZ", 100.0, minute);
+        browser.get(server.url() + "/#views?view=trades_1m&symbol=ZZZ&measure=close");
+        wait.until(b -> !b.findElements(By.cssSelector("#views-chart canvas")).isEmpty()
+                && !b.findElements(By.cssSelector("#views-table tbody tr")).isEmpty());
+        assertThat(rowText()).contains("ZZZ").contains("100");
+
+        // 4. a new trade for it arrives over the live stream, without a reload
+        trade("ZZZ", 101.5, minute);
+        wait.until(b -> rowText().contains("101.5"));
+
+        // 5. in the same minute (so the same bucket and open), a 6 % jump fires price_jump, which shows in the live feed with its rule and why
+        browser.get(server.url() + "/#alerts");
+        wait.until(b -> b.findElement(By.id("live-indicator")).getAttribute("data-state").equals("live"));
+        trade("ZZZ", 106.0, minute);
+        WebElement alert = wait.until(b -> b.findElements(By.cssSelector("#alerts-feed .alert[data-rule=price_jump]"))
+                .stream().findFirst().orElse(null));
+        assertThat(alert.getText()).contains("price_jump").contains("ZZZ");
+    }
+
+    private String rowText() {
+        List<WebElement> rows = browser.findElements(By.cssSelector("#views-table tbody tr"));
+        return rows.isEmpty() ? "" : rows.get(rows.size() - 1).getText() + "\n" + rows.get(0).getText();
+    }
+
+    private void trade(String symbol, double price, Instant at) {
+        String line = "{\"symbol\":\"" + symbol + "\",\"price\":" + price + ",\"qty\":10,\"trader\":\"t\",\"ts\":\""
+                + at + "\"}";
+        tandem.ingest("trades", line.getBytes(StandardCharsets.UTF_8), null);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
