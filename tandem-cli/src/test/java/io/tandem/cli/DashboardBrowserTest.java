@@ -115,7 +115,8 @@ class DashboardBrowserTest {
         trade("ZZZ", 101.5, minute);
         wait.until(b -> rowText().contains("101.5"));
 
-        // 5. in the same minute (so the same bucket and open), a 6 % jump fires price_jump, which shows in the live feed with its rule and why
+        // 5. in the same minute (so the same bucket and open), a 6 % jump fires price_jump, which shows in the
+        //    live feed with its rule and why
         browser.get(server.url() + "/#alerts");
         wait.until(b -> b.findElement(By.id("live-indicator")).getAttribute("data-state").equals("live"));
         trade("ZZZ", 106.0, minute);
