@@ -7,7 +7,9 @@ import io.tandem.core.TandemConfig;
 import io.tandem.core.ViewDef;
 import io.tandem.engine.Tandem;
 import io.tandem.engine.TandemOptions;
+import io.tandem.engine.batch.BatchBenchmark;
 import io.tandem.engine.batchview.BatchRun;
+import io.tandem.engine.view.Catalog;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,15 +18,13 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 /**
  * {@code tandem bench batch}: a workload's events go through the log into the lake as one sealed epoch; then an
@@ -71,13 +71,16 @@ final class BenchBatch implements Callable<Integer> {
             BatchRun incremental = published(tandem, false);
             out.printf("  incremental run: %,d ms in all; phases (ms) %s%n", incremental.durationMs(),
                     incremental.phasesMs());
-            // 3. the same exact aggregates in hand-written SQL over the same files, warm, in one connection
-            String glob = dir.resolve("lake").resolve(w.stream().name()).resolve("*").resolve("*.parquet")
-                    .toString();
-            long sqlMs = handWrittenSql(w, glob);
-            long engineMs = incremental.phasesMs().get("aggregate " + w.view().name());
-            out.printf("  exact measures: batch engine %,d ms, hand-written DuckDB SQL %,d ms: ratio %.2f%n",
-                    engineMs, sqlMs, (double) engineMs / sqlMs);
+            // 3. the engine against the same exact aggregates in hand-written SQL, same files, same DuckDB, warm
+            List<Path> files;
+            try (Stream<Path> walk = Files.walk(dir.resolve("lake").resolve(w.stream().name()))) {
+                files = walk.filter(p -> p.getFileName().toString().matches("part-\\d+\\.parquet")).sorted()
+                        .toList();
+            }
+            BatchBenchmark.Result ratio = BatchBenchmark.run(new Catalog(config(w)).view(w.view().name()), files, 3);
+            out.printf("  exact measures, warm medians of 3: batch engine %,.0f ms, hand-written DuckDB SQL %,.0f ms: "
+                    + "ratio %.2f (%,d groups)%n", ratio.engineSeconds() * 1000, ratio.sqlSeconds() * 1000,
+                    ratio.ratio(), ratio.groups());
             out.printf("  sketch measures (distinct, quantile) in their own view: %,d ms%n",
                     incremental.phasesMs().get("aggregate " + w.view().name() + "_sketches"));
             // 4. a full recompute of every view from the whole lake
@@ -109,32 +112,6 @@ final class BenchBatch implements Callable<Integer> {
     private static BatchRun published(Tandem tandem, boolean full) {
         return tandem.batchRuns().stream().filter(r -> r.status().equals("published") && r.full() == full)
                 .findFirst().orElseThrow(() -> new IllegalStateException("no published run: " + tandem.batchRuns()));
-    }
-
-    /** The hand-written query: the same exact aggregates, materialized so that DuckDB computes every one. */
-    private static long handWrittenSql(Workload w, String glob) throws SQLException {
-        String sql = switch (w.name()) {
-            case "ohlcv-1m" -> "SELECT symbol, time_bucket(INTERVAL 1 minute, ts) AS bucket, count(*) AS trades, "
-                    + "sum(qty) AS volume, max(price) AS high, min(price) AS low, arg_min(price, ts) AS open, "
-                    + "arg_max(price, ts) AS close, avg(price) AS avg_price FROM read_parquet('" + glob + "') "
-                    + "GROUP BY ALL";
-            case "nexmark-q17" -> "SELECT auction, time_bucket(INTERVAL 1 day, ts) AS bucket, count(*) AS bids, "
-                    + "count(*) FILTER (WHERE price < 10000) AS rank1, "
-                    + "count(*) FILTER (WHERE price >= 10000 AND price < 1000000) AS rank2, "
-                    + "count(*) FILTER (WHERE price >= 1000000) AS rank3, min(price) AS min_price, "
-                    + "max(price) AS max_price, avg(price) AS avg_price, sum(price) AS sum_price "
-                    + "FROM read_parquet('" + glob + "') GROUP BY ALL";
-            default -> throw new IllegalArgumentException("no hand-written query for " + w.name());
-        };
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
-            long best = Long.MAX_VALUE;
-            for (int i = 0; i < 3; i++) {
-                long t0 = System.nanoTime();
-                st.execute("CREATE OR REPLACE TEMP TABLE result AS " + sql);
-                best = Math.min(best, (System.nanoTime() - t0) / 1_000_000);
-            }
-            return best;
-        }
     }
 
     private static long peakRssKb() throws IOException {

@@ -273,7 +273,7 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
     /** The hot path's accumulators of a view for epochs in (after, through], merged over partitions. */
     private Map<Reconciliation.Group, Object[]> hotGroups(CompiledView view, long after, long through) {
         Map<Reconciliation.Group, Object[]> out = new HashMap<>();
-        store.scan(view.name(), Long.MIN_VALUE, Long.MAX_VALUE, (key, accs) -> {
+        store.scan(view.name(), Long.MIN_VALUE, Long.MAX_VALUE, dims -> true, (key, accs) -> {
             if (key.epoch() > after && key.epoch() <= through) {
                 out.merge(new Reconciliation.Group(key.dims(), key.bucket(), key.epoch()), accs, view::merge);
             }

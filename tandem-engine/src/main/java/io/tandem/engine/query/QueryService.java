@@ -72,8 +72,8 @@ public final class QueryService {
                 }
             });
         });
-        store.scan(view.name(), from, to, (key, accs) -> {
-            if (key.epoch() > boundary && matches(key.dims(), wanted)) {
+        store.scan(view.name(), from, to, dims -> matches(dims, wanted), (key, accs) -> {
+            if (key.epoch() > boundary) {
                 cell(merged, Timestamps.bucketStart(key.bucket(), g), key.dims()).add(view, accs, false);
             }
         });

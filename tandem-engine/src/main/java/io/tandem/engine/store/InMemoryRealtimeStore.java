@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
@@ -135,7 +136,7 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
     }
 
     @Override
-    public void scan(String view, long fromBucket, long toBucket, Visitor visitor) {
+    public void scan(String view, long fromBucket, long toBucket, Predicate<GroupKey> dims, Visitor visitor) {
         CompiledView v = catalog.view(view);
         for (Shard s : shards.values()) {
             if (!s.stream.equals(v.stream().name())) {
@@ -144,7 +145,7 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
             s.lock.readLock().lock();
             try {
                 s.views.getOrDefault(view, Map.of()).forEach((g, epochs) -> {
-                    if (g.bucket() >= fromBucket && g.bucket() < toBucket) {
+                    if (g.bucket() >= fromBucket && g.bucket() < toBucket && dims.test(g.dims())) {
                         epochs.forEach((epoch, accs) ->
                                 visitor.visit(new StateKey(view, g.dims(), g.bucket(), epoch), v.copy(accs)));
                     }

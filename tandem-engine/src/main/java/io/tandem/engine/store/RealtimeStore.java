@@ -5,6 +5,7 @@ import io.tandem.core.GroupKey;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The hot path's state: accumulators keyed by (view, dims, bucket, epoch), sharded by (stream, partition), each
@@ -26,10 +27,10 @@ public interface RealtimeStore extends AutoCloseable {
                 List<IdempotencyRecord> idempotency);
 
     /**
-     * Visits every entry of {@code view} with a bucket in {@code [fromBucket, toBucket)}, shard by shard. The
-     * accumulators passed to the visitor are copies the visitor may keep.
+     * Visits every entry of {@code view} with a bucket in {@code [fromBucket, toBucket)} and dims that {@code dims}
+     * accepts, shard by shard. The accumulators passed to the visitor are copies the visitor may keep.
      */
-    void scan(String view, long fromBucket, long toBucket, Visitor visitor);
+    void scan(String view, long fromBucket, long toBucket, Predicate<GroupKey> dims, Visitor visitor);
 
     /** Visits the entries of one (view, dims, bucket), every epoch of every shard; the accumulators are copies. */
     void read(String view, GroupKey dims, long bucket, Visitor visitor);

@@ -82,7 +82,7 @@ public abstract class RealtimeStoreContract {
     /** Every key's results, merged over the shards that hold it. */
     protected Map<StateKey, List<Object>> contents() {
         Map<StateKey, Object[]> merged = new HashMap<>();
-        store.scan("per_k", Long.MIN_VALUE, Long.MAX_VALUE, (k, a) -> merged.merge(k, a, view::merge));
+        store.scan("per_k", Long.MIN_VALUE, Long.MAX_VALUE, d -> true, (k, a) -> merged.merge(k, a, view::merge));
         Map<StateKey, List<Object>> out = new HashMap<>();
         merged.forEach((k, a) -> out.put(k, List.of(view.results(a))));
         return out;
@@ -123,8 +123,18 @@ public abstract class RealtimeStoreContract {
         assertThat(store.committedOffset("s", 0)).isEqualTo(2);
         assertThat(store.committedOffset("s", 1)).isEqualTo(9);
         List<Object> totals = new ArrayList<>();
-        store.scan("per_k", 0, 60_000, (k, a) -> totals.add(view.results(a)[1]));
+        store.scan("per_k", 0, 60_000, d -> true, (k, a) -> totals.add(view.results(a)[1]));
         assertThat(totals).containsExactlyInAnyOrder(1L, 2L);
+    }
+
+    @Test
+    void scanVisitsOnlyTheDimsItIsAsked() {
+        store.commit("s", 0, 1, deltas(key("a", 0, 1), accs(1), key("b", 0, 1), accs(2)), List.of());
+
+        List<Object> seen = new ArrayList<>();
+        store.scan("per_k", 0, 60_000, d -> d.get(0).equals("b"), (k, a) -> seen.add(k.dims().get(0)));
+
+        assertThat(seen).containsExactly("b");
     }
 
     @Test
@@ -146,7 +156,7 @@ public abstract class RealtimeStoreContract {
                 key("a", 60_000, 1), accs(4)), List.of());
 
         List<Long> buckets = new ArrayList<>();
-        store.scan("per_k", -60_000, 60_000, (k, a) -> {
+        store.scan("per_k", -60_000, 60_000, d -> true, (k, a) -> {
             buckets.add(k.bucket());
             view.merge(a, accs(1000));
         });
