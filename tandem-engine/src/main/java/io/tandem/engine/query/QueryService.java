@@ -47,16 +47,17 @@ public final class QueryService {
             throw QueryException.badRequest("to: must be after from (from " + Timestamps.format(q.fromMs()) + ", to "
                     + Timestamps.format(q.toMs()) + ")");
         }
-        Object[] wanted = dimensionFilter(view, q.dimensions());
+        DimensionFilter wanted = DimensionFilter.parse(view, q.dimensions(), "from, to, granularity");
         long from = Timestamps.bucketStart(q.fromMs(), g);
         long to = Math.addExact(Timestamps.bucketStart(q.toMs() - 1, g), g);
         return batch.read(version -> merge(view, version, wanted, from, to, g));
     }
 
-    private QueryResult merge(CompiledView view, BatchVersion version, Object[] wanted, long from, long to, long g) {
+    private QueryResult merge(CompiledView view, BatchVersion version, DimensionFilter wanted, long from, long to,
+                              long g) {
         long boundary = version.boundaryEpoch();
         Map<Long, Map<GroupKey, Cell>> merged = new TreeMap<>();
-        GroupKey exact = exactKey(wanted);
+        GroupKey exact = wanted.exactKey();
         version.buckets(view.name(), from, to).forEach((viewBucket, rows) -> {
             long bucket = Timestamps.bucketStart(viewBucket, g);
             if (exact != null) {
@@ -67,12 +68,12 @@ public final class QueryService {
                 return;
             }
             rows.forEach((dims, accs) -> {
-                if (matches(dims, wanted)) {
+                if (wanted.matches(dims)) {
                     cell(merged, bucket, dims).add(view, view.copy(accs), true);
                 }
             });
         });
-        store.scan(view.name(), from, to, dims -> matches(dims, wanted), (key, accs) -> {
+        store.scan(view.name(), from, to, wanted::matches, (key, accs) -> {
             if (key.epoch() > boundary) {
                 cell(merged, Timestamps.bucketStart(key.bucket(), g), key.dims()).add(view, accs, false);
             }
@@ -128,56 +129,4 @@ public final class QueryService {
         }
     }
 
-    /** The one group a query asks for when it gives every dimension, or null. */
-    private static GroupKey exactKey(Object[] wanted) {
-        for (Object w : wanted) {
-            if (w == null) {
-                return null;
-            }
-        }
-        return wanted.length == 0 ? GroupKey.EMPTY : GroupKey.of(wanted.clone());
-    }
-
-    private static boolean matches(GroupKey dims, Object[] wanted) {
-        for (int i = 0; i < wanted.length; i++) {
-            if (wanted[i] != null && !wanted[i].equals(dims.get(i))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** The wanted value per group-by dimension (null: any), parsed to the dimension's type. */
-    private static Object[] dimensionFilter(CompiledView view, Map<String, String> dims) {
-        List<String> groupBy = view.def().groupBy();
-        Object[] wanted = new Object[groupBy.size()];
-        for (Map.Entry<String, String> e : dims.entrySet()) {
-            int i = groupBy.indexOf(e.getKey());
-            if (i < 0) {
-                throw QueryException.badRequest("unknown parameter '" + e.getKey() + "' (view '" + view.name()
-                        + "' dimensions: " + String.join(", ", groupBy) + "; parameters: from, to, granularity)");
-            }
-            String text = e.getValue();
-            try {
-                wanted[i] = switch (view.dimType(i)) {
-                    case STRING -> text;
-                    case LONG -> Long.parseLong(text);
-                    case TIMESTAMP -> Timestamps.parse(text);
-                    case DOUBLE -> Double.parseDouble(text);
-                    case BOOLEAN -> parseBoolean(text);
-                };
-            } catch (IllegalArgumentException ex) {
-                throw QueryException.badRequest(e.getKey() + ": expected " + view.dimType(i).configName() + ", got \""
-                        + text + "\"");
-            }
-        }
-        return wanted;
-    }
-
-    private static Boolean parseBoolean(String text) {
-        if (text.equals("true") || text.equals("false")) {
-            return Boolean.valueOf(text);
-        }
-        throw new IllegalArgumentException(text);
-    }
 }
