@@ -1,7 +1,6 @@
 package io.tandem.core;
 
 import java.util.Arrays;
-import java.util.List;
 
 /** The values of a view's group-by dimensions for one row, in {@code group_by} order. */
 public final class GroupKey implements Comparable<GroupKey> {
@@ -28,10 +27,6 @@ public final class GroupKey implements Comparable<GroupKey> {
     /** A String, Long, Double, Boolean or null. */
     public Object get(int i) {
         return values[i];
-    }
-
-    public List<Object> values() {
-        return Arrays.asList(values.clone());
     }
 
     @Override

@@ -24,9 +24,4 @@ public final class Watermark {
         long max = maxEventTime.get();
         return max == Long.MIN_VALUE ? Long.MIN_VALUE : max - latenessMs;
     }
-
-    /** The largest event time seen, or {@link Long#MIN_VALUE} before any event. */
-    public long maxEventTime() {
-        return maxEventTime.get();
-    }
 }
