@@ -100,7 +100,7 @@ public final class Tandem implements AutoCloseable {
         this.batch = new BatchRunner(catalog, lake, batchEngine(), batchViews, store, logs, options.clock(),
                 this::published);
         this.reports = new ReportRunner(config, options.dataDir(), sql, this::coveredUntil);
-        sql.setTables(tables(batch.current()));
+        sql.setTables(tables(batch.current()), emptyStreams());
         this.queries = new QueryService(catalog, store, batch);
         this.alerts = new AlertEngine(config, options.dataDir().resolve("alerts"), metrics, options.clock(),
                 queries::row);
@@ -192,7 +192,7 @@ public final class Tandem implements AutoCloseable {
 
     /** After each publish: the SQL tables move to the new version, and the reports it makes due are written. */
     private void published(BatchVersion version) {
-        sql.setTables(tables(version));
+        sql.setTables(tables(version), emptyStreams());
         runDueReports();
     }
 
@@ -205,6 +205,13 @@ public final class Tandem implements AutoCloseable {
     private long coveredUntil() {
         BatchVersion v = batch.current();
         return v.isEmpty() ? Long.MIN_VALUE : v.untilMs();
+    }
+
+    /** For each stream, its SQL table before the lake has a file of it: no rows, the lake's columns. */
+    private Map<String, String> emptyStreams() {
+        Map<String, String> empty = new LinkedHashMap<>();
+        config.streams().values().forEach(s -> empty.put(s.name(), ParquetLake.emptySelect(s)));
+        return empty;
     }
 
     /** Each stream's lake and each view's published batch version, as SQL tables. */

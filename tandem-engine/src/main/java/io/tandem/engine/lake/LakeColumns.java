@@ -67,6 +67,19 @@ final class LakeColumns {
         return sql.toString();
     }
 
+    /** A query of no rows with the columns of the stream's files: its SQL table before the first sealed epoch. */
+    String emptySelect() {
+        StringBuilder sql = new StringBuilder("SELECT ");
+        for (int c = 0; c < fields.length; c++) {
+            sql.append("CAST(NULL AS ").append(sqlType(types[c])).append(") AS ").append(quote(names.get(c)))
+                    .append(", ");
+        }
+        sql.append("CAST(NULL AS TIMESTAMP) AS ").append(quote(timeColumn)).append(", CAST(NULL AS TIMESTAMP) AS ")
+                .append("\"_arrival\", CAST(NULL AS BIGINT) AS \"_epoch\", CAST(NULL AS INTEGER) AS \"_partition\", ")
+                .append("CAST(NULL AS BIGINT) AS \"_offset\" WHERE false");
+        return sql.toString();
+    }
+
     private static String sqlType(FieldType type) {
         return switch (type) {
             case STRING -> "VARCHAR";

@@ -99,6 +99,11 @@ public final class ParquetLake implements Lake {
      * @throws IllegalStateException    when a manifest does not match its log or lists a missing file
      * @throws UncheckedIOException     when the folder cannot be read or written
      */
+    /** A query of no rows with the columns a stream's files have: its SQL table before the first sealed epoch. */
+    public static String emptySelect(StreamDef stream) {
+        return new LakeColumns(stream).emptySelect();
+    }
+
     public ParquetLake(Path dir, TandemConfig config, Map<String, EventLog> logs, LongSupplier clock) {
         this.root = dir.toAbsolutePath();
         this.clock = clock;

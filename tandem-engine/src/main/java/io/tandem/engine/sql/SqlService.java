@@ -184,13 +184,17 @@ public final class SqlService implements AutoCloseable {
      * epochs written before a field was added still read) or of one file. Hive partitioning is off on purpose: the
      * folder's {@code epoch=E} would silently replace a declared field named {@code epoch}, and every row carries
      * {@code _epoch} anyway, which DuckDB prunes by on the Parquet statistics. A table whose glob or file matches
-     * nothing yet is left out, and a query that names it is told so. Tables not in the map are dropped.
+     * nothing yet is empty when {@code emptyWhenMissing} gives its columns, otherwise left out, and a query that
+     * names it is told so. Tables not in the map are dropped.
      *
      * @param tableToParquetGlobOrFile table name ({@code [A-Za-z_][A-Za-z0-9_]*}) to an absolute glob or file under
      *                                 the lake or the batch-views folder
+     * @param emptyWhenMissing         table name to a query of no rows with the table's columns, for a table whose
+     *                                 files do not exist yet (a stream before its first sealed epoch)
      * @throws IllegalArgumentException for a bad name, or a path outside the two folders
      */
-    public synchronized void setTables(Map<String, String> tableToParquetGlobOrFile) {
+    public synchronized void setTables(Map<String, String> tableToParquetGlobOrFile,
+                                       Map<String, String> emptyWhenMissing) {
         Map<String, String> present = new LinkedHashMap<>();
         Map<String, String> missing = new LinkedHashMap<>();
         try {
@@ -213,8 +217,13 @@ public final class SqlService implements AutoCloseable {
                     if (!String.valueOf(noFile.getMessage()).contains("No files found")) {
                         throw noFile;
                     }
-                    execute("DROP VIEW IF EXISTS " + ident(name));
-                    missing.put(name, path);
+                    if (emptyWhenMissing.containsKey(name)) {
+                        execute("CREATE OR REPLACE VIEW " + ident(name) + " AS " + emptyWhenMissing.get(name));
+                        present.put(name, path);
+                    } else {
+                        execute("DROP VIEW IF EXISTS " + ident(name));
+                        missing.put(name, path);
+                    }
                 }
             }
             for (String old : tables.keySet()) {

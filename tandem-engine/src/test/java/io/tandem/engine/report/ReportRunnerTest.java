@@ -58,7 +58,7 @@ class ReportRunnerTest {
                 "'MSFT', 300.0, 5, '2026-11-25 23:59:59.999'");
         LakeFixture.trades(lake, 3, "'AAPL', 999.0, 1, '2026-11-26 00:00:00'");
         sql = new SqlService(lake, dir.resolve("views"));
-        sql.setTables(Map.of("trades", SqlService.lakeGlob(lake, "trades")));
+        sql.setTables(Map.of("trades", SqlService.lakeGlob(lake, "trades")), Map.of());
     }
 
     @AfterEach

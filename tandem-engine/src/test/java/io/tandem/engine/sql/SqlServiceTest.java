@@ -1,5 +1,10 @@
 package io.tandem.engine.sql;
 
+import io.tandem.core.FieldDef;
+import io.tandem.core.FieldType;
+import io.tandem.core.StreamDef;
+import io.tandem.core.UnknownFields;
+import io.tandem.engine.lake.ParquetLake;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,7 +44,7 @@ class SqlServiceTest {
         sql = new SqlService(lake, views, Duration.ofSeconds(10), 100);
         sql.setTables(Map.of("trades", SqlService.lakeGlob(lake, "trades"),
                 "quotes", SqlService.lakeGlob(lake, "quotes"),
-                "trades_1m", views.resolve("trades_1m").resolve("v1.parquet").toString()));
+                "trades_1m", views.resolve("trades_1m").resolve("v1.parquet").toString()), Map.of());
     }
 
     @AfterEach
@@ -74,7 +79,7 @@ class SqlServiceTest {
     void aDeclaredFieldNamedEpoch_isNotReplacedByTheFolderName() throws Exception {
         LakeFixture.write(lake.resolve("ticks").resolve("epoch=7").resolve("part-0.parquet"),
                 "SELECT 42::BIGINT AS epoch, 7::BIGINT AS _epoch");
-        sql.setTables(Map.of("ticks", SqlService.lakeGlob(lake, "ticks")));
+        sql.setTables(Map.of("ticks", SqlService.lakeGlob(lake, "ticks")), Map.of());
 
         assertThat(sql.query("SELECT epoch, _epoch FROM ticks").rows()).containsExactly(List.of(42L, 7L));
     }
@@ -241,20 +246,34 @@ class SqlServiceTest {
 
     @Test
     void tables_mustBeUnderTheLakeOrTheBatchViews() {
-        assertThatThrownBy(() -> sql.setTables(Map.of("etc", "/etc/*.parquet")))
+        assertThatThrownBy(() -> sql.setTables(Map.of("etc", "/etc/*.parquet"), Map.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("table etc: /etc/*.parquet is outside the lake");
-        assertThatThrownBy(() -> sql.setTables(Map.of("bad name", lake + "/x/*/*.parquet")))
+        assertThatThrownBy(() -> sql.setTables(Map.of("bad name", lake + "/x/*/*.parquet"), Map.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("table name: expected [A-Za-z_][A-Za-z0-9_]*, got \"bad name\"");
     }
 
     @Test
     void setTables_dropsTheTablesNoLongerListed() throws Exception {
-        sql.setTables(Map.of("trades", SqlService.lakeGlob(lake, "trades")));
+        sql.setTables(Map.of("trades", SqlService.lakeGlob(lake, "trades")), Map.of());
 
         assertThat(sql.tables()).containsOnlyKeys("trades");
         assertThatThrownBy(() -> sql.query("FROM trades_1m")).hasMessageContaining("(tables: trades)");
         assertThat(Files.exists(views.resolve("trades_1m").resolve("v1.parquet"))).isTrue();
+    }
+
+    @Test
+    void aStreamWithNoFileYet_isAnEmptyTableWithTheLakesColumns() {
+        StreamDef stream = new StreamDef("ticks", "ts", 5_000, List.of(new FieldDef("symbol", FieldType.STRING),
+                new FieldDef("qty", FieldType.LONG)), UnknownFields.IGNORE);
+        sql.setTables(Map.of("ticks", SqlService.lakeGlob(lake, "ticks")),
+                Map.of("ticks", ParquetLake.emptySelect(stream)));
+
+        SqlResult r = sql.query("SELECT * FROM ticks");
+
+        assertThat(r.rows()).isEmpty();
+        assertThat(r.columns()).containsExactly("symbol", "qty", "ts", "_arrival", "_epoch", "_partition", "_offset");
+        assertThat(sql.query("SELECT count(*) AS n FROM ticks").rows()).containsExactly(List.of(0L));
     }
 }
