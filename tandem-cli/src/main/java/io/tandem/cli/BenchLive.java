@@ -13,9 +13,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,9 +23,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
@@ -73,8 +69,8 @@ final class BenchLive implements Callable<Integer> {
             for (int i = 0; i < probes; i++) {
                 String symbol = "PROBE" + i;
                 String ts = Instant.now().toString();
-                post(http, ingest, trade(symbol, 100.0, ts));
-                post(http, ingest, trade(symbol, 103.0, ts));
+                BenchSupport.post(http, ingest, trade(symbol, 100.0, ts));
+                BenchSupport.post(http, ingest, trade(symbol, 103.0, ts));
                 acked.put(symbol, System.nanoTime());
                 Thread.sleep(100);
             }
@@ -124,42 +120,14 @@ final class BenchLive implements Callable<Integer> {
         t.start();
     }
 
-    /** The background market at the fixed rate: one request of rate/100 trades every 10 ms. */
+    /** The background market at the fixed rate. */
     private void load(String url, TandemConfig config, AtomicBoolean running) {
-        HttpClient http = HttpClient.newHttpClient();
-        URI uri = URI.create(url + "/v1/streams/trades/events");
         MarketGenerator market = new MarketGenerator(config.streams().get("trades"), 1000, 42);
-        int perRequest = Math.max(1, rate / 100);
-        long start = System.nanoTime();
-        for (long i = 0; running.get(); i++) {
-            LockSupport.parkNanos(start + i * TimeUnit.MILLISECONDS.toNanos(10) - System.nanoTime());
-            StringBuilder body = new StringBuilder(perRequest * 100);
-            long now = System.currentTimeMillis();
-            for (int k = 0; k < perRequest; k++) {
-                body.append(market.nextJson(now)).append('\n');
-            }
-            post(http, uri, body.toString());
-        }
+        BenchSupport.paced(url + "/v1/streams/trades/events", rate, running, (n, now) -> market.nextJson(now));
     }
 
     private static String trade(String symbol, double price, String ts) {
         return "{\"symbol\":\"" + symbol + "\",\"price\":" + price + ",\"qty\":1,\"trader\":\"probe\",\"ts\":\"" + ts
                 + "\"}";
-    }
-
-    private static void post(HttpClient http, URI uri, String body) {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Content-Type",
-                    "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                throw new IllegalStateException("HTTP " + r.statusCode() + ": " + r.body());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -19,7 +19,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -138,29 +137,10 @@ final class BenchQuery implements Callable<Integer> {
         tandem.awaitCaughtUp(Duration.ofMinutes(5));
     }
 
-    /** Live trades at the fixed rate over HTTP, event time now, 100 requests a second. */
+    /** Live trades at the fixed rate over HTTP, event time now, over 1,000 symbols. */
     private void ingest(TandemServer server, AtomicBoolean running) {
-        HttpClient http = HttpClient.newHttpClient();
-        URI uri = URI.create(server.url() + "/v1/streams/trades/events");
-        int perRequest = Math.max(1, rate / 100);
-        long start = System.nanoTime();
-        long sent = 0;
-        try {
-            for (long i = 0; running.get(); i++) {
-                LockSupport.parkNanos(start + i * 10_000_000L - System.nanoTime());
-                StringBuilder body = new StringBuilder(perRequest * 80);
-                long ts = System.currentTimeMillis();
-                for (int k = 0; k < perRequest; k++, sent++) {
-                    body.append("{\"ts\":").append(ts).append(",\"symbol\":\"S").append(String.format("%04d",
-                            sent % 1000)).append("\",\"price\":").append(100 + sent % 7).append(",\"qty\":")
-                            .append(1 + sent % 100).append("}\n");
-                }
-                http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/x-ndjson")
-                        .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8)).build(),
-                        HttpResponse.BodyHandlers.discarding());
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("ingest failed", e);
-        }
+        BenchSupport.paced(server.url() + "/v1/streams/trades/events", rate, running, (n, now) -> "{\"ts\":" + now
+                + ",\"symbol\":\"S" + String.format("%04d", n % 1000) + "\",\"price\":" + (100 + n % 7)
+                + ",\"qty\":" + (1 + n % 100) + "}");
     }
 }

@@ -9,6 +9,10 @@ import io.tandem.engine.log.EventLog;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -18,6 +22,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /** What the benchmarks share: workload configs, NDJSON rendering, percentiles, the machine line. */
@@ -88,6 +95,50 @@ final class BenchSupport {
             }
         }
         pending.forEach(CompletableFuture::join);
+    }
+
+    /**
+     * Posts NDJSON to {@code url} at a fixed rate until {@code running} turns false: every 10 ms one request of
+     * {@code rate / 100} lines, line number n of the run made by {@code line.apply(n, now)}.
+     */
+    static void paced(String url, int rate, AtomicBoolean running, LineMaker line) {
+        HttpClient http = HttpClient.newHttpClient();
+        URI uri = URI.create(url);
+        int perRequest = Math.max(1, rate / 100);
+        long start = System.nanoTime();
+        long sent = 0;
+        for (long i = 0; running.get(); i++) {
+            LockSupport.parkNanos(start + i * TimeUnit.MILLISECONDS.toNanos(10) - System.nanoTime());
+            StringBuilder body = new StringBuilder(perRequest * 100);
+            long now = System.currentTimeMillis();
+            for (int k = 0; k < perRequest; k++, sent++) {
+                body.append(line.make(sent, now)).append('\n');
+            }
+            post(http, uri, body.toString());
+        }
+    }
+
+    /** Makes line number n of a paced run, at wall-clock time {@code nowMs}. */
+    @FunctionalInterface
+    interface LineMaker {
+        String make(long n, long nowMs);
+    }
+
+    /** Posts an NDJSON body; anything but 200 is a failure of the benchmark. */
+    static void post(HttpClient http, URI uri, String body) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Content-Type",
+                    "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("HTTP " + r.statusCode() + ": " + r.body());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The q-quantile (0..1) of sorted values, nearest rank. */
