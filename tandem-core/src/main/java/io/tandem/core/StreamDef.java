@@ -7,13 +7,33 @@ import java.util.List;
  *
  * @param timeField the event-time field; its value is carried by {@link Row#eventTime()} and is not one of
  *                  {@code fields} unless also declared there
- * @param fields    the declared fields, in declaration order; a field's index is its position here
+ * @param fields      the declared fields, in declaration order; a field's index is its position here
+ * @param maxFutureMs how far past its arrival time an event's time may be; later events are rejected at ingest
+ * @param minTimeMs   the earliest event time accepted at ingest (epoch milliseconds)
  */
 public record StreamDef(String name, String timeField, long latenessMs, List<FieldDef> fields,
-                        UnknownFields unknownFields) {
+                        UnknownFields unknownFields, long maxFutureMs, long minTimeMs) {
+
+    /** The default {@code max_future}: one hour past the arrival time, for clock skew between producers. */
+    public static final long DEFAULT_MAX_FUTURE_MS = 3_600_000L;
+    /**
+     * The default {@code min_time}: 1900-01-01T00:00:00Z. It rejects placeholder and broken values (year 0001,
+     * negative years, {@code Long.MIN_VALUE}) while keeping the 20th century, as times before 1970 are supported
+     * everywhere else (negative epoch milliseconds, floor bucketing).
+     */
+    public static final long DEFAULT_MIN_TIME_MS = -2_208_988_800_000L;
 
     public StreamDef {
         fields = List.copyOf(fields);
+        if (maxFutureMs < 0) {
+            throw new IllegalArgumentException("maxFutureMs must not be negative, got " + maxFutureMs);
+        }
+    }
+
+    /** A stream with the default time bounds ({@link #DEFAULT_MAX_FUTURE_MS}, {@link #DEFAULT_MIN_TIME_MS}). */
+    public StreamDef(String name, String timeField, long latenessMs, List<FieldDef> fields,
+                     UnknownFields unknownFields) {
+        this(name, timeField, latenessMs, fields, unknownFields, DEFAULT_MAX_FUTURE_MS, DEFAULT_MIN_TIME_MS);
     }
 
     /** The index of a field, or -1 when the stream has no such field. */

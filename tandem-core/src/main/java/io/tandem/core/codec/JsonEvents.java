@@ -9,8 +9,10 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.tandem.core.FieldType;
 import io.tandem.core.StreamDef;
 import io.tandem.core.UnknownFields;
+import io.tandem.core.time.Durations;
 import io.tandem.core.time.Timestamps;
 
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -40,13 +42,19 @@ import java.util.Map;
  *   <li>{@code timestamp} and the time field: an ISO-8601 string, a string of epoch milliseconds, or an
  *       integral number of epoch milliseconds (as for {@code long}).</li>
  * </ul>
- * A null or missing field is stored as null, except the time field, which every record must carry. A property
+ * A null or missing field is stored as null, except the time field, which every record must carry, within the
+ * stream's bounds: no earlier than {@link StreamDef#minTimeMs()} and no later than
+ * {@link StreamDef#maxFutureMs()} past the arrival time of the request. A property
  * the stream does not declare is skipped or rejects the record, as the stream's {@link UnknownFields} says. A
  * property given twice rejects the record. Each rejected record carries its first error, naming the field and
  * quoting the value: {@code price: expected double, got string "abc"}.
  *
  * <p>A record longer than the limit (1 MiB by default) is rejected without being parsed in NDJSON; in an array
  * its size is checked once the element is read.
+ *
+ * <p>A body is UTF-8. A record holding a NUL byte (never valid in UTF-8 JSON, and what makes a body look like
+ * UTF-16 or UTF-32) is rejected as malformed; so is any invalid UTF-8. Parsing is total: whatever the bytes, the
+ * result is accepted records and per-record errors, never an exception.
  */
 public final class JsonEvents {
 
@@ -89,14 +97,14 @@ public final class JsonEvents {
         this.fieldNames = stream.fieldNames();
     }
 
-    /** Parses a whole body. */
-    public Result parse(byte[] body) {
-        return parse(body, 0, body.length);
+    /** Parses a whole body that arrived at {@code arrivalMs} (which {@link StreamDef#maxFutureMs()} counts from). */
+    public Result parse(byte[] body, long arrivalMs) {
+        return parse(body, 0, body.length, arrivalMs);
     }
 
-    /** Parses {@code body[offset .. offset + length)}. */
-    public Result parse(byte[] body, int offset, int length) {
-        Batch batch = new Batch();
+    /** Parses {@code body[offset .. offset + length)}, which arrived at {@code arrivalMs}. */
+    public Result parse(byte[] body, int offset, int length, long arrivalMs) {
+        Batch batch = new Batch(arrivalMs);
         try {
             if (startsWithBracket(body, offset, offset + length)) {
                 batch.array(body, offset, length);
@@ -173,6 +181,9 @@ public final class JsonEvents {
         final List<byte[]> accepted = new ArrayList<>();
         final List<RecordError> errors = new ArrayList<>();
         private final RowCodec.Builder builder = codec.builder();
+        private final long arrivalMs;
+        /** The latest event time accepted: arrival plus max_future, saturated at {@code Long.MAX_VALUE}. */
+        private final long maxTime;
         private final byte[] state = new byte[types.length];
         private final long[] bits = new long[types.length];
         private final String[] strings = new String[types.length];
@@ -181,13 +192,23 @@ public final class JsonEvents {
         /** The value read by {@link #readIntegral}. */
         private long integral;
 
+        Batch(long arrivalMs) {
+            this.arrivalMs = arrivalMs;
+            long sum = arrivalMs + stream.maxFutureMs();
+            this.maxTime = sum < arrivalMs ? Long.MAX_VALUE : sum; // max_future is never negative
+        }
+
         void ndjson(byte[] body, int from, int to) throws IOException {
             int line = 0;
             int start = from;
             while (start < to) {
                 line++;
                 int end = start;
+                int nul = -1;
                 while (end < to && body[end] != '\n') {
+                    if (body[end] == 0 && nul < 0) {
+                        nul = end;
+                    }
                     end++;
                 }
                 int next = end + 1;
@@ -195,7 +216,9 @@ public final class JsonEvents {
                     end--;
                 }
                 if (!isBlank(body, start, end)) {
-                    String error = ndjsonLine(body, start, end - start);
+                    String error = end - start > maxRecordBytes ? tooLong(end - start)
+                            : nul >= 0 ? nulByte(nul - start + 1)
+                            : ndjsonLine(body, start, end - start);
                     if (error != null) {
                         errors.add(new RecordError(line, error));
                     }
@@ -206,9 +229,6 @@ public final class JsonEvents {
 
         /** Reads one line into {@link #accepted}; returns its error instead when it has one. */
         private String ndjsonLine(byte[] body, int offset, int length) throws IOException {
-            if (length > maxRecordBytes) {
-                return tooLong(length);
-            }
             try (JsonParser p = JSON.createParser(body, offset, length)) {
                 JsonToken first = p.nextToken();
                 if (first != JsonToken.START_OBJECT) {
@@ -224,10 +244,19 @@ public final class JsonEvents {
                 return error;
             } catch (JsonProcessingException e) {
                 return malformed(e, false);
+            } catch (CharConversionException e) {
+                return "malformed JSON: " + e.getMessage();
             }
         }
 
         void array(byte[] body, int offset, int length) throws IOException {
+            for (int i = offset; i < offset + Math.min(4, length); i++) {
+                if (body[i] == 0) {
+                    // the parser would take the body for UTF-16 or UTF-32
+                    errors.add(new RecordError(0, nulByte(i - offset + 1)));
+                    return;
+                }
+            }
             int index = 0;
             try (JsonParser p = JSON.createParser(body, offset, length)) {
                 p.nextToken();
@@ -257,6 +286,8 @@ public final class JsonEvents {
                 }
             } catch (JsonProcessingException e) {
                 errors.add(new RecordError(index, malformed(e, true)));
+            } catch (CharConversionException e) {
+                errors.add(new RecordError(index, "malformed JSON: " + e.getMessage()));
             }
         }
 
@@ -320,6 +351,15 @@ public final class JsonEvents {
             String error = timestamp(value, p);
             if (error != null) {
                 return timeField + ": " + error;
+            }
+            if (integral < stream.minTimeMs()) {
+                return timeField + ": " + Timestamps.format(integral) + " is before the stream's min_time "
+                        + Timestamps.format(stream.minTimeMs());
+            }
+            if (integral > maxTime) {
+                return timeField + ": " + Timestamps.format(integral) + " is after the stream's max_future bound "
+                        + Timestamps.format(maxTime) + " (arrival " + Timestamps.format(arrivalMs) + " + "
+                        + Durations.format(stream.maxFutureMs()) + ")";
             }
             hasTime = true;
             eventTime = integral;
@@ -386,7 +426,7 @@ public final class JsonEvents {
                     integral = Timestamps.parse(text);
                     return null;
                 } catch (IllegalArgumentException e) {
-                    return expected + quote(text);
+                    return e.getCause() instanceof ArithmeticException ? e.getMessage() : expected + quote(text);
                 }
             }
             String error = readIntegral(value, p);
@@ -435,6 +475,10 @@ public final class JsonEvents {
                 }
             }
             return builder.encode();
+        }
+
+        private String nulByte(int column) {
+            return "malformed JSON: NUL byte at column " + column + " (a body must be UTF-8 JSON)";
         }
 
         private String tooLong(long size) {

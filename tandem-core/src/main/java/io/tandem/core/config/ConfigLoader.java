@@ -17,6 +17,7 @@ import io.tandem.core.expr.CelCondition;
 import io.tandem.core.expr.Expressions;
 import io.tandem.core.measure.Measures;
 import io.tandem.core.time.Durations;
+import io.tandem.core.time.Timestamps;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.io.IOException;
@@ -60,7 +61,8 @@ public final class ConfigLoader {
 
     private static final List<String> TOP_KEYS =
             List.of("epoch", "streams", "views", "alerts", "reports", "batch", "analyses");
-    private static final List<String> STREAM_KEYS = List.of("time", "lateness", "unknown_fields", "fields");
+    private static final List<String> STREAM_KEYS =
+            List.of("time", "lateness", "max_future", "min_time", "unknown_fields", "fields");
     /** Column names every query row carries besides the dimensions and measures. */
     private static final List<String> RESERVED_COLUMNS = List.of("bucket", "source");
     private static final List<String> VIEW_KEYS = List.of("from", "group_by", "granularity", "where", "measures");
@@ -192,9 +194,15 @@ public final class ConfigLoader {
         long latenessMs = isAbsent(node.get("lateness"))
                 ? TandemConfig.DEFAULT_LATENESS_MS
                 : duration(node.get("lateness"), path + ".lateness");
+        long maxFutureMs = isAbsent(node.get("max_future"))
+                ? StreamDef.DEFAULT_MAX_FUTURE_MS
+                : duration(node.get("max_future"), path + ".max_future");
+        long minTimeMs = isAbsent(node.get("min_time"))
+                ? StreamDef.DEFAULT_MIN_TIME_MS
+                : timestamp(node.get("min_time"), path + ".min_time");
         UnknownFields unknown = unknownFields(node.get("unknown_fields"), path + ".unknown_fields");
         List<FieldDef> fields = fields(node.get("fields"), path + ".fields", time);
-        return new StreamDef(name, time, latenessMs, fields, unknown);
+        return new StreamDef(name, time, latenessMs, fields, unknown, Math.max(0, maxFutureMs), minTimeMs);
     }
 
     private String timeField(JsonNode node, String path) {
@@ -805,12 +813,24 @@ public final class ConfigLoader {
         }
         try {
             return Durations.parse(text);
-        } catch (NumberFormatException | ArithmeticException e) {
-            error(path, "duration out of range, got \"" + text + "\"");
         } catch (IllegalArgumentException e) {
             error(path, e.getMessage());
         }
         return -1;
+    }
+
+    /** The timestamp in epoch milliseconds, or 0 after recording an error. */
+    private long timestamp(JsonNode node, String path) {
+        String text = text(node, path, "an ISO-8601 timestamp like 2000-01-01T00:00:00Z or epoch milliseconds");
+        if (text == null) {
+            return 0;
+        }
+        try {
+            return Timestamps.parse(text);
+        } catch (IllegalArgumentException e) {
+            error(path, e.getMessage());
+        }
+        return 0;
     }
 
     private static String unknownField(String field, StreamDef stream) {

@@ -15,7 +15,8 @@ public final class Durations {
     /**
      * Parses a duration to milliseconds.
      *
-     * @throws IllegalArgumentException naming the value when it is not a duration
+     * @throws IllegalArgumentException naming the value when it is not a duration or does not fit a long of
+     *                                  milliseconds
      */
     public static long parse(String text) {
         Matcher m = text == null ? null : DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
@@ -23,7 +24,6 @@ public final class Durations {
             throw new IllegalArgumentException(
                     "expected a duration like 500ms, 5s, 1m, 1h or 1d, got \"" + text + "\"");
         }
-        long n = Long.parseLong(m.group(1));
         long unit = switch (m.group(2)) {
             case "ms" -> 1;
             case "s" -> 1_000;
@@ -31,7 +31,12 @@ public final class Durations {
             case "h" -> 3_600_000;
             default -> 86_400_000;
         };
-        return Math.multiplyExact(n, unit);
+        try {
+            return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new IllegalArgumentException("duration \"" + text + "\" is out of range (at most "
+                    + Long.MAX_VALUE + "ms)");
+        }
     }
 
     /** The shortest exact spelling: 300000 becomes {@code 5m}. */

@@ -2,6 +2,7 @@ package io.tandem.core.codec;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.tandem.core.StreamDef;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -14,11 +15,15 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 
+import static io.tandem.core.codec.JsonEventsTest.ARRIVAL;
 import static io.tandem.core.codec.JsonEventsTest.TRADES;
 import static io.tandem.core.codec.JsonEventsTest.decode;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Any valid events, written as NDJSON or as an array, parse and decode back to exactly what was written. */
+/**
+ * Any valid events within the stream's time bounds, written as NDJSON or as an array, parse and decode back to
+ * exactly what was written.
+ */
 class JsonEventsPropertyTest {
 
     private static final JsonFactory JSON = new JsonFactory();
@@ -27,7 +32,7 @@ class JsonEventsPropertyTest {
     @Property(tries = 200)
     void validEvents_roundTrip(@ForAll("batches") List<List<Object>> batch, @ForAll boolean asArray)
             throws IOException {
-        JsonEvents.Result result = events.parse(write(batch, asArray));
+        JsonEvents.Result result = events.parse(write(batch, asArray), ARRIVAL);
 
         assertThat(result.errors()).isEmpty();
         assertThat(decode(result)).isEqualTo(batch);
@@ -35,7 +40,8 @@ class JsonEventsPropertyTest {
 
     @Provide
     Arbitrary<List<List<Object>>> batches() {
-        Arbitrary<Long> time = Arbitraries.longs().between(-10_000_000_000_000L, 10_000_000_000_000L);
+        Arbitrary<Long> time = Arbitraries.longs().between(StreamDef.DEFAULT_MIN_TIME_MS,
+                ARRIVAL + StreamDef.DEFAULT_MAX_FUTURE_MS);
         Arbitrary<String> symbol = Arbitraries.strings()
                 .withCharRange('\u0000', '\uD7FF').withCharRange('\uE000', '\uFFFF').ofMaxLength(12)
                 .injectNull(0.2);

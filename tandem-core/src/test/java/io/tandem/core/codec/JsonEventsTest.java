@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,6 +28,9 @@ class JsonEventsTest {
             new FieldDef("qty", FieldType.LONG),
             new FieldDef("ok", FieldType.BOOLEAN),
             new FieldDef("at", FieldType.TIMESTAMP)), UnknownFields.IGNORE);
+
+    /** The arrival time every body of these tests is parsed at: 2026-12-01T00:00:00Z. */
+    static final long ARRIVAL = 1_796_083_200_000L;
 
     private static final String FIELDS = "(fields: symbol, price, qty, ok, at)";
 
@@ -142,7 +146,7 @@ class JsonEventsTest {
                 new FieldDef("ts", FieldType.TIMESTAMP), new FieldDef("n", FieldType.LONG)), UnknownFields.REJECT);
         JsonEvents parser = new JsonEvents(stream);
 
-        Result result = parser.parse(bytes("{\"n\":1,\"ts\":\"1970-01-01T00:00:01Z\"}"));
+        Result result = parser.parse(bytes("{\"n\":1,\"ts\":\"1970-01-01T00:00:01Z\"}"), ARRIVAL);
 
         BinaryRow row = new RowCodec(stream).reader().reset(result.accepted().get(0), 0,
                 result.accepted().get(0).length, 0, 0);
@@ -156,7 +160,7 @@ class JsonEventsTest {
         byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
         byte[] body = concat(bom, bytes("[{\"ts\":1}]"));
 
-        Result result = events.parse(body);
+        Result result = events.parse(body, ARRIVAL);
 
         assertThat(result.format()).isEqualTo(Format.ARRAY);
         assertThat(result.accepted()).hasSize(1);
@@ -166,13 +170,13 @@ class JsonEventsTest {
     void aSliceOfABuffer_isParsed() {
         byte[] body = bytes("xx{\"ts\":7}yy");
 
-        assertThat(events.parse(body, 2, body.length - 4).accepted()).hasSize(1);
+        assertThat(events.parse(body, 2, body.length - 4, ARRIVAL).accepted()).hasSize(1);
     }
 
     @Test
     void aStringField_takesNumbersAndBooleansAsTheirText() {
         Result r = events.parse(bytes("{\"ts\":1,\"symbol\":42}\n{\"ts\":1,\"symbol\":false}\n"
-                + "{\"ts\":1,\"symbol\":1.50}"));
+                + "{\"ts\":1,\"symbol\":1.50}"), ARRIVAL);
 
         assertThat(r.errors()).isEmpty();
         assertThat(r.accepted()).hasSize(3);
@@ -251,7 +255,7 @@ class JsonEventsTest {
     void unknownField_underReject_namesItAndTheDeclaredFields() {
         StreamDef strict = new StreamDef("trades", "ts", 0, TRADES.fields(), UnknownFields.REJECT);
 
-        Result result = new JsonEvents(strict).parse(bytes("{\"ts\":1,\"foo\":1}\n{\"ts\":2}"));
+        Result result = new JsonEvents(strict).parse(bytes("{\"ts\":1,\"foo\":1}\n{\"ts\":2}"), ARRIVAL);
 
         assertThat(result.errors()).containsExactly(new RecordError(1, "unknown field 'foo' " + FIELDS));
         assertThat(result.accepted()).hasSize(1);
@@ -275,7 +279,7 @@ class JsonEventsTest {
         String accented = "{\"ts\":1,\"symbol\":\"é\"}";
         assertThat(accented).hasSize(21);
 
-        Result result = small.parse(bytes("{\"ts\":1,\"qty\":12}\n" + accented));
+        Result result = small.parse(bytes("{\"ts\":1,\"qty\":12}\n" + accented), ARRIVAL);
 
         assertThat(result.accepted()).hasSize(1);
         assertThat(result.errors()).containsExactly(
@@ -317,27 +321,149 @@ class JsonEventsTest {
     void array_elementOverTheLimit_isRejected() {
         String body = "[{\"ts\":1,\"symbol\":\"0123456789abcdef\"},{\"ts\":2}]";
 
-        Result result = new JsonEvents(TRADES, 30).parse(bytes(body));
+        Result result = new JsonEvents(TRADES, 30).parse(bytes(body), ARRIVAL);
 
         assertThat(result.errors()).containsExactly(
                 new RecordError(0, "record of 36 bytes exceeds the limit of 30 bytes"));
         assertThat(result.accepted()).hasSize(1);
     }
 
+    // ---- event-time bounds ---------------------------------------------------------------------------------
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            {"ts":"2099-01-01T00:00:00Z"} | ts: 2099-01-01T00:00:00Z is after the stream's max_future bound \
+            2026-12-01T01:00:00Z (arrival 2026-12-01T00:00:00Z + 1h)
+            {"ts":9223372036854775807} | ts: +292278994-08-17T07:12:55.807Z is after the stream's max_future bound \
+            2026-12-01T01:00:00Z (arrival 2026-12-01T00:00:00Z + 1h)
+            {"ts":1796086800001} | ts: 2026-12-01T01:00:00.001Z is after the stream's max_future bound \
+            2026-12-01T01:00:00Z (arrival 2026-12-01T00:00:00Z + 1h)
+            {"ts":"0001-01-01T00:00:00Z"} | ts: 0001-01-01T00:00:00Z is before the stream's min_time \
+            1900-01-01T00:00:00Z
+            {"ts":"-0001-06-01T00:00:00Z"} | ts: -0001-06-01T00:00:00Z is before the stream's min_time \
+            1900-01-01T00:00:00Z
+            {"ts":-9223372036854775808} | ts: -292275055-05-16T16:47:04.192Z is before the stream's min_time \
+            1900-01-01T00:00:00Z
+            {"ts":"1899-12-31T23:59:59.999Z"} | ts: 1899-12-31T23:59:59.999Z is before the stream's min_time \
+            1900-01-01T00:00:00Z
+            """)
+    void eventTimeOutsideTheStreamsBounds_isRejectedNamingTheValueAndTheBound(String line, String error) {
+        Result result = parse("{\"ts\":0}\n" + line + "\n{\"ts\":0}\n");
+
+        assertThat(result.errors()).containsExactly(new RecordError(2, error));
+        assertThat(result.accepted()).hasSize(2);
+    }
+
+    @Test
+    void eventTimesOnTheBounds_areAccepted() {
+        Result result = parse("{\"ts\":\"1900-01-01T00:00:00Z\"}\n{\"ts\":\"2026-12-01T01:00:00Z\"}\n"
+                + "{\"ts\":\"1969-07-20T20:17:40Z\"}");
+
+        assertThat(result.errors()).isEmpty();
+        assertThat(decode(result)).extracting(e -> e.get(0))
+                .containsExactly(-2_208_988_800_000L, ARRIVAL + 3_600_000L, -14_182_940_000L);
+    }
+
+    @Test
+    void theBounds_areTheStreams() {
+        StreamDef wide = new StreamDef("trades", "ts", 0, TRADES.fields(), UnknownFields.IGNORE, 86_400_000L,
+                Long.MIN_VALUE);
+
+        Result result = new JsonEvents(wide).parse(bytes("{\"ts\":\"0001-01-01T00:00:00Z\"}\n"
+                + "{\"ts\":\"2026-12-01T23:00:00Z\"}\n{\"ts\":\"2026-12-02T00:00:00.001Z\"}"), ARRIVAL);
+
+        assertThat(result.errors()).containsExactly(new RecordError(3, "ts: 2026-12-02T00:00:00.001Z is after the "
+                + "stream's max_future bound 2026-12-02T00:00:00Z (arrival 2026-12-01T00:00:00Z + 1d)"));
+        assertThat(result.accepted()).hasSize(2);
+    }
+
+    @Test
+    void aMaxFutureThatOverflowsTheArrival_boundsNothingInTheFuture() {
+        StreamDef open = new StreamDef("trades", "ts", 0, TRADES.fields(), UnknownFields.IGNORE, Long.MAX_VALUE,
+                Long.MIN_VALUE);
+
+        Result result = new JsonEvents(open).parse(bytes("{\"ts\":9223372036854775807}"), ARRIVAL);
+
+        assertThat(result.errors()).isEmpty();
+        assertThat(result.accepted()).hasSize(1);
+    }
+
+    // ---- bytes that are not UTF-8 JSON, and values out of every range ------------------------------------
+
+    @Test
+    void aLineThatLooksLikeUtf32_isOneMalformedRecord_andTheOthersAreKept() {
+        byte[] body = concat(bytes("{\"ts\":1}\n"), new byte[] {0, 0, 0, '{', (byte) 0x83, 2, 1, 0, '\n'},
+                bytes("{\"ts\":2}\n"));
+
+        Result result = events.parse(body, ARRIVAL);
+
+        assertThat(result.errors()).containsExactly(
+                new RecordError(2, "malformed JSON: NUL byte at column 1 (a body must be UTF-8 JSON)"));
+        assertThat(decode(result)).extracting(e -> e.get(0)).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void aBodyThatLooksLikeUtf32_isOneMalformedRecord() {
+        Result result = events.parse(new byte[] {0, 0, 0, '{', (byte) 0x83, 2, 1, 0, '\n'}, ARRIVAL);
+
+        assertThat(result.errors()).containsExactly(
+                new RecordError(1, "malformed JSON: NUL byte at column 1 (a body must be UTF-8 JSON)"));
+        assertThat(result.accepted()).isEmpty();
+    }
+
+    @Test
+    void anArrayThatLooksLikeUtf16_isMalformedAtIndexZero() {
+        Result result = events.parse(new byte[] {'[', 0, '{', 0, '}', 0, ']', 0}, ARRIVAL);
+
+        assertThat(result.format()).isEqualTo(Format.ARRAY);
+        assertThat(result.errors()).containsExactly(
+                new RecordError(0, "malformed JSON: NUL byte at column 2 (a body must be UTF-8 JSON)"));
+    }
+
+    @Test
+    void invalidUtf8_isOneMalformedRecord() {
+        byte[] body = concat(new byte[] {'{', '"', 't', 's', '"', ':', '"', (byte) 0xC3, '(', '"', '}', '\n'},
+                bytes("{\"ts\":3}"));
+
+        Result result = events.parse(body, ARRIVAL);
+
+        assertThat(result.errors()).singleElement().satisfies(e -> {
+            assertThat(e.line()).isEqualTo(1);
+            assertThat(e.error()).startsWith("malformed JSON: Invalid UTF-8 middle byte");
+        });
+        assertThat(result.accepted()).hasSize(1);
+    }
+
+    private static final String OUT_OF_RANGE = " is out of range (epoch milliseconds must fit a long: "
+            + "-292275055-05-16T16:47:04.192Z .. +292278994-08-17T07:12:55.807Z)";
+
+    @Test
+    void aYearPastWhatALongHolds_isRejectedAsOutOfRange() {
+        Result result = parse("{\"ts\":\"+1000000000-12-31T23:59:59Z\"}\n{\"ts\":1}\n"
+                + "{\"ts\":1,\"at\":\"-1000000000-01-01T00:00:00Z\"}");
+
+        assertThat(result.errors()).extracting(RecordError::line, RecordError::error).containsExactly(
+                tuple(1, "ts: timestamp \"+1000000000-12-31T23:59:59Z\"" + OUT_OF_RANGE),
+                tuple(3, "at: timestamp \"-1000000000-01-01T00:00:00Z\"" + OUT_OF_RANGE));
+        assertThat(result.accepted()).hasSize(1);
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------
 
     private Result parse(String body) {
-        return events.parse(bytes(body));
+        return events.parse(bytes(body), ARRIVAL);
     }
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
     }
 
     /** An event as a list: event time, then the fields of {@link #TRADES} in order. */

@@ -55,20 +55,30 @@ class ConfigErrorsTest {
                 bad("epoch: 1 hour\n" + TRADES,
                         "epoch: expected a duration like 500ms, 5s, 1m, 1h or 1d, got \"1 hour\""),
                 bad("epoch: 99999999999999999999d\n" + TRADES,
-                        "epoch: duration out of range, got \"99999999999999999999d\""),
+                        "epoch: duration \"99999999999999999999d\" is out of range (at most 9223372036854775807ms)"),
                 // streams
                 bad("streams:\n  9trades: {time: ts, fields: {}}\n",
                         "streams.9trades: invalid name '9trades' (a name must match [A-Za-z_][A-Za-z0-9_]*)"),
                 bad("streams:\n  trades: ts\n",
-                        "streams.trades: expected a mapping with time, lateness, unknown_fields, fields, got \"ts\""),
+                        "streams.trades: expected a mapping with time, lateness, max_future, min_time, "
+                                + "unknown_fields, fields, got \"ts\""),
                 bad(stream("time: ts\nlateness2: 5s\nfields: {}"),
-                        "streams.trades.lateness2: unknown key (expected time, lateness, unknown_fields, fields)"),
+                        "streams.trades.lateness2: unknown key (expected time, lateness, max_future, min_time, "
+                                + "unknown_fields, fields)"),
                 bad(stream("fields: {}"), "streams.trades.time: missing (the name of the event-time field)"),
                 bad(stream("time: event-time\nfields: {}"),
                         "streams.trades.time: invalid name 'event-time' (a name must match [A-Za-z_][A-Za-z0-9_]*)"),
                 bad(stream("time: [ts]\nfields: {}"), "streams.trades.time: expected a field name, got a list"),
                 bad(stream("time: ts\nlateness: 5\nfields: {}"),
                         "streams.trades.lateness: expected a duration like 500ms, 5s, 1m, 1h or 1d, got \"5\""),
+                bad(stream("time: ts\nmax_future: soon\nfields: {}"),
+                        "streams.trades.max_future: expected a duration like 500ms, 5s, 1m, 1h or 1d, got \"soon\""),
+                bad(stream("time: ts\nmax_future: 9999999999999999d\nfields: {}"), "streams.trades.max_future: "
+                        + "duration \"9999999999999999d\" is out of range (at most 9223372036854775807ms)"),
+                bad(stream("time: ts\nmin_time: yesterday\nfields: {}"), "streams.trades.min_time: expected an "
+                        + "ISO-8601 timestamp (2026-11-26T10:05:00Z) or epoch milliseconds, got \"yesterday\""),
+                bad(stream("time: ts\nmin_time: [1970]\nfields: {}"), "streams.trades.min_time: expected an "
+                        + "ISO-8601 timestamp like 2000-01-01T00:00:00Z or epoch milliseconds, got a list"),
                 bad(stream("time: ts\nunknown_fields: drop\nfields: {}"),
                         "streams.trades.unknown_fields: expected ignore or reject, got \"drop\""),
                 bad(stream("time: ts"), "streams.trades.fields: missing (a mapping of field name to type)"),
@@ -198,7 +208,8 @@ class ConfigErrorsTest {
         List<String> expected = List.of(
                 "surprise: unknown key (expected epoch, streams, views, alerts, reports, batch, analyses)",
                 "epoch: expected a duration like 500ms, 5s, 1m, 1h or 1d, got \"1x\"",
-                "streams.quotes.lateness2: unknown key (expected time, lateness, unknown_fields, fields)",
+                "streams.quotes.lateness2: unknown key (expected time, lateness, max_future, min_time, unknown_fields, "
+                        + "fields)",
                 "views.v.group_by[0]: unknown field 'sym' in stream 'trades' (fields: symbol, qty)",
                 "views.v.granularity: must divide 1d evenly (like 1s, 5s, 1m, 5m, 15m or 1h), got 7m",
                 "views.v.measures.volume: unknown field 'qtty' in stream 'trades' (fields: symbol, qty)",

@@ -11,6 +11,7 @@ import io.tandem.core.ViewDef;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -76,6 +77,8 @@ class ConfigLoaderTest {
         StreamDef s = config.streams().get("s");
         assertThat(s.latenessMs()).isEqualTo(TandemConfig.DEFAULT_LATENESS_MS);
         assertThat(s.unknownFields()).isEqualTo(UnknownFields.IGNORE);
+        assertThat(s.maxFutureMs()).isEqualTo(3_600_000L);
+        assertThat(s.minTimeMs()).isEqualTo(Instant.parse("1900-01-01T00:00:00Z").toEpochMilli());
         assertThat(s.fields()).isEmpty();
         assertThat(config.views()).isEmpty();
         assertThat(config.batchEvery()).isEqualTo(TandemConfig.DEFAULT_BATCH_EVERY);
@@ -90,6 +93,8 @@ class ConfigLoaderTest {
                   clicks:
                     time: at
                     lateness: 0s
+                    max_future: 0s
+                    min_time: 2000-01-01T00:00:00Z
                     unknown_fields: reject
                     fields:
                       at: timestamp
@@ -109,6 +114,8 @@ class ConfigLoaderTest {
         assertThat(config.epochMs()).isEqualTo(60_000L);
         StreamDef clicks = config.streams().get("clicks");
         assertThat(clicks.latenessMs()).isZero();
+        assertThat(clicks.maxFutureMs()).isZero();
+        assertThat(clicks.minTimeMs()).isEqualTo(946_684_800_000L);
         assertThat(clicks.unknownFields()).isEqualTo(UnknownFields.REJECT);
         assertThat(clicks.indexOf("at")).isZero();
         ViewDef byUser = config.views().get("by_user");

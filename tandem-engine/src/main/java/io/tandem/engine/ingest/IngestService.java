@@ -104,7 +104,7 @@ public final class IngestService {
             throw new IngestException(IngestException.Kind.OVERLOADED, "the hot path of stream '" + def.name()
                     + "' is more than " + maxLag + " events behind; retry later");
         }
-        JsonEvents.Result parsed = parsers.computeIfAbsent(def.name(), s -> new JsonEvents(def)).parse(body);
+        JsonEvents.Result parsed = parsers.computeIfAbsent(def.name(), s -> new JsonEvents(def)).parse(body, clock.getAsLong());
         List<IngestResponse.RecordError> errors = parsed.errors().stream()
                 .map(e -> new IngestResponse.RecordError(parsed.format().positionKey(), e.line(), e.error())).toList();
         IngestResponse response = respond(parsed.accepted().size(), errors);
