@@ -77,10 +77,13 @@ public final class TandemServer implements AutoCloseable {
             cfg.routes.exception(IngestException.class, (e, ctx) -> {
                 if (e.kind() == IngestException.Kind.OVERLOADED) {
                     ctx.header("Retry-After", "1");
-                    error(ctx, HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
-                } else {
-                    error(ctx, HttpStatus.NOT_FOUND, e.getMessage());
                 }
+                error(ctx, switch (e.kind()) {
+                    case NOT_FOUND -> HttpStatus.NOT_FOUND;
+                    case NO_EVENTS -> HttpStatus.BAD_REQUEST;
+                    case KEY_REUSED -> HttpStatus.UNPROCESSABLE_CONTENT;
+                    case OVERLOADED -> HttpStatus.SERVICE_UNAVAILABLE;
+                }, e.getMessage());
             });
             cfg.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);

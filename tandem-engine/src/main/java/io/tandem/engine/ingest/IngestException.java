@@ -1,10 +1,13 @@
 package io.tandem.engine.ingest;
 
-/** An ingest request that cannot be taken: unknown stream (404) or a hot path too far behind (503). */
+/**
+ * An ingest request that cannot be taken: unknown stream (404), a body with no events in it (400), an
+ * idempotency key already used by another request (422), or a hot path too far behind (503).
+ */
 public final class IngestException extends RuntimeException {
 
     /** How the HTTP layer answers. */
-    public enum Kind { NOT_FOUND, OVERLOADED }
+    public enum Kind { NOT_FOUND, NO_EVENTS, KEY_REUSED, OVERLOADED }
 
     private final Kind kind;
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.core.StreamDef;
 import io.tandem.core.codec.JsonEvents;
+import io.tandem.core.time.Timestamps;
 import io.tandem.engine.EngineMetrics;
 import io.tandem.engine.hot.HotPath;
 import io.tandem.engine.log.EventLog;
@@ -28,7 +29,10 @@ import java.util.function.LongSupplier;
  *
  * <p>With an idempotency key, the unit starts with a marker record that holds the key and the response, so the
  * key is durable exactly when the events are; the hot path moves it into the real-time store. A retry finds the
- * key there (or among the requests still in flight) and gets the first response without appending again.
+ * key there (or among the requests still in flight) and gets the first response without appending again. The
+ * marker also holds a digest of the stream and the body ({@link IdempotencyRecord#digest}): a request that reuses
+ * the key with another stream or body is refused ({@link IngestException.Kind#KEY_REUSED}) rather than given
+ * another request's response.
  */
 public final class IngestService {
 
@@ -45,7 +49,11 @@ public final class IngestService {
     private final LongSupplier clock;
     private final EngineMetrics metrics;
     private final AtomicInteger nextPartition = new AtomicInteger();
-    private final Map<String, CompletableFuture<IngestResponse>> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
+
+    /** A request with an idempotency key whose marker the real-time store may not hold yet. */
+    private record InFlight(String digest, long arrivalMs, CompletableFuture<IngestResponse> response) {
+    }
 
     public IngestService(Map<String, StreamDef> streams, Map<String, EventLog> logs, RealtimeStore store,
                          HotPath hotPath, long maxLag, LongSupplier clock, EngineMetrics metrics) {
@@ -60,7 +68,8 @@ public final class IngestService {
 
     /**
      * @param idempotencyKey null for none
-     * @throws IngestException for an unknown stream or when the hot path is too far behind
+     * @throws IngestException for an unknown stream, a body without events, a key used before by another
+     *                         request, or when the hot path is too far behind
      */
     public IngestResponse ingest(String stream, byte[] body, String idempotencyKey) {
         StreamDef def = streams.get(stream);
@@ -69,19 +78,26 @@ public final class IngestService {
                     "unknown stream '" + stream + "' (streams: " + String.join(", ", streams.keySet()) + ")");
         }
         if (idempotencyKey == null) {
-            return append(def, body, null);
+            return append(def, body, null, null);
         }
+        String digest = IdempotencyRecord.digest(stream, body);
         var first = store.idempotency(idempotencyKey);
         if (first.isPresent()) {
+            if (first.get().conflictsWith(digest)) {
+                throw reused(idempotencyKey, first.get().arrivalMs());
+            }
             return replay(first.get().responseJson());
         }
         CompletableFuture<IngestResponse> mine = new CompletableFuture<>();
-        CompletableFuture<IngestResponse> earlier = inFlight.putIfAbsent(idempotencyKey, mine);
+        InFlight earlier = inFlight.putIfAbsent(idempotencyKey, new InFlight(digest, clock.getAsLong(), mine));
         if (earlier != null) {
-            return join(earlier);
+            if (!earlier.digest().equals(digest)) {
+                throw reused(idempotencyKey, earlier.arrivalMs());
+            }
+            return join(earlier.response());
         }
         try {
-            IngestResponse r = append(def, body, idempotencyKey);
+            IngestResponse r = append(def, body, idempotencyKey, digest);
             mine.complete(r);
             if (r.accepted() == 0) {
                 inFlight.remove(idempotencyKey);
@@ -96,15 +112,28 @@ public final class IngestService {
 
     /** Forgets in-flight keys that the real-time store now holds. */
     public void pruneInFlight() {
-        inFlight.entrySet().removeIf(e -> e.getValue().isDone() && store.idempotency(e.getKey()).isPresent());
+        inFlight.entrySet().removeIf(e -> e.getValue().response().isDone()
+                && store.idempotency(e.getKey()).isPresent());
     }
 
-    private IngestResponse append(StreamDef def, byte[] body, String idempotencyKey) {
+    private static IngestException reused(String key, long firstArrivalMs) {
+        return new IngestException(IngestException.Kind.KEY_REUSED, "Idempotency-Key '" + key + "' was already "
+                + "used at " + Timestamps.format(firstArrivalMs) + " by a request with another stream or body; "
+                + "a retry must repeat the request exactly, and a new request needs a new key");
+    }
+
+    private IngestResponse append(StreamDef def, byte[] body, String idempotencyKey, String digest) {
         if (hotPath.maxPartitionLag(def.name()) > maxLag) {
             throw new IngestException(IngestException.Kind.OVERLOADED, "the hot path of stream '" + def.name()
                     + "' is more than " + maxLag + " events behind; retry later");
         }
-        JsonEvents.Result parsed = parsers.computeIfAbsent(def.name(), s -> new JsonEvents(def)).parse(body, clock.getAsLong());
+        long arrivalMs = clock.getAsLong();
+        JsonEvents.Result parsed = parsers.computeIfAbsent(def.name(), s -> new JsonEvents(def)).parse(body, arrivalMs);
+        if (parsed.accepted().isEmpty() && parsed.errors().isEmpty()) {
+            throw new IngestException(IngestException.Kind.NO_EVENTS, "the body holds no events ("
+                    + (parsed.format() == JsonEvents.Format.ARRAY ? "an empty JSON array" : "only blank lines")
+                    + "): send one JSON object per line, or a JSON array of objects");
+        }
         List<IngestResponse.RecordError> errors = parsed.errors().stream()
                 .map(e -> new IngestResponse.RecordError(parsed.format().positionKey(), e.line(), e.error())).toList();
         IngestResponse response = respond(parsed.accepted().size(), errors);
@@ -115,7 +144,7 @@ public final class IngestService {
         List<byte[]> payloads = new ArrayList<>(parsed.accepted().size() + 1);
         byte[] kinds = null;
         if (idempotencyKey != null) {
-            payloads.add(new IdempotencyRecord(idempotencyKey, clock.getAsLong(), replayable(response)).toBytes());
+            payloads.add(new IdempotencyRecord(idempotencyKey, arrivalMs, replayable(response), digest).toBytes());
             kinds = new byte[parsed.accepted().size() + 1];
             kinds[0] = EventLog.MARKER;
         }

@@ -40,7 +40,7 @@ import java.util.zip.CheckedOutputStream;
  * <p>Checkpoint file {@code <dir>/<stream>/<partition>.ckpt}, written to a temporary name, fsynced and renamed:
  * <pre>
  * +--------------+-------------+---------------------+----------------------------------------------------+
- * | magic "TCK1" | next offset | view count: i32     | per view: name (UTF), fingerprint (UTF)             |
+ * | magic "TCK2" | next offset | view count: i32     | per view: name (UTF), fingerprint (UTF)             |
  * | 4 bytes      | i64         |                     |                                                    |
  * +--------------+-------------+---------------------+----------------------------------------------------+
  * | entry count: i32 | per entry: view (UTF), dims (GroupKeys' binary form), bucket i64, epoch i64, then  |
@@ -49,13 +49,16 @@ import java.util.zip.CheckedOutputStream;
  * | idempotency count: i32 | per key: IdempotencyRecord's binary form | CRC32C of all bytes before: i64   |
  * +------------------------+------------------------------------------+-----------------------------------+
  * </pre>
+ * Version 1 (magic "TCK1") is the same but for its idempotency entries, which end after the response (no request
+ * digest: {@link IdempotencyRecord#readWithoutDigest}); it is still read, and the next checkpoint writes version 2.
  * A shard whose checkpoint is missing, corrupt, or written under other view definitions starts empty at
  * offset 0, and the hot path rebuilds it from the log.
  */
 public final class InMemoryRealtimeStore implements RealtimeStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(InMemoryRealtimeStore.class);
-    private static final int MAGIC = 0x54434B31;
+    private static final int MAGIC = 0x54434B32;
+    private static final int MAGIC_V1 = 0x54434B31;
 
     private final Catalog catalog;
     private final Path dir;
@@ -347,7 +350,8 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
     }
 
     private Shard readShard(String stream, int partition, DataInputStream in, Path f) throws IOException {
-        if (in.readInt() != MAGIC) {
+        int magic = in.readInt();
+        if (magic != MAGIC && magic != MAGIC_V1) {
             throw new IOException("not a checkpoint file");
         }
         Shard s = new Shard(stream, partition);
@@ -377,7 +381,7 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
         }
         int keys = in.readInt();
         for (int i = 0; i < keys; i++) {
-            IdempotencyRecord r = IdempotencyRecord.read(in);
+            IdempotencyRecord r = magic == MAGIC ? IdempotencyRecord.read(in) : IdempotencyRecord.readWithoutDigest(in);
             s.idempotency.put(r.key(), r);
         }
         return s;

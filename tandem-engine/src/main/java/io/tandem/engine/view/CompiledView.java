@@ -131,8 +131,13 @@ public final class CompiledView {
         return out;
     }
 
-    /** A fingerprint of the definition: state written under another definition must not be reused. */
+    /**
+     * A fingerprint of the definition: state written under another definition must not be reused. The stream's
+     * ingest bounds (max_future, min_time) are left out, as they decide what is accepted, not how it aggregates.
+     */
     public String fingerprint() {
-        return def.toString() + "|" + stream;
+        return def.toString() + "|StreamDef[name=" + stream.name() + ", timeField=" + stream.timeField()
+                + ", latenessMs=" + stream.latenessMs() + ", fields=" + stream.fields() + ", unknownFields="
+                + stream.unknownFields() + "]";
     }
 }

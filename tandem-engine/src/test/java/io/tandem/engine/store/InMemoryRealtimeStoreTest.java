@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -63,32 +64,72 @@ class InMemoryRealtimeStoreTest extends RealtimeStoreContract {
         assertThat(reopened.size()).isZero();
     }
 
+    private static final String GOLDEN_RESPONSE = "{\"accepted\":2,\"rejected\":0,\"errors\":[]}";
+    private static final IdempotencyRecord GOLDEN_KEY = new IdempotencyRecord("retry-1", 1_795_687_500_000L,
+            GOLDEN_RESPONSE, IdempotencyRecord.digest("s", "{\"k\":\"a\",\"ts\":1}".getBytes(StandardCharsets.UTF_8)));
+
     /**
-     * {@code golden/checkpoint/s/0.ckpt} was written by this store from {@link #goldenState}: reading it back
-     * must give the same state, so that a format change cannot slip in unnoticed.
+     * {@code golden/checkpoint/s/0.ckpt} (version 2) was written by this store from {@link #goldenState}: reading
+     * it back must give the same state, so that a format change cannot slip in unnoticed.
      */
     @Test
     void theGoldenCheckpointReadsBack() throws IOException {
-        Path golden = dir.resolve("golden");
-        Files.createDirectories(golden.resolve("s"));
-        try (InputStream in = getClass().getResourceAsStream("/golden/checkpoint/s/0.ckpt")) {
-            Files.write(golden.resolve("s").resolve("0.ckpt"), in.readAllBytes());
-        }
-        RealtimeStore fromGolden = new InMemoryRealtimeStore(catalog, golden);
+        RealtimeStore fromGolden = new InMemoryRealtimeStore(catalog, golden("/golden/checkpoint/s/0.ckpt"));
         goldenState(store);
 
         assertThat(fromGolden.committedOffset("s", 0)).isEqualTo(42);
         Map<StateKey, List<Object>> expected = contents();
         store = fromGolden;
         assertThat(contents()).isEqualTo(expected);
-        assertThat(fromGolden.idempotency("retry-1")).contains(new IdempotencyRecord("retry-1", 1_795_687_500_000L,
-                "{\"accepted\":2,\"rejected\":0,\"errors\":[]}"));
+        assertThat(fromGolden.idempotency("retry-1")).contains(GOLDEN_KEY);
+    }
+
+    /**
+     * {@code golden/checkpoint-v1/s/0.ckpt} was written by the version 1 store (magic "TCK1", idempotency entries
+     * without a request digest) from the same state: it still reads back, its keys with no digest.
+     */
+    @Test
+    void theVersion1GoldenCheckpointReadsBack_withoutDigests() throws IOException {
+        RealtimeStore fromGolden = new InMemoryRealtimeStore(catalog, golden("/golden/checkpoint-v1/s/0.ckpt"));
+        goldenState(store);
+
+        assertThat(fromGolden.committedOffset("s", 0)).isEqualTo(42);
+        Map<StateKey, List<Object>> expected = contents();
+        store = fromGolden;
+        assertThat(contents()).isEqualTo(expected);
+        assertThat(fromGolden.idempotency("retry-1"))
+                .contains(new IdempotencyRecord("retry-1", 1_795_687_500_000L, GOLDEN_RESPONSE, null));
+    }
+
+    @Test
+    void aVersion1Checkpoint_isRewrittenAsVersion2() throws IOException {
+        Path copy = golden("/golden/checkpoint-v1/s/0.ckpt");
+        RealtimeStore fromGolden = new InMemoryRealtimeStore(catalog, copy);
+        IdempotencyRecord second = new IdempotencyRecord("retry-2", 1_795_687_600_000L, GOLDEN_RESPONSE,
+                GOLDEN_KEY.requestDigest());
+        fromGolden.commit("s", 0, 43, Map.of(), List.of(second));
+        fromGolden.checkpoint();
+
+        byte[] written = Files.readAllBytes(copy.resolve("s").resolve("0.ckpt"));
+        assertThat(new String(written, 0, 4, StandardCharsets.US_ASCII)).isEqualTo("TCK2");
+        RealtimeStore reread = new InMemoryRealtimeStore(catalog, copy);
+        assertThat(reread.committedOffset("s", 0)).isEqualTo(43);
+        assertThat(reread.idempotency("retry-1")).get().extracting(IdempotencyRecord::requestDigest).isNull();
+        assertThat(reread.idempotency("retry-2")).contains(second);
+    }
+
+    private Path golden(String resource) throws IOException {
+        Path golden = Files.createTempDirectory(dir, "golden");
+        Files.createDirectories(golden.resolve("s"));
+        try (InputStream in = getClass().getResourceAsStream(resource)) {
+            Files.write(golden.resolve("s").resolve("0.ckpt"), in.readAllBytes());
+        }
+        return golden;
     }
 
     private void goldenState(RealtimeStore s) {
         s.commit("s", 0, 42, deltas(key("a", 0, 1), accs(1, 2, 3), key("b", -60_000, 0), accs(-5)),
-                List.of(new IdempotencyRecord("retry-1", 1_795_687_500_000L,
-                        "{\"accepted\":2,\"rejected\":0,\"errors\":[]}")));
+                List.of(GOLDEN_KEY));
     }
 
     /** Writes the golden file again: run with {@code -Dtandem.golden.write=true} after a deliberate change. */

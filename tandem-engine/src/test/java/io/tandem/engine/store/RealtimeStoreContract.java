@@ -166,10 +166,12 @@ public abstract class RealtimeStoreContract {
 
     @Test
     void idempotencyKeysAreKeptUntilExpired() {
-        store.commit("s", 0, 1, Map.of(), List.of(new IdempotencyRecord("k1", 100, "{\"accepted\":1}")));
-        store.commit("s", 1, 1, Map.of(), List.of(new IdempotencyRecord("k2", 200, "{\"accepted\":2}")));
+        IdempotencyRecord k1 = new IdempotencyRecord("k1", 100, "{\"accepted\":1}",
+                IdempotencyRecord.digest("s", new byte[] {1}));
+        store.commit("s", 0, 1, Map.of(), List.of(k1));
+        store.commit("s", 1, 1, Map.of(), List.of(new IdempotencyRecord("k2", 200, "{\"accepted\":2}", null)));
 
-        assertThat(store.idempotency("k1")).contains(new IdempotencyRecord("k1", 100, "{\"accepted\":1}"));
+        assertThat(store.idempotency("k1")).contains(k1);
         assertThat(store.idempotency("k2")).isPresent();
         assertThat(store.idempotency("k3")).isEmpty();
         store.expireIdempotency(150);
@@ -189,8 +191,10 @@ public abstract class RealtimeStoreContract {
 
     @Test
     void whatWasCommittedSurvivesAReopen() {
+        IdempotencyRecord withDigest = new IdempotencyRecord("k", 1, "{}", IdempotencyRecord.digest("s", new byte[0]));
+        IdempotencyRecord withoutDigest = new IdempotencyRecord("old", 2, "{}", null);
         store.commit("s", 0, 7, deltas(key("a", 0, 1), accs(1, 2), key("é", -120_000, -3), accs(5)),
-                List.of(new IdempotencyRecord("k", 1, "{}")));
+                List.of(withDigest, withoutDigest));
         store.commit("s", 1, 4, deltas(key("a", 0, 1), accs(3)), List.of());
         Map<StateKey, List<Object>> before = contents();
 
@@ -199,6 +203,7 @@ public abstract class RealtimeStoreContract {
         assertThat(store.committedOffset("s", 0)).isEqualTo(7);
         assertThat(store.committedOffset("s", 1)).isEqualTo(4);
         assertThat(contents()).isEqualTo(before);
-        assertThat(store.idempotency("k")).isPresent();
+        assertThat(store.idempotency("k")).contains(withDigest);
+        assertThat(store.idempotency("old")).contains(withoutDigest);
     }
 }
