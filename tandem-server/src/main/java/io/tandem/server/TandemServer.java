@@ -47,12 +47,14 @@ public final class TandemServer implements AutoCloseable {
     private final Javalin app;
     private final LiveRoutes live;
     private final Overview overview;
+    private final ServerMetrics metrics;
 
     private TandemServer(Tandem tandem, ServerOptions options) {
         this.tandem = tandem;
         this.options = options;
         this.live = new LiveRoutes(tandem.liveViews(), tandem.config());
         this.overview = new Overview(tandem, System::currentTimeMillis);
+        this.metrics = new ServerMetrics(tandem.metrics().registry());
         RequestGuard guard = new RequestGuard(options);
         this.app = Javalin.create(cfg -> {
             cfg.jetty.host = options.bind();
@@ -60,6 +62,7 @@ public final class TandemServer implements AutoCloseable {
             cfg.http.maxRequestSize = options.maxBodyBytes() + 1;
             cfg.startup.showJavalinBanner = false;
             cfg.http.prefer405over404 = true;
+            cfg.requestLogger.http(metrics::request);
             cfg.routes.before(guard::check);
             cfg.routes.post("/v1/streams/{stream}/events", this::ingest);
             cfg.routes.get("/v1/views/{view}", this::query);
@@ -125,6 +128,7 @@ public final class TandemServer implements AutoCloseable {
         live.close();
         overview.close();
         app.stop();
+        metrics.close();
     }
 
     /** Answers 406 unless the request accepts server-sent events (an EventSource does). */
