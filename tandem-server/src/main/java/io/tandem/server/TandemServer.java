@@ -81,7 +81,8 @@ public final class TandemServer implements AutoCloseable {
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx,
                     HttpStatus.forStatus(e.getStatus()), switch (e.getStatus()) {
                         case 404 -> "no such endpoint: " + ctx.method() + " " + ctx.path();
-                        case 405 -> ctx.method() + " is not allowed on " + ctx.path() + " " + e.getDetails();
+                        case 405 -> ctx.method() + " is not allowed on " + ctx.path() + " (it takes "
+                                + e.getDetails().getOrDefault("availableMethods", "other methods") + ")";
                         default -> e.getMessage();
                     }));
             cfg.routes.exception(QueryException.class, (e, ctx) ->
