@@ -1,7 +1,7 @@
 // Alerts: the live feed from GET /v1/alerts/live (server-sent events named "alert"), the rules with their
 // conditions from GET /v1/alerts/rules, and the last day from GET /v1/alerts.
 
-import { api, fmtNum, fmtTime, el, liveIndicator } from './common.js';
+import { api, eventSource, fmtNum, fmtTime, el, liveIndicator } from './common.js';
 
 const HISTORY_MS = 24 * 3600 * 1000;
 const MAX_FEED = 100;
@@ -100,7 +100,7 @@ function openStream() {
   if (source) {
     source.close();
   }
-  source = new EventSource('/v1/alerts/live');
+  source = eventSource('/v1/alerts/live');
   liveIndicator('connecting', 'connecting');
   source.onopen = () => liveIndicator('live', 'live');
   source.onerror = () => liveIndicator('connecting', 'reconnecting');

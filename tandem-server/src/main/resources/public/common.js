@@ -1,7 +1,56 @@
 // Shared helpers of the dashboard: fetching JSON, formatting numbers and times, building elements.
 
+// The API token of a server started with --token: asked for once, when the API first answers 401, and kept in
+// this tab's session storage. Fetches send it as Authorization: Bearer; event streams as ?access_token=, because
+// an EventSource cannot set headers (the server takes that parameter on its two streams only).
+const TOKEN_KEY = 'tandem.token';
+let asking = null;
+
+function token() {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+/** Shows the token dialog; every caller waiting on a 401 shares the one question. */
+function askToken(refused) {
+  if (!asking) {
+    asking = new Promise(resolve => {
+      const dialog = document.getElementById('token-dialog');
+      const input = document.getElementById('token-input');
+      document.getElementById('token-message').textContent = refused
+        ? 'The server refused that token. Enter its API token.'
+        : 'This server needs its API token (tandem serve --token).';
+      input.value = '';
+      dialog.oncancel = e => e.preventDefault();
+      document.getElementById('token-form').onsubmit = e => {
+        e.preventDefault();
+        sessionStorage.setItem(TOKEN_KEY, input.value.trim());
+        dialog.close();
+        asking = null;
+        resolve();
+      };
+      dialog.showModal();
+      input.focus();
+    });
+  }
+  return asking;
+}
+
 export async function api(path) {
-  const res = await fetch(path, { headers: { Accept: 'application/json' } });
+  let res;
+  for (;;) {
+    const sent = token();
+    const headers = { Accept: 'application/json' };
+    if (sent) {
+      headers.Authorization = 'Bearer ' + sent;
+    }
+    res = await fetch(path, { headers });
+    if (res.status !== 401) {
+      break;
+    }
+    if (token() === sent) {
+      await askToken(sent !== null);
+    }
+  }
   if (!res.ok) {
     let reason = res.statusText;
     try {
@@ -14,6 +63,16 @@ export async function api(path) {
     throw error;
   }
   return res.json();
+}
+
+/** An EventSource on one of the API's streams, carrying the token when there is one. */
+export function eventSource(path) {
+  const url = new URL(path, location.href);
+  const t = token();
+  if (t) {
+    url.searchParams.set('access_token', t);
+  }
+  return new EventSource(url);
 }
 
 const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });

@@ -1,7 +1,7 @@
 // Views: pick a view, its dimensions and a measure; the last hour from GET /v1/views/{view}, then live rows from
 // GET /v1/views/{view}/live (server-sent events), on a chart with the batch boundary and in a table.
 
-import { api, fmtNum, fmtTime, el, liveIndicator, PALETTE } from './common.js';
+import { api, eventSource, fmtNum, fmtTime, el, liveIndicator, PALETTE } from './common.js';
 
 const WINDOW_MS = 3600 * 1000;
 const MAX_SERIES = 8;
@@ -150,7 +150,7 @@ async function load() {
 
 function openStream() {
   const q = new URLSearchParams(dims);
-  source = new EventSource('/v1/views/' + encodeURIComponent(view.name) + '/live?' + q);
+  source = eventSource('/v1/views/' + encodeURIComponent(view.name) + '/live?' + q);
   liveIndicator('connecting', 'connecting');
   source.onopen = () => liveIndicator('live', 'live');
   source.onerror = () => liveIndicator('connecting', 'reconnecting');

@@ -11,6 +11,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -25,6 +27,10 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ServerMixin server;
 
+    @Option(names = "--allowed-host", paramLabel = "NAME", description = "Another host name by which clients reach "
+            + "the server (its Host header); the bind address and, on loopback, localhost always work. Repeatable.")
+    List<String> allowedHosts = new ArrayList<>();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -38,7 +44,7 @@ final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         Tandem tandem = Tandem.start(c, server.options());
-        TandemServer http = TandemServer.start(tandem, server.serverOptions());
+        TandemServer http = TandemServer.start(tandem, server.serverOptions().withAllowedHosts(allowedHosts));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             http.close();

@@ -2,7 +2,11 @@ package io.tandem.engine;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -11,18 +15,52 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 
-/** The engine's meters, scraped at {@code /metrics} in Prometheus format. */
+/**
+ * The engine's meters, scraped at {@code /metrics} in Prometheus format.
+ *
+ * <p>A timer's {@code _count}, {@code _sum} and histogram buckets grow for the life of the process, while its
+ * {@code _max} and quantiles cover a sliding window of the last {@link #WINDOW} only (they fall to 0 when nothing
+ * is recorded for that long); every timer's HELP says so.
+ */
 public final class EngineMetrics {
 
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** The window of every timer's and distribution's {@code _max} and quantiles. */
+    public static final Duration WINDOW = Duration.ofMinutes(2);
+    private static final String WINDOW_NOTE = "; _max and quantiles over the last " + WINDOW.toMinutes()
+            + " minutes only";
+
+    private final PrometheusMeterRegistry registry = windowed(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     private final Timer ingestToVisible = Timer.builder("tandem.ingest.to.visible")
-            .description("Time from an event's durable append to its visibility in view queries")
+            .description("Time from an event's durable append to its visibility in view queries, sampled once per "
+                    + "distinct arrival millisecond of each applied batch: _count counts those samples, not events")
             .publishPercentiles(0.5, 0.99)
             .publishPercentileHistogram()
             .minimumExpectedValue(Duration.ofMillis(1))
             .maximumExpectedValue(Duration.ofSeconds(30))
             .register(registry);
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+
+    /** Gives every timer and distribution the {@link #WINDOW} and says so in its description. */
+    private static PrometheusMeterRegistry windowed(PrometheusMeterRegistry registry) {
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                if (id.getType() != Meter.Type.TIMER && id.getType() != Meter.Type.DISTRIBUTION_SUMMARY) {
+                    return id;
+                }
+                String d = id.getDescription() == null ? "" : id.getDescription();
+                return d.endsWith(WINDOW_NOTE) ? id
+                        : new Meter.Id(id.getName(), Tags.of(id.getTagsAsIterable()), id.getBaseUnit(),
+                                d + WINDOW_NOTE, id.getType());
+            }
+
+            @Override
+            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+                return DistributionStatisticConfig.builder().expiry(WINDOW).build().merge(config);
+            }
+        });
+        return registry;
+    }
 
     public PrometheusMeterRegistry registry() {
         return registry;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.sse.SseClient;
 import io.tandem.core.time.Timestamps;
@@ -29,11 +30,12 @@ import java.util.Set;
  *   <li>{@code GET /v1/alerts[?from=T][&to=T][&rule=R][&limit=N]}: {@code {"alerts": [...]}}, the alerts fired in
  *       {@code [from, to)} (ISO-8601 or epoch ms; default: all), of one rule or all, oldest first; at most
  *       {@code limit} (default 1000, at most 10000), the newest ones when there are more.</li>
- *   <li>{@code GET /v1/alerts/live} with {@code Accept: text/event-stream}: server-sent events, one per alert as it
- *       fires: event {@code alert}, id the alert id, data the alert JSON. A {@code Last-Event-ID} header (or
- *       {@code last_event_id} parameter) replays the alerts fired after that one first. A comment every
- *       {@value #HEARTBEAT_SECONDS} s keeps the connection open. A client more than {@value #CLIENT_BUFFER} alerts
- *       behind gets a last event {@code dropped} and is disconnected; it resumes with its Last-Event-ID.</li>
+ *   <li>{@code GET /v1/alerts/live} with {@code Accept: text/event-stream} (406 without): server-sent events,
+ *       one per alert as it fires: event {@code alert}, id the alert id, data the alert JSON. A
+ *       {@code Last-Event-ID} header (or {@code last_event_id} parameter) replays the alerts fired after that one
+ *       first. A comment every {@value #HEARTBEAT_SECONDS} s keeps the connection open. A client more than
+ *       {@value #CLIENT_BUFFER} alerts behind gets a last event {@code dropped} and is disconnected; it resumes
+ *       with its Last-Event-ID.</li>
  *   <li>{@code GET /v1/alerts/dead-letters}: {@code {"dead_letters": [{"alert": {...}, "webhook": ..., "attempts":
  *       5, "error": "HTTP 503", "at": ...}]}}, oldest first.</li>
  * </ul>
@@ -63,6 +65,11 @@ final class AlertRoutes {
         routes.get("/v1/alerts", r::history);
         routes.get("/v1/alerts/rules", r::rules);
         routes.get("/v1/alerts/dead-letters", r::deadLetters);
+        routes.before("/v1/alerts/live", ctx -> {
+            if (ctx.method() == HandlerType.GET) {
+                TandemServer.requireEventStream(ctx);
+            }
+        });
         routes.sse("/v1/alerts/live", r::live);
     }
 

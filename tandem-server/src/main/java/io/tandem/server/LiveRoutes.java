@@ -68,7 +68,7 @@ final class LiveRoutes implements AutoCloseable {
         }
         Map<String, String> dims = new LinkedHashMap<>();
         ctx.queryParamMap().forEach((k, v) -> {
-            if (!k.equals(LAST_ID_PARAM)) {
+            if (!k.equals(LAST_ID_PARAM) && !k.equals(RequestGuard.TOKEN_PARAM)) {
                 if (v.size() != 1) {
                     throw new TandemServer.ApiException(HttpStatus.BAD_REQUEST, k + ": given " + v.size()
                             + " times, expected once");
@@ -78,11 +78,7 @@ final class LiveRoutes implements AutoCloseable {
         });
         ctx.attribute("live.filter", live.filter(ctx.pathParam("view"), dims));
         ctx.attribute("live.lastId", lastEventId(ctx));
-        String accept = ctx.header("Accept");
-        if (accept == null || !accept.contains("text/event-stream")) {
-            throw new TandemServer.ApiException(HttpStatus.NOT_ACCEPTABLE, "this is a stream of server-sent events: "
-                    + "send Accept: text/event-stream (an EventSource does)");
-        }
+        TandemServer.requireEventStream(ctx);
     }
 
     private static Long lastEventId(Context ctx) {

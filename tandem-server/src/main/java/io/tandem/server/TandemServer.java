@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.tandem.core.time.Durations;
 import io.tandem.core.time.Timestamps;
@@ -37,7 +38,7 @@ public final class TandemServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TandemServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> INGEST_TYPES = Set.of("application/x-ndjson", "application/ndjson",
-            "application/jsonl", "application/json", "application/x-jsonlines", "text/plain");
+            "application/jsonl", "application/json", "application/x-jsonlines");
     private static final int MAX_IDEMPOTENCY_KEY = 200;
     private static final Set<String> QUERY_PARAMS = Set.of("from", "to", "granularity");
 
@@ -46,18 +47,23 @@ public final class TandemServer implements AutoCloseable {
     private final Javalin app;
     private final LiveRoutes live;
     private final Overview overview;
+    private final ServerMetrics metrics;
 
     private TandemServer(Tandem tandem, ServerOptions options) {
         this.tandem = tandem;
         this.options = options;
         this.live = new LiveRoutes(tandem.liveViews(), tandem.config());
         this.overview = new Overview(tandem, System::currentTimeMillis);
+        this.metrics = new ServerMetrics(tandem.metrics().registry());
+        RequestGuard guard = new RequestGuard(options);
         this.app = Javalin.create(cfg -> {
             cfg.jetty.host = options.bind();
             cfg.jetty.port = options.port();
             cfg.http.maxRequestSize = options.maxBodyBytes() + 1;
             cfg.startup.showJavalinBanner = false;
-            cfg.routes.before(this::authorize);
+            cfg.http.prefer405over404 = true;
+            cfg.requestLogger.http(metrics::request);
+            cfg.routes.before(guard::check);
             cfg.routes.post("/v1/streams/{stream}/events", this::ingest);
             cfg.routes.get("/v1/views/{view}", this::query);
             cfg.routes.get("/v1/status", this::status);
@@ -72,6 +78,13 @@ public final class TandemServer implements AutoCloseable {
             cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(tandem.metrics().scrape()));
             cfg.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
+            cfg.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx,
+                    HttpStatus.forStatus(e.getStatus()), switch (e.getStatus()) {
+                        case 404 -> "no such endpoint: " + ctx.method() + " " + ctx.path();
+                        case 405 -> ctx.method() + " is not allowed on " + ctx.path() + " (it takes "
+                                + e.getDetails().getOrDefault("availableMethods", "other methods") + ")";
+                        default -> e.getMessage();
+                    }));
             cfg.routes.exception(QueryException.class, (e, ctx) ->
                     error(ctx, e.notFound() ? HttpStatus.NOT_FOUND : HttpStatus.BAD_REQUEST, e.getMessage()));
             cfg.routes.exception(IngestException.class, (e, ctx) -> {
@@ -86,12 +99,12 @@ public final class TandemServer implements AutoCloseable {
                 }, e.getMessage());
             });
             cfg.routes.exception(Exception.class, (e, ctx) -> {
-                LOG.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
-                error(ctx, HttpStatus.INTERNAL_SERVER_ERROR, "internal error: " + e);
-            });
-            cfg.routes.error(404, ctx -> {
-                if (ctx.result() == null) {
-                    error(ctx, HttpStatus.NOT_FOUND, "no such endpoint: " + ctx.method() + " " + ctx.path());
+                try {
+                    LOG.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+                    error(ctx, HttpStatus.INTERNAL_SERVER_ERROR, "internal error: " + e);
+                } catch (RuntimeException recycled) {
+                    // a stream that outlived the server: Jetty has already recycled its request and response
+                    LOG.debug("request ended after the server stopped: {}", e.toString());
                 }
             });
         });
@@ -119,11 +132,15 @@ public final class TandemServer implements AutoCloseable {
         live.close();
         overview.close();
         app.stop();
+        metrics.close();
     }
 
-    private void authorize(Context ctx) {
-        if (options.apiToken() != null && !("Bearer " + options.apiToken()).equals(ctx.header("Authorization"))) {
-            throw new ApiException(HttpStatus.UNAUTHORIZED, "missing or wrong API token (Authorization: Bearer ...)");
+    /** Answers 406 unless the request accepts server-sent events (an EventSource does). */
+    static void requireEventStream(Context ctx) {
+        String accept = ctx.header("Accept");
+        if (accept == null || !accept.contains("text/event-stream")) {
+            throw new ApiException(HttpStatus.NOT_ACCEPTABLE, "this is a stream of server-sent events: "
+                    + "send Accept: text/event-stream (an EventSource does)");
         }
     }
 
@@ -203,6 +220,10 @@ public final class TandemServer implements AutoCloseable {
                 granularity = Durations.parse(g);
             } catch (IllegalArgumentException e) {
                 throw new ApiException(HttpStatus.BAD_REQUEST, "granularity: " + e.getMessage());
+            }
+            if (granularity <= 0) {
+                throw new ApiException(HttpStatus.BAD_REQUEST, "granularity: expected a positive multiple of the "
+                        + "view's granularity, got \"" + g + "\"");
             }
         }
         QueryResult result = tandem.query(new ViewQuery(ctx.pathParam("view"), from, to, granularity, dims));

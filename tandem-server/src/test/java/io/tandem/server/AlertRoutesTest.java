@@ -160,6 +160,19 @@ class AlertRoutesTest {
     }
 
     @Test
+    void when_theLiveFeedIsAskedForWithoutAcceptingEvents_then_406() throws Exception {
+        for (String accept : new String[] {null, "application/json"}) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + "/v1/alerts/live"));
+            if (accept != null) {
+                b.header("Accept", accept);
+            }
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(accept).isEqualTo(406);
+            assertThat(JSON.readTree(r.body()).get("error").asText()).as(accept).contains("text/event-stream");
+        }
+    }
+
+    @Test
     void rulesAreListedWithTheirConditions() throws Exception {
         JsonNode rules = JSON.readTree(get("/v1/alerts/rules").body()).get("rules");
         assertThat(rules).hasSize(1);

@@ -217,6 +217,59 @@ class HttpApiTest {
     }
 
     @Test
+    void when_aRangeReachesTheEndsOfTime_then_itIsClippedToEveryBucket_not500() throws Exception {
+        ingest("""
+                {"symbol":"A","price":1,"qty":1,"ts":-86400000}
+                {"symbol":"A","price":2,"qty":2,"ts":"2026-11-26T10:05:00Z"}
+                """);
+        tandem.awaitCaughtUp(Duration.ofSeconds(10));
+        String reference = json(get("/v1/views/trades_1m?from=1969-01-01&to=2027-01-01")).get("rows").toString();
+        assertThat(json(get("/v1/views/trades_1m?from=1969-01-01&to=2027-01-01")).get("rows")).hasSize(2);
+
+        for (String range : new String[] {"from=-9223372036854775808&to=9223372036854775807",
+                "from=-9223372036854775808&to=2027-01-01", "from=1969-01-01&to=9223372036854775807"}) {
+            HttpResponse<String> r = get("/v1/views/trades_1m?" + range);
+            assertThat(r.statusCode()).as(range).isEqualTo(200);
+            assertThat(json(r).get("rows").toString()).as(range).isEqualTo(reference);
+        }
+        HttpResponse<String> fromZero = get("/v1/views/trades_1m?from=0&to=9223372036854775807&granularity=1d");
+        assertThat(fromZero.statusCode()).isEqualTo(200);
+        assertThat(json(fromZero).get("rows")).hasSize(1);
+        assertThat(json(fromZero).get("rows").get(0).get("bucket").asText()).isEqualTo("2026-11-26T00:00:00Z");
+        for (String empty : new String[] {"from=-9223372036854775808&to=-9223372036854775807",
+                "from=9223372036854775806&to=9223372036854775807"}) {
+            HttpResponse<String> r = get("/v1/views/trades_1m?" + empty);
+            assertThat(r.statusCode()).as(empty).isEqualTo(200);
+            assertThat(json(r).get("rows")).as(empty).isEmpty();
+        }
+    }
+
+    @Test
+    void when_theGranularityIsZero_then_400NamingIt() throws Exception {
+        for (String g : new String[] {"0s", "0m", "0ms"}) {
+            HttpResponse<String> r = get("/v1/views/trades_1m?from=0&to=1&granularity=" + g);
+            assertThat(r.statusCode()).as(g).isEqualTo(400);
+            assertThat(json(r).get("error").asText()).as(g).startsWith("granularity:").contains("\"" + g + "\"");
+        }
+    }
+
+    @Test
+    void unknownPathsAndMethods_answerTheJsonError() throws Exception {
+        for (String path : new String[] {"/v1/nothing-here", "/nothing-here", "/v1/views/trades_1m/nothing"}) {
+            HttpResponse<String> r = get(path);
+            assertThat(r.statusCode()).as(path).isEqualTo(404);
+            assertThat(r.headers().firstValue("Content-Type")).as(path).hasValueSatisfying(t -> assertThat(t)
+                    .startsWith("application/json"));
+            assertThat(json(r).get("error").asText()).as(path).contains(path);
+        }
+        HttpResponse<String> wrongMethod = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/v1/status"))
+                .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        assertThat(json(wrongMethod).get("error").asText()).isEqualTo("DELETE is not allowed on /v1/status (it takes "
+                + "GET)");
+    }
+
+    @Test
     void when_aRequestIsRetriedWithTheSameIdempotencyKey_then_itIsAppliedOnce() throws Exception {
         String body = "{\"symbol\":\"A\",\"price\":1,\"qty\":7,\"ts\":0}\n"
                 + "{\"symbol\":\"A\",\"price\":2,\"qty\":1,\"ts\":0}";

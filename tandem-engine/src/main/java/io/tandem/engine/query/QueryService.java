@@ -48,8 +48,10 @@ public final class QueryService {
                     + Timestamps.format(q.toMs()) + ")");
         }
         DimensionFilter wanted = DimensionFilter.parse(view, q.dimensions(), "from, to, granularity");
-        long from = Timestamps.bucketStart(q.fromMs(), g);
-        long to = Math.addExact(Timestamps.bucketStart(q.toMs() - 1, g), g);
+        // the buckets whose start and end are both longs; from is rounded down, to up, within them
+        long last = Math.floorDiv(Long.MAX_VALUE, g) * g;
+        long from = Timestamps.bucketStart(Math.max(q.fromMs(), -last), g);
+        long to = -Timestamps.bucketStart(-Math.min(Math.max(q.toMs(), -last), last), g);
         return batch.read(version -> merge(view, version, wanted, from, to, g));
     }
 
