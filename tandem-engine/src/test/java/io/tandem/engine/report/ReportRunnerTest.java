@@ -74,7 +74,8 @@ class ReportRunnerTest {
         TandemConfig market = ConfigLoader.load(Path.of("../examples/market.yaml"));
         Map<String, ReportDef> reports = new LinkedHashMap<>(market.reports());
         reports.putAll(extra);
-        TandemConfig config = new TandemConfig(market.epochMs(), market.streams(), market.views(), 1, reports);
+        TandemConfig config = new TandemConfig(market.epochMs(), market.streams(), market.views(), 1, reports,
+                market.alerts());
         runner = new ReportRunner(config, dir, sql, () -> coveredUntil);
         return runner;
     }
