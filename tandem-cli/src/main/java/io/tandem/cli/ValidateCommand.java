@@ -3,6 +3,7 @@ package io.tandem.cli;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.config.ConfigException;
 import io.tandem.core.config.ConfigLoader;
+import io.tandem.engine.report.ReportSqlCheck;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,7 +14,8 @@ import java.util.concurrent.Callable;
 
 /** {@code tandem validate}: checks a config and prints every error with the path of the bad key. */
 @Command(name = "validate", mixinStandardHelpOptions = true,
-        description = {"Check a tandem.yaml and print every error with the path of the offending key.",
+        description = {"Check a tandem.yaml and print every error with the path of the offending key; the reports' "
+                + "SQL is checked against the streams' and views' columns.",
                 "Example: tandem validate examples/market.yaml"})
 final class ValidateCommand implements Callable<Integer> {
 
@@ -35,6 +37,7 @@ final class ValidateCommand implements Callable<Integer> {
         Path path = file != null ? file : config;
         try {
             TandemConfig c = ConfigLoader.load(path);
+            ReportSqlCheck.validate(c, path.toString());
             spec.commandLine().getOut().printf("%s: ok (%s, %s, %s, %s)%n", path, count(c.streams().size(), "stream"),
                     count(c.views().size(), "view"), count(c.alerts().size(), "alert rule"),
                     count(c.reports().size(), "report"));

@@ -102,6 +102,9 @@ class DashboardBrowserTest {
         browser.get(server.url() + "/#overview");
         wait.until(b -> b.findElement(By.id("overview-ingest-rate")).getText().matches(".*\\d.*"));
         assertThat(browser.findElement(By.id("page-overview")).isDisplayed()).isTrue();
+        // the demo's one report has not failed
+        wait.until(b -> b.findElement(By.id("overview-reports")).getText().equals("ok"));
+        assertThat(browser.findElement(By.id("overview-reports-detail")).getText()).isEqualTo("1 report, none failing");
 
         // 3. the Views page charts a symbol and lists its rows
         trade("ZZZ", 100.0, minute);
