@@ -108,6 +108,17 @@ async function refresh() {
       + (o.live.dropped ? ' · ' + o.live.dropped + ' dropped for falling behind' : ''));
   streams(status.streams);
   plot(o);
+  reports(o.reports);
+}
+
+/** Red while a report's latest scheduled run failed, with the report, its period and why. */
+function reports(r) {
+  const failing = r.failing;
+  set('overview-reports', r.configured === 0 ? '—' : failing.length === 0 ? 'ok' : failing.length + ' failing');
+  set('overview-reports-detail', r.configured === 0 ? 'none configured'
+      : failing.length === 0 ? r.configured + ' report' + (r.configured === 1 ? '' : 's') + ', none failing'
+        : failing.map(f => f.name + ' ' + f.period + ': ' + f.error).join(' · '));
+  state('card-reports', r.configured === 0 ? 'idle' : failing.length === 0 ? 'ok' : 'bad');
 }
 
 function streams(all) {

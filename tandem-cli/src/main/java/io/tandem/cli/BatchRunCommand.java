@@ -1,19 +1,16 @@
 package io.tandem.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.cli.client.ServerClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -22,11 +19,8 @@ import java.util.concurrent.TimeoutException;
         description = "Run the batch layer now: newly sealed epochs, or the whole lake with --full.")
 final class BatchRunCommand implements Callable<Integer> {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:7070",
-            description = "The server (default: ${DEFAULT-VALUE}).")
-    URI url;
+    @CommandLine.Mixin
+    ClientOptions server;
 
     @Option(names = "--full", description = "Recompute every batch view from the whole lake.")
     boolean full;
@@ -36,31 +30,37 @@ final class BatchRunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        CompletableFuture<HttpResponse<String>> run = http.sendAsync(HttpRequest.newBuilder(
-                url.resolve("/v1/batch/run?wait=true&full=" + full)).POST(HttpRequest.BodyPublishers.noBody())
-                .build(), HttpResponse.BodyHandlers.ofString());
-        boolean console = System.console() != null;
-        while (!run.isDone()) {
-            if (console) {
-                progress(http);
-            }
+        ServerClient client = server.client();
+        CompletableFuture<String> run = new CompletableFuture<>();
+        Thread sender = new Thread(() -> {
             try {
-                run.get(250, TimeUnit.MILLISECONDS);
+                run.complete(client.post("/v1/batch/run?wait=true&full=" + full));
+            } catch (IOException | RuntimeException e) {
+                run.completeExceptionally(e);
+            }
+        }, "tandem-batch-run");
+        sender.setDaemon(true);
+        sender.start();
+        boolean console = System.console() != null;
+        PrintWriter err = spec.commandLine().getErr();
+        String body = null;
+        while (body == null) {
+            try {
+                body = run.get(250, TimeUnit.MILLISECONDS);
             } catch (TimeoutException stillRunning) {
-                continue;
+                if (console) {
+                    progress(client, err);
+                }
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
             }
         }
-        HttpResponse<String> response = run.join();
-        PrintWriter out = spec.commandLine().getOut();
         if (console) {
-            System.err.print("\r" + " ".repeat(60) + "\r");
+            err.print("\r" + " ".repeat(60) + "\r");
+            err.flush();
         }
-        if (response.statusCode() != 200) {
-            spec.commandLine().getErr().println("error: HTTP " + response.statusCode() + ": " + response.body());
-            return 1;
-        }
-        JsonNode r = JSON.readTree(response.body());
+        JsonNode r = ServerClient.json(body);
+        PrintWriter out = spec.commandLine().getOut();
         out.printf("batch run: %s, version %d, boundary epoch %s (until %s), %,d lake rows read, %,d view rows, "
                         + "%d ms%n", r.path("status").asText(), r.path("version").asLong(),
                 r.path("boundary").path("epoch").asText(), r.path("boundary").path("until").asText(),
@@ -75,16 +75,15 @@ final class BatchRunCommand implements Callable<Integer> {
         return r.path("status").asText().equals("failed") ? 1 : 0;
     }
 
-    private void progress(HttpClient http) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(url.resolve("/v1/batch")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        JsonNode runs = JSON.readTree(r.body()).path("runs");
+    private static void progress(ServerClient client, PrintWriter err) throws IOException {
+        JsonNode runs = ServerClient.json(client.get("/v1/batch")).path("runs");
         if (runs.isEmpty() || !runs.get(0).path("status").asText().equals("running")) {
             return;
         }
         double p = runs.get(0).path("progress").asDouble();
         int filled = (int) Math.round(p * 30);
-        System.err.printf("\r[%s%s] %3.0f%%  %,d lake rows", "#".repeat(filled), " ".repeat(30 - filled), p * 100,
+        err.printf("\r[%s%s] %3.0f%%  %,d lake rows", "#".repeat(filled), " ".repeat(30 - filled), p * 100,
                 runs.get(0).path("lake_rows_read").asLong());
+        err.flush();
     }
 }

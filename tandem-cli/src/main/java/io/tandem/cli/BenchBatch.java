@@ -106,7 +106,7 @@ final class BenchBatch implements Callable<Integer> {
         sketches.put("median", new MeasureDef("median", "quantile", value, 0.5, null));
         ViewDef s = new ViewDef(v.name() + "_sketches", v.from(), v.groupBy(), v.granularityMs(), null, sketches);
         return new TandemConfig(EPOCH_MS, Map.of(w.stream().name(), w.stream()), Map.of(v.name(), v, s.name(), s),
-                Integer.MAX_VALUE, Map.of());
+                Integer.MAX_VALUE, Map.of(), Map.of());
     }
 
     private static BatchRun published(Tandem tandem, boolean full) {

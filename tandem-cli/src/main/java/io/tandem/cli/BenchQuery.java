@@ -58,7 +58,7 @@ final class BenchQuery implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Workload w = new OhlcvWorkload(history, 42);
         TandemConfig config = new TandemConfig(EPOCH_MS, Map.of(w.stream().name(), w.stream()),
-                Map.of(w.view().name(), w.view()), 1, Map.of());
+                Map.of(w.view().name(), w.view()), 1, Map.of(), Map.of());
         Path dir = BenchSupport.tempDir("tandem-bench-query");
         out.printf("bench query: %,d events of history, %,d events/s for %d s, epochs of %d s, %s%n", history, rate,
                 seconds, EPOCH_MS / 1000, BenchSupport.machine());

@@ -67,10 +67,7 @@ final class DemoCommand implements Callable<Integer> {
         if (server.dataDir.toString().equals("data")) {
             server.dataDir = server.dataDir.resolve("demo");
         }
-        TandemConfig example = ConfigLoader.parse(bundledExample(), EXAMPLE);
-        // one-minute epochs and a batch run after each, so that the merge and reconciliation show within minutes
-        TandemConfig config = new TandemConfig(DEMO_EPOCH_MS, example.streams(), example.views(), 1,
-                example.reports());
+        TandemConfig config = demoConfig();
         PrintWriter out = spec.commandLine().getOut();
         try (Tandem tandem = Tandem.start(config, server.options());
              TandemServer http = TandemServer.start(tandem, server.serverOptions())) {
@@ -160,6 +157,14 @@ final class DemoCommand implements Callable<Integer> {
         bySymbol.forEach((s, a) -> movers.add(new Mover(s, a[0], a[1], a[1] / a[0] - 1, (long) a[2], (long) a[3])));
         movers.sort(Comparator.comparingDouble((Mover m) -> -Math.abs(m.change)));
         return movers.subList(0, Math.min(5, movers.size()));
+    }
+
+    /**
+     * The bundled example, alerts and reports included, with one-minute epochs and a batch run after each, so that
+     * the merge and reconciliation show within minutes.
+     */
+    static TandemConfig demoConfig() throws IOException {
+        return ConfigLoader.parse(bundledExample(), EXAMPLE).withEpochMs(DEMO_EPOCH_MS).withBatchEvery(1);
     }
 
     static String bundledExample() throws IOException {

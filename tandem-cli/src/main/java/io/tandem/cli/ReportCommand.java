@@ -1,6 +1,7 @@
 package io.tandem.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tandem.cli.client.ServerClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -8,7 +9,6 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
@@ -24,22 +24,7 @@ final class ReportCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
-    /** The options both subcommands share. */
-    static final class Server {
-        @Option(names = "--url", defaultValue = "http://127.0.0.1:7070",
-                description = "The server (default: ${DEFAULT-VALUE}).")
-        URI url;
-
-        @Option(names = "--token", defaultValue = "${env:TANDEM_API_TOKEN}",
-                description = "API token (default: the TANDEM_API_TOKEN environment variable).")
-        String token;
-
-        ServerClient client() {
-            return new ServerClient(url, token);
-        }
+        throw Main.missingSubcommand(spec);
     }
 
     /** {@code tandem report run NAME --period P}. */
@@ -50,7 +35,7 @@ final class ReportCommand implements Runnable {
     static final class Run implements Callable<Integer> {
 
         @CommandLine.Mixin
-        Server server;
+        ClientOptions server;
 
         @Parameters(index = "0", paramLabel = "NAME", description = "The report, as named in the config.")
         String name;
@@ -69,13 +54,7 @@ final class ReportCommand implements Runnable {
         public Integer call() throws IOException {
             String path = "/v1/reports/" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "/run?period="
                     + URLEncoder.encode(period, StandardCharsets.UTF_8) + (force ? "&force=true" : "");
-            JsonNode r;
-            try {
-                r = ServerClient.json(server.client().post(path, "text/plain", ""));
-            } catch (ServerClient.ServerError e) {
-                spec.commandLine().getErr().println("error: " + e.getMessage());
-                return 1;
-            }
+            JsonNode r = ServerClient.json(server.client().post(path));
             PrintWriter out = spec.commandLine().getOut();
             if (r.path("written").asBoolean()) {
                 out.printf("wrote %s (%d rows, %d ms)%n", r.path("file").asText(), r.path("rows").asLong(),
@@ -93,20 +72,14 @@ final class ReportCommand implements Runnable {
     static final class ListReports implements Callable<Integer> {
 
         @CommandLine.Mixin
-        Server server;
+        ClientOptions server;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws IOException {
-            JsonNode r;
-            try {
-                r = ServerClient.json(server.client().get("/v1/reports"));
-            } catch (ServerClient.ServerError e) {
-                spec.commandLine().getErr().println("error: " + e.getMessage());
-                return 1;
-            }
+            JsonNode r = ServerClient.json(server.client().get("/v1/reports"));
             PrintWriter out = spec.commandLine().getOut();
             for (JsonNode report : r.path("reports")) {
                 out.printf("%s  %s  %s  %d file%s, last period %s%n", report.path("name").asText(),

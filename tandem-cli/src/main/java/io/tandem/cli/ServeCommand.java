@@ -1,6 +1,5 @@
 package io.tandem.cli;
 
-import io.tandem.core.TandemConfig;
 import io.tandem.core.config.ConfigException;
 import io.tandem.core.config.ConfigLoader;
 import io.tandem.engine.Tandem;
@@ -36,14 +35,13 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        TandemConfig c;
+        Tandem tandem;
         try {
-            c = ConfigLoader.load(config);
+            tandem = Tandem.start(ConfigLoader.load(config), server.options());
         } catch (ConfigException e) {
             e.errors().forEach(err -> spec.commandLine().getErr().println(config + ": " + err));
             return 1;
         }
-        Tandem tandem = Tandem.start(c, server.options());
         TandemServer http = TandemServer.start(tandem, server.serverOptions().withAllowedHosts(allowedHosts));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -22,7 +22,7 @@ final class ServerMixin {
     String bind;
 
     @Option(names = "--token", description = "API token required as 'Authorization: Bearer TOKEN' "
-            + "(default: the TANDEM_API_TOKEN environment variable).", defaultValue = "${env:TANDEM_API_TOKEN}")
+            + "(default: the " + Main.TOKEN_ENV + " environment variable).")
     String token;
 
     @Option(names = "--partitions", description = "Log partitions and hot-path threads per stream "

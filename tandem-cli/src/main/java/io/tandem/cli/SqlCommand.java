@@ -1,6 +1,7 @@
 package io.tandem.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tandem.cli.client.ServerClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -8,7 +9,6 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -23,13 +23,8 @@ final class SqlCommand implements Callable<Integer> {
     /** How to print the result. */
     enum Format { table, json, csv }
 
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:7070",
-            description = "The server (default: ${DEFAULT-VALUE}).")
-    URI url;
-
-    @Option(names = "--token", defaultValue = "${env:TANDEM_API_TOKEN}",
-            description = "API token (default: the TANDEM_API_TOKEN environment variable).")
-    String token;
+    @CommandLine.Mixin
+    ClientOptions server;
 
     @Option(names = "--format", defaultValue = "table",
             description = "table (aligned columns), json (the server's answer) or csv (default: ${DEFAULT-VALUE}).")
@@ -45,13 +40,7 @@ final class SqlCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        String body;
-        try {
-            body = new ServerClient(url, token).post("/v1/sql", "text/plain; charset=utf-8", sql);
-        } catch (ServerClient.ServerError e) {
-            spec.commandLine().getErr().println("error: " + e.getMessage());
-            return 1;
-        }
+        String body = server.client().post("/v1/sql", "text/plain; charset=utf-8", sql);
         JsonNode answer = ServerClient.json(body);
         boolean truncated = answer.path("truncated").asBoolean();
         if (truncated && format != Format.table) {

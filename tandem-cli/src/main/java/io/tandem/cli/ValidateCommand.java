@@ -3,19 +3,26 @@ package io.tandem.cli;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.config.ConfigException;
 import io.tandem.core.config.ConfigLoader;
+import io.tandem.engine.report.ReportSqlCheck;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code tandem validate}: checks a config and prints every error with the path of the bad key. */
 @Command(name = "validate", mixinStandardHelpOptions = true,
-        description = "Check a tandem.yaml and print every error with the path of the offending key.")
+        description = {"Check a tandem.yaml and print every error with the path of the offending key; the reports' "
+                + "SQL is checked against the streams' and views' columns.",
+                "Example: tandem validate examples/market.yaml"})
 final class ValidateCommand implements Callable<Integer> {
 
-    @Option(names = "--config", required = true, description = "The config file (YAML).")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "The config file (YAML).")
+    Path file;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "The config file, as an option.")
     Path config;
 
     @CommandLine.Spec
@@ -23,15 +30,26 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if ((file == null) == (config == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), file == null
+                    ? "Missing the config file: tandem validate FILE" : "Give the config file once: FILE or --config");
+        }
+        Path path = file != null ? file : config;
         try {
-            TandemConfig c = ConfigLoader.load(config);
-            spec.commandLine().getOut().printf("%s: ok (%d streams, %d views)%n", config, c.streams().size(),
-                    c.views().size());
+            TandemConfig c = ConfigLoader.load(path);
+            ReportSqlCheck.validate(c, path.toString());
+            spec.commandLine().getOut().printf("%s: ok (%s, %s, %s, %s)%n", path, count(c.streams().size(), "stream"),
+                    count(c.views().size(), "view"), count(c.alerts().size(), "alert rule"),
+                    count(c.reports().size(), "report"));
             return 0;
         } catch (ConfigException e) {
-            e.errors().forEach(err -> spec.commandLine().getErr().println(config + ": " + err));
-            spec.commandLine().getErr().printf("%d error%s%n", e.errors().size(), e.errors().size() == 1 ? "" : "s");
+            e.errors().forEach(err -> spec.commandLine().getErr().println(path + ": " + err));
+            spec.commandLine().getErr().printf("%s%n", count(e.errors().size(), "error"));
             return 1;
         }
+    }
+
+    private static String count(int n, String what) {
+        return n + " " + what + (n == 1 ? "" : "s");
     }
 }

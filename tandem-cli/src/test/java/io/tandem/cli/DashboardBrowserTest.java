@@ -2,7 +2,6 @@ package io.tandem.cli;
 
 import io.tandem.cli.gen.MarketGenerator;
 import io.tandem.core.TandemConfig;
-import io.tandem.core.config.ConfigLoader;
 import io.tandem.engine.Tandem;
 import io.tandem.engine.TandemOptions;
 import io.tandem.server.ServerOptions;
@@ -33,8 +32,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The dashboard in a real browser (Debian's Chromium and ChromeDriver) against a real server fed by the market
- * generator: the overview fills in, the Views chart shows data and a live update, and an alert reaches the feed.
+ * The dashboard in a real browser (Debian's Chromium and ChromeDriver) against a real server running the demo's
+ * config, fed by the market generator: the overview fills in, the Views chart shows data and a live update, the
+ * Alerts page lists the demo's rules, and an alert reaches the feed.
  */
 @Tag("browser")
 class DashboardBrowserTest {
@@ -54,8 +54,7 @@ class DashboardBrowserTest {
     void start() throws Exception {
         Assumptions.assumeTrue(CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(),
                 "browser tests need Chromium and ChromeDriver: apt-get install -y chromium chromium-driver");
-        TandemConfig config = ConfigLoader.parse(Files.readString(Path.of("../examples/market.yaml")),
-                "market.yaml");
+        TandemConfig config = DemoCommand.demoConfig();
         tandem = Tandem.start(config, TandemOptions.defaults(dir).withPartitions(1));
         server = TandemServer.start(tandem, ServerOptions.loopback(0));
         // 1. a market trading a few hundred times a second
@@ -103,6 +102,9 @@ class DashboardBrowserTest {
         browser.get(server.url() + "/#overview");
         wait.until(b -> b.findElement(By.id("overview-ingest-rate")).getText().matches(".*\\d.*"));
         assertThat(browser.findElement(By.id("page-overview")).isDisplayed()).isTrue();
+        // the demo's one report has not failed
+        wait.until(b -> b.findElement(By.id("overview-reports")).getText().equals("ok"));
+        assertThat(browser.findElement(By.id("overview-reports-detail")).getText()).isEqualTo("1 report, none failing");
 
         // 3. the Views page charts a symbol and lists its rows
         trade("ZZZ", 100.0, minute);
@@ -119,6 +121,11 @@ class DashboardBrowserTest {
         //    live feed with its rule and why
         browser.get(server.url() + "/#alerts");
         wait.until(b -> b.findElement(By.id("live-indicator")).getAttribute("data-state").equals("live"));
+        wait.until(b -> b.findElements(By.cssSelector("#alerts-rules .rule")).size() == 2);
+        assertThat(browser.findElements(By.cssSelector("#alerts-rules .rule")))
+                .extracting(r -> r.getAttribute("data-rule")).containsExactly("price_jump", "volume_spike");
+        assertThat(browser.findElement(By.cssSelector("#alerts-rules .rule[data-rule=price_jump]")).getText())
+                .contains("close > open * 1.02");
         trade("ZZZ", 106.0, minute);
         WebElement alert = wait.until(b -> b.findElements(By.cssSelector("#alerts-feed .alert[data-rule=price_jump]"))
                 .stream().findFirst().orElse(null));

@@ -24,15 +24,19 @@ public record TandemConfig(long epochMs, Map<String, StreamDef> streams, Map<Str
         alerts = Collections.unmodifiableMap(new LinkedHashMap<>(alerts));
     }
 
-    /** Everything but alert rules. */
-    public TandemConfig(long epochMs, Map<String, StreamDef> streams, Map<String, ViewDef> views, int batchEvery,
-                        Map<String, ReportDef> reports) {
-        this(epochMs, streams, views, batchEvery, reports, Map.of());
-    }
-
     /** Streams and views only, with the default batch cadence and no reports. */
     public TandemConfig(long epochMs, Map<String, StreamDef> streams, Map<String, ViewDef> views) {
         this(epochMs, streams, views, DEFAULT_BATCH_EVERY, Map.of(), Map.of());
+    }
+
+    /** The same config with another epoch length. */
+    public TandemConfig withEpochMs(long epoch) {
+        return new TandemConfig(epoch, streams, views, batchEvery, reports, alerts);
+    }
+
+    /** The same config with another batch cadence. */
+    public TandemConfig withBatchEvery(int epochs) {
+        return new TandemConfig(epochMs, streams, views, epochs, reports, alerts);
     }
 
     /** The same config with these alert rules. */

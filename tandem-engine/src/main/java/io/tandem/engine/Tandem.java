@@ -24,6 +24,7 @@ import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.QueryService;
 import io.tandem.engine.query.ViewQuery;
 import io.tandem.engine.report.ReportRunner;
+import io.tandem.engine.report.ReportSqlCheck;
 import io.tandem.engine.sql.SqlService;
 import io.tandem.engine.store.InMemoryRealtimeStore;
 import io.tandem.engine.store.RealtimeStore;
@@ -78,6 +79,7 @@ public final class Tandem implements AutoCloseable {
     private long lastReportCheck;
 
     private Tandem(TandemConfig config, TandemOptions options) {
+        ReportSqlCheck.validate(config, "config");
         this.config = config;
         this.options = options;
         this.startedAt = options.clock().getAsLong();
@@ -124,7 +126,11 @@ public final class Tandem implements AutoCloseable {
         maintenance.scheduleWithFixedDelay(this::coldTick, coldTick, coldTick, TimeUnit.MILLISECONDS);
     }
 
-    /** Opens (or recovers) the data directory and starts the hot path. */
+    /**
+     * Opens (or recovers) the data directory and starts the hot path.
+     *
+     * @throws io.tandem.core.config.ConfigException when a report's SQL does not bind to the streams and views
+     */
     public static Tandem start(TandemConfig config, TandemOptions options) {
         return new Tandem(config, options);
     }

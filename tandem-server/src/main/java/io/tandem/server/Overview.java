@@ -1,6 +1,7 @@
 package io.tandem.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
@@ -121,6 +122,11 @@ final class Overview implements AutoCloseable {
         ObjectNode live = o.putObject("live");
         live.put("subscribers", tandem.liveViews().subscriberCount());
         live.put("dropped", tandem.liveViews().droppedCount());
+        ObjectNode reports = o.putObject("reports");
+        reports.put("configured", tandem.config().reports().size());
+        ArrayNode failing = reports.putArray("failing");
+        tandem.reports().failures().forEach((name, f) -> failing.addObject().put("name", name)
+                .put("period", f.period()).put("error", f.error()).put("at", Timestamps.format(f.atMs())));
         return o;
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import io.tandem.core.time.Timestamps;
 import io.tandem.engine.report.ReportException;
 import io.tandem.engine.report.ReportInfo;
 import io.tandem.engine.report.ReportResult;
@@ -16,7 +17,9 @@ import io.tandem.engine.report.ReportRunner;
  *
  * <ul>
  *   <li>{@code GET /v1/reports}: {@code {"reports": [{"name": "daily_ohlcv", "schedule": "daily at 00:05",
- *       "format": "csv", "last_period": "2026-11-25", "files": ["2026-11-24.csv", "2026-11-25.csv"]}]}}</li>
+ *       "format": "csv", "last_period": "2026-11-25", "files": ["2026-11-24.csv", "2026-11-25.csv"],
+ *       "last_error": null}]}}; {@code last_error} is {@code {"period", "error", "at"}} while the latest scheduled
+ *       run of the report failed</li>
  *   <li>{@code POST /v1/reports/{name}/run?period=2026-11-25[&force=true]}: runs one period, or returns the file
  *       already written unless forced: {@code {"report": ..., "period": ..., "file": ..., "rows": 12,
  *       "written": true, "elapsed_ms": 40}}. 404 for an unknown report, 400 for a bad period or failing SQL, 409
@@ -55,6 +58,14 @@ final class ReportRoutes {
             n.put("format", info.format());
             n.put("last_period", info.lastPeriod());
             n.putPOJO("files", info.files());
+            if (info.lastError() == null) {
+                n.putNull("last_error");
+            } else {
+                ObjectNode e = n.putObject("last_error");
+                e.put("period", info.lastError().period());
+                e.put("error", info.lastError().error());
+                e.put("at", Timestamps.format(info.lastError().atMs()));
+            }
         }
         ctx.contentType("application/json").result(root.toString());
     }

@@ -135,7 +135,8 @@ class SqlReportRoutesTest {
         HttpResponse<String> list = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/v1/reports"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(list.body()).isEqualTo("{\"reports\":[{\"name\":\"daily_volume\",\"schedule\":\"daily at 00:05\","
-                + "\"format\":\"csv\",\"last_period\":\"2026-11-25\",\"files\":[\"2026-11-25.csv\"]}]}");
+                + "\"format\":\"csv\",\"last_period\":\"2026-11-25\",\"files\":[\"2026-11-25.csv\"],"
+                + "\"last_error\":null}]}");
 
         // 2. run again: the file is kept
         JsonNode again = json(post("/v1/reports/daily_volume/run?period=2026-11-25", null, ""));
@@ -149,6 +150,49 @@ class SqlReportRoutesTest {
         assertThat(result.get("rows").asLong()).isEqualTo(2);
         assertThat(Files.readString(Path.of(result.get("file").asText())))
                 .isEqualTo("symbol,volume\r\nAAPL,10\r\nMSFT,5\r\n");
+    }
+
+    @Test
+    void aReportThatFailsWhenItRuns_showsItsLastErrorInTheListAndOnTheOverview() throws Exception {
+        // the SQL binds (a VARCHAR may be cast to INTEGER), so only running it over 'AAPL' fails
+        String config = HttpApiTest.CONFIG + """
+                reports:
+                  symbols_as_numbers:
+                    schedule: daily at 00:05
+                    format: csv
+                    sql: >-
+                      SELECT CAST(symbol AS INTEGER) AS n FROM trades
+                      WHERE ts >= {{period_start}} AND ts < {{period_end}}
+                """;
+        AtomicLong clock = new AtomicLong(Instant.parse("2026-11-26T00:10:00Z").toEpochMilli());
+        try (Tandem failing = Tandem.start(ConfigLoader.parse(config, "failing.yaml"),
+                TandemOptions.defaults(dir.resolve("failing")).withPartitions(1).withClock(clock::get));
+             TandemServer other = TandemServer.start(failing, ServerOptions.loopback(0))) {
+            failing.ingest("trades", "{\"symbol\":\"AAPL\",\"price\":1.0,\"qty\":1,\"ts\":\"2026-11-25T10:00:00Z\"}"
+                    .getBytes(StandardCharsets.UTF_8), null);
+            failing.awaitCaughtUp(Duration.ofSeconds(10));
+            clock.set(Instant.parse("2026-11-26T01:00:05Z").toEpochMilli());
+            assertThat(failing.runBatch(false).join().status()).isEqualTo("published");
+
+            JsonNode report = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(other.url() + "/v1/reports"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body()).path("reports").get(0);
+            assertThat(report.path("files")).isEmpty();
+            assertThat(report.path("last_error").path("period").asText()).isEqualTo("2026-11-25");
+            assertThat(report.path("last_error").path("error").asText())
+                    .startsWith("report symbols_as_numbers, period 2026-11-25: ");
+            assertThat(report.path("last_error").path("at").asText()).isEqualTo("2026-11-26T01:00:05Z");
+
+            JsonNode overview = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(other.url()
+                    + "/v1/status")).build(), HttpResponse.BodyHandlers.ofString()).body()).path("overview");
+            assertThat(overview.path("reports").path("configured").asInt()).isEqualTo(1);
+            assertThat(overview.path("reports").path("failing")).singleElement().satisfies(f -> {
+                assertThat(f.path("name").asText()).isEqualTo("symbols_as_numbers");
+                assertThat(f.path("error").asText()).isEqualTo(report.path("last_error").path("error").asText());
+            });
+        }
+        JsonNode healthy = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(server.url() + "/v1/status"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body()).path("overview").path("reports");
+        assertThat(healthy.path("failing")).isEmpty();
     }
 
     @Test

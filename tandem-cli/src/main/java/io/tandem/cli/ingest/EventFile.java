@@ -10,19 +10,15 @@ import org.apache.commons.csv.DuplicateHeaderMode;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -31,45 +27,27 @@ import java.util.regex.Pattern;
  */
 abstract class EventFile implements Closeable {
 
-    /** The file name endings that {@link #open} reads. */
-    static final List<String> EXTENSIONS = List.of(".ndjson", ".jsonl", ".json", ".csv");
-
     /** One request body: its lines' numbers in the file, and the rows that could not be converted. */
     record Batch(int number, byte[] body, long[] fileLines, List<IngestResult.LineError> localErrors) {
     }
 
-    private final CountingStream in;
+    private final InputStream in;
     final int batchLines;
 
-    EventFile(Path file, int batchLines) throws IOException {
-        this.in = new CountingStream(Files.newInputStream(file));
+    EventFile(InputStream in, int batchLines) {
+        this.in = in;
         this.batchLines = batchLines;
     }
 
-    /**
-     * Opens {@code file} by its name's ending.
-     *
-     * @throws IllegalArgumentException when the ending is not one of {@link #EXTENSIONS}
-     */
-    static EventFile open(Path file, int batchLines) throws IOException {
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".csv")) {
-            return new Csv(file, batchLines);
-        }
-        if (EXTENSIONS.stream().anyMatch(name::endsWith)) {
-            return new Ndjson(file, batchLines);
-        }
-        throw new IllegalArgumentException("cannot tell the format of " + file + ": expected a name ending in "
-                + String.join(", ", EXTENSIONS));
+    /** Opens the input in its format. */
+    static EventFile open(EventInput input, int batchLines) throws IOException {
+        InputStream in = input.open();
+        return input.format() == EventInput.Format.CSV ? new Csv(in, input.name(), batchLines)
+                : new Ndjson(in, input.name(), batchLines);
     }
 
     /** The next body, or null at the end of the file. */
     abstract Batch next(int number) throws IOException;
-
-    /** Bytes of the file read so far. */
-    long bytesRead() {
-        return in.count;
-    }
 
     BufferedReader reader() {
         return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
@@ -83,12 +61,12 @@ abstract class EventFile implements Closeable {
     /** NDJSON: one JSON value per non-blank line, sent unchanged. */
     private static final class Ndjson extends EventFile {
         private final BufferedReader reader;
-        private final Path file;
+        private final String name;
         private long lineNumber;
 
-        Ndjson(Path file, int batchLines) throws IOException {
-            super(file, batchLines);
-            this.file = file;
+        Ndjson(InputStream in, String name, int batchLines) {
+            super(in, batchLines);
+            this.name = name;
             this.reader = reader();
         }
 
@@ -104,7 +82,7 @@ abstract class EventFile implements Closeable {
                     continue;
                 }
                 if (lineNumber == 1 && line.stripLeading().startsWith("[")) {
-                    throw new IOException(file + " starts a JSON array: expected one JSON object per line (NDJSON)");
+                    throw new IOException(name + " starts a JSON array: expected one JSON object per line (NDJSON)");
                 }
                 body.write(line.getBytes(StandardCharsets.UTF_8));
                 body.write('\n');
@@ -126,8 +104,8 @@ abstract class EventFile implements Closeable {
         private final Iterator<CSVRecord> records;
         private final String[] header;
 
-        Csv(Path file, int batchLines) throws IOException {
-            super(file, batchLines);
+        Csv(InputStream in, String name, int batchLines) throws IOException {
+            super(in, batchLines);
             CSVFormat format = CSVFormat.RFC4180.builder()
                     .setHeader()
                     .setSkipHeaderRecord(true)
@@ -138,7 +116,7 @@ abstract class EventFile implements Closeable {
                 this.parser = CSVParser.parse(reader(), format);
             } catch (IllegalArgumentException | UncheckedIOException e) {
                 close();
-                throw new IOException(file + ": bad header (line 1): " + e.getMessage(), e);
+                throw new IOException(name + ": bad header (line 1): " + e.getMessage(), e);
             }
             this.header = parser.getHeaderNames().toArray(String[]::new);
             if (header.length > 0 && header[0].startsWith("\uFEFF")) {
@@ -216,33 +194,6 @@ abstract class EventFile implements Closeable {
                 parser.close();
             }
             super.close();
-        }
-    }
-
-    /** Counts the bytes read, for progress. */
-    private static final class CountingStream extends FilterInputStream {
-        private volatile long count;
-
-        CountingStream(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                count++;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                count += n;
-            }
-            return n;
         }
     }
 }

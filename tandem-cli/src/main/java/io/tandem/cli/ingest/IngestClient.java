@@ -2,20 +2,16 @@ package io.tandem.cli.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.cli.client.ServerClient;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.net.ConnectException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -28,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,20 +35,26 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Sends a file of events to a Tandem server: {@code POST {url}/v1/streams/{stream}/events}, NDJSON bodies of
- * {@link IngestOptions#batchLines()} lines, {@link IngestOptions#concurrency()} requests in flight.
+ * Sends events to a Tandem server: {@code POST {url}/v1/streams/{stream}/events}, NDJSON bodies of
+ * {@link IngestOptions#batchLines()} lines, {@link IngestOptions#concurrency()} requests in flight, through the
+ * {@link ServerClient} (so with its API token, and its wording of an unreachable server).
  *
- * <p>The file is NDJSON ({@code .ndjson}, {@code .jsonl}, {@code .json}: one object per line) or CSV with a header
- * ({@code .csv}). The server answers {@code {"accepted": N, "rejected": M, "errors": [{"line": L, "error": "..."}]}}
- * with L counted in the request body; the client maps L back to the file's line numbers.
+ * <p>The input is NDJSON (one object per line) or CSV with a header, from a file (decompressed when its name ends
+ * in {@code .gz}) or from standard input (see {@link EventInput}). The server answers
+ * {@code {"accepted": N, "rejected": M, "errors": [{"line": L, "error": "..."}]}} with L counted in the request
+ * body; the client maps L back to the input's line numbers.
  *
- * <p>Every request carries an {@code Idempotency-Key}: a hash of the stream name, the batch size and the file's
- * bytes, then the batch number. A 503 is retried after its {@code Retry-After} with the same key, so a retry never
- * counts an event twice, and sending the same file again after a failure only adds the batches the server has not
- * seen. The first failed request stops the send; the {@link IngestResult} says what was accepted until then.
+ * <p>Every request carries an {@code Idempotency-Key}: for a file, a hash of the stream name, the batch size and the
+ * file's bytes, then the batch number, so that sending the same file again after a failure only adds the batches
+ * the server has not seen; for standard input, which cannot be read twice, a random prefix, so that only retries
+ * within one send are safe. A 503 is retried after its {@code Retry-After} with the same key, so a retry never
+ * counts an event twice. The first failed request stops the send; the {@link IngestResult} says what was accepted
+ * until then.
  *
  * <p>Progress goes to the given stream: a bar redrawn in place when the process has a console, otherwise one line
- * every {@link #PROGRESS_EVERY}.
+ * every {@link #PROGRESS_EVERY}, and once more at the end. It counts the lines the server has answered for (accepted
+ * or rejected), not the lines sent, out of the file's lines counted beforehand; for standard input it shows the
+ * counts alone.
  */
 public final class IngestClient {
 
@@ -61,58 +64,45 @@ public final class IngestClient {
     private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
     private static final int BAR_WIDTH = 30;
 
-    private final String baseUrl;
+    private final ServerClient server;
     private final IngestOptions options;
-    private final PrintStream progress;
+    private final PrintWriter progress;
     private final boolean terminal;
-    private final HttpClient http;
     private final ObjectMapper mapper = new ObjectMapper();
 
-    /** A client whose progress goes to standard error. */
-    public IngestClient(URI baseUrl, IngestOptions options) {
-        this(baseUrl, options, System.err);
-    }
-
     /** A client whose progress goes to {@code progress}, drawn as a bar when the process has a console. */
-    public IngestClient(URI baseUrl, IngestOptions options, PrintStream progress) {
-        String url = baseUrl.toString();
-        this.baseUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    public IngestClient(ServerClient server, IngestOptions options, PrintWriter progress) {
+        this.server = server;
         this.options = options;
         this.progress = progress;
         this.terminal = System.console() != null;
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10))
-                .build();
     }
 
     /**
-     * Sends every event of {@code file} to {@code stream}.
+     * Sends every event of {@code input} to {@code stream}.
      *
-     * @return the counts, the first rejections by file line, and any failed request
-     * @throws IOException              when the file cannot be opened or its CSV header is bad (nothing was sent)
-     * @throws IllegalArgumentException when the file's name has no known ending
+     * @return the counts, the first rejections by line, and any failed request
+     * @throws IOException when the file cannot be read or its CSV header is bad (nothing was sent)
      */
-    public IngestResult send(Path file, String stream) throws IOException {
+    public IngestResult send(EventInput input, String stream) throws IOException {
         long started = System.nanoTime();
-        long size = Files.size(file);
-        URI target = URI.create(baseUrl + "/v1/streams/"
-                + URLEncoder.encode(stream, StandardCharsets.UTF_8).replace("+", "%20") + "/events");
-        Run run = new Run(file, stream, started);
+        String path = "/v1/streams/" + URLEncoder.encode(stream, StandardCharsets.UTF_8).replace("+", "%20")
+                + "/events";
+        Scan scan = input.file() == null ? new Scan(UUID.randomUUID().toString().replace("-", ""), -1)
+                : scan(input, stream);
+        Run run = new Run(input.name(), stream, started, scan.lines);
         ExecutorService senders = Executors.newFixedThreadPool(options.concurrency(), daemon("tandem-ingest"));
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("tandem-progress"));
         Semaphore inFlight = new Semaphore(options.concurrency());
-        try (EventFile events = EventFile.open(file, options.batchLines())) {
-            String keyPrefix = keyPrefix(file, stream);
+        try (EventFile events = EventFile.open(input, options.batchLines())) {
             long period = terminal ? 200 : PROGRESS_EVERY.toMillis();
-            ticker.scheduleAtFixedRate(() -> run.report(events.bytesRead(), size), period, period,
-                    TimeUnit.MILLISECONDS);
+            ticker.scheduleAtFixedRate(() -> run.report(false), period, period, TimeUnit.MILLISECONDS);
             for (int number = 0; !run.stopped(); number++) {
                 EventFile.Batch batch;
                 try {
                     batch = events.next(number);
                 } catch (IOException | UncheckedIOException e) {
-                    run.fail("reading " + file + ": " + e.getMessage());
+                    run.fail("reading " + input.name() + ": " + e.getMessage());
                     break;
                 }
                 if (batch == null) {
@@ -125,7 +115,7 @@ public final class IngestClient {
                 inFlight.acquireUninterruptibly();
                 senders.execute(() -> {
                     try {
-                        post(target, keyPrefix + "-" + batch.number(), batch, run);
+                        post(path, scan.keyPrefix() + "-" + batch.number(), batch, run);
                     } finally {
                         inFlight.release();
                     }
@@ -133,8 +123,9 @@ public final class IngestClient {
             }
             senders.shutdown();
             awaitQuietly(senders);
+            ticker.shutdownNow();
+            run.report(true);
             if (terminal) {
-                run.report(size, size);
                 progress.println();
             }
         } finally {
@@ -144,9 +135,9 @@ public final class IngestClient {
         return run.result();
     }
 
-    private void post(URI target, String key, EventFile.Batch batch, Run run) {
+    private void post(String path, String key, EventFile.Batch batch, Run run) {
         for (int attempt = 1; !run.stopped(); attempt++) {
-            HttpRequest request = HttpRequest.newBuilder(target)
+            HttpRequest request = server.request(path)
                     .timeout(options.requestTimeout())
                     .header("Content-Type", "application/x-ndjson")
                     .header("Idempotency-Key", key)
@@ -154,21 +145,16 @@ public final class IngestClient {
                     .build();
             HttpResponse<String> response;
             try {
-                response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                response = server.exchange(request);
+            } catch (ServerClient.Unreachable e) {
+                run.fail(e.getMessage());
+                return;
             } catch (IOException e) {
-                if (isConnectionRefused(e)) {
-                    run.fail("cannot connect to " + baseUrl + " (connection refused): is the Tandem server running?");
-                    return;
-                }
-                if (attempt < options.maxAttempts()) {
+                if (attempt < options.maxAttempts() && !Thread.currentThread().isInterrupted()) {
                     sleep(Duration.ofMillis(Math.min(10_000, 250L << Math.min(attempt, 6))));
                     continue;
                 }
-                run.fail(describe(batch) + ": " + e);
-                return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                run.fail(describe(batch) + ": interrupted");
+                run.fail(describe(batch) + ": " + e.getMessage());
                 return;
             }
             int status = response.statusCode();
@@ -176,32 +162,28 @@ public final class IngestClient {
                 sleep(retryAfter(response));
                 continue;
             }
-            if (status == 200 || status == 400) {
-                try {
-                    run.answer(batch, mapper.readTree(response.body()));
-                    return;
-                } catch (IOException | IllegalArgumentException e) {
-                    run.fail(describe(batch) + ": HTTP " + status + " with an unexpected body: " + snippet(response));
-                    return;
-                }
-            }
-            if (status == 413) {
+            JsonNode answer = counts(response);
+            if ((status == 200 || status == 400) && answer != null) {
+                run.answer(batch, answer);
+            } else if (status == 413) {
                 run.fail(describe(batch) + ": HTTP 413, the server refuses a body of " + batch.body().length
                         + " bytes: send smaller batches (now " + options.batchLines() + " lines)");
             } else {
-                run.fail(describe(batch) + ": HTTP " + status + " " + snippet(response));
+                run.fail(describe(batch) + ": HTTP " + status + ": " + ServerClient.errorMessage(response));
             }
             return;
         }
     }
 
-    private static boolean isConnectionRefused(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException) {
-                return true;
-            }
+    /** An ingest answer with its accepted and rejected counts, or null for any other body. */
+    private JsonNode counts(HttpResponse<String> response) {
+        try {
+            JsonNode body = mapper.readTree(response.body());
+            return body.path("accepted").canConvertToLong() && body.path("rejected").canConvertToLong() ? body
+                    : null;
+        } catch (IOException notJson) {
+            return null;
         }
-        return false;
     }
 
     /** The delay a 503 asks for: {@code Retry-After} in seconds or as an HTTP date, at most a minute. */
@@ -229,26 +211,44 @@ public final class IngestClient {
         return "lines " + lines[0] + "-" + lines[lines.length - 1];
     }
 
-    private static String snippet(HttpResponse<String> response) {
-        String body = response.body() == null ? "" : response.body().strip();
-        return body.length() > 200 ? body.substring(0, 200) + "..." : body;
+    /** What the send learns from reading the file once first: its idempotency key prefix and its line count. */
+    private record Scan(String keyPrefix, long lines) {
     }
 
-    /** Hash of the stream, the batch size and the file's bytes: the same send always makes the same keys. */
-    private String keyPrefix(Path file, String stream) throws IOException {
+    /**
+     * Reads the file once: a hash of the stream, the batch size and the file's bytes (the same send always makes
+     * the same keys), and the number of lines that hold an event (the non-blank ones, less a CSV's header).
+     */
+    private Scan scan(EventInput input, String stream) throws IOException {
+        MessageDigest sha;
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update((stream + "\n" + options.batchLines() + "\n").getBytes(StandardCharsets.UTF_8));
-            byte[] buf = new byte[1 << 16];
-            try (InputStream in = Files.newInputStream(file)) {
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    sha.update(buf, 0, n);
-                }
-            }
-            return HexFormat.of().formatHex(sha.digest(), 0, 16);
+            sha = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
+        sha.update((stream + "\n" + options.batchLines() + "\n").getBytes(StandardCharsets.UTF_8));
+        long lines = 0;
+        boolean content = false;
+        byte[] buf = new byte[1 << 16];
+        try (InputStream in = input.open()) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                sha.update(buf, 0, n);
+                for (int i = 0; i < n; i++) {
+                    byte b = buf[i];
+                    if (b == '\n') {
+                        lines += content ? 1 : 0;
+                        content = false;
+                    } else if (b != ' ' && b != '\t' && b != '\r') {
+                        content = true;
+                    }
+                }
+            }
+        }
+        lines += content ? 1 : 0;
+        if (input.format() == EventInput.Format.CSV) {
+            lines = Math.max(0, lines - 1);
+        }
+        return new Scan(HexFormat.of().formatHex(sha.digest(), 0, 16), lines);
     }
 
     private static void sleep(Duration d) {
@@ -278,9 +278,10 @@ public final class IngestClient {
 
     /** The state of one send, shared by the reader, the senders and the progress ticker. */
     private final class Run {
-        private final Path file;
+        private final String input;
         private final String stream;
         private final long started;
+        private final long expected;
         private final AtomicLong lines = new AtomicLong();
         private final AtomicLong accepted = new AtomicLong();
         private final AtomicLong rejected = new AtomicLong();
@@ -288,10 +289,12 @@ public final class IngestClient {
         private final List<String> failures = new ArrayList<>();
         private volatile boolean stopped;
 
-        Run(Path file, String stream, long started) {
-            this.file = file;
+        /** @param expected the lines counted beforehand, or -1 when unknown */
+        Run(String input, String stream, long started, long expected) {
+            this.input = input;
             this.stream = stream;
             this.started = started;
+            this.expected = expected;
         }
 
         boolean stopped() {
@@ -305,9 +308,6 @@ public final class IngestClient {
         }
 
         void answer(EventFile.Batch batch, JsonNode body) {
-            if (!body.path("accepted").canConvertToLong() || !body.path("rejected").canConvertToLong()) {
-                throw new IllegalArgumentException("no accepted and rejected counts");
-            }
             accepted.addAndGet(body.get("accepted").asLong());
             rejected.addAndGet(body.get("rejected").asLong());
             long[] fileLines = batch.fileLines();
@@ -334,19 +334,33 @@ public final class IngestClient {
             failures.add(failure);
         }
 
-        void report(long bytesRead, long size) {
+        /**
+         * Draws the progress: the lines answered out of those expected.
+         *
+         * @param finished the send is over: a send that read everything without failing is drawn full
+         */
+        void report(boolean finished) {
             double seconds = (System.nanoTime() - started) / 1e9;
             long done = accepted.get();
-            double percent = size == 0 ? 100 : 100.0 * bytesRead / size;
+            long answered = done + rejected.get();
+            long total = finished && !stopped ? answered : expected;
             String counts = String.format(Locale.ROOT, "%,d accepted, %,d rejected, %,.0f events/s", done,
                     rejected.get(), seconds > 0 ? done / seconds : 0);
-            if (terminal) {
-                int filled = (int) Math.min(BAR_WIDTH, Math.round(percent / 100 * BAR_WIDTH));
-                progress.print(String.format(Locale.ROOT, "\r[%s%s] %3.0f%%  %s", "=".repeat(filled),
-                        " ".repeat(BAR_WIDTH - filled), percent, counts));
+            String line;
+            if (total < 0) {
+                line = terminal ? "\r" + counts : "ingest " + input + ": " + counts;
             } else {
-                progress.println(String.format(Locale.ROOT, "ingest %s: %.0f%% read, %s", file.getFileName(),
-                        percent, counts));
+                double fraction = total == 0 ? 1 : Math.min(1, (double) answered / total);
+                int filled = (int) Math.round(fraction * BAR_WIDTH);
+                line = terminal ? String.format(Locale.ROOT, "\r[%s%s] %3.0f%%  %s", "=".repeat(filled),
+                        " ".repeat(BAR_WIDTH - filled), fraction * 100, counts)
+                        : String.format(Locale.ROOT, "ingest %s: %.0f%% answered, %s", input, fraction * 100,
+                        counts);
+            }
+            if (terminal) {
+                progress.print(line);
+            } else {
+                progress.println(line);
             }
             progress.flush();
         }
@@ -356,7 +370,7 @@ public final class IngestClient {
             for (Map.Entry<Long, String> e : errors.entrySet()) {
                 first.add(new IngestResult.LineError(e.getKey(), e.getValue()));
             }
-            return new IngestResult(file, stream, lines.get(), accepted.get(), rejected.get(), first, failures,
+            return new IngestResult(input, stream, lines.get(), accepted.get(), rejected.get(), first, failures,
                     Duration.ofNanos(System.nanoTime() - started));
         }
     }

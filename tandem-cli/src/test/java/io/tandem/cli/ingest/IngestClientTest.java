@@ -1,6 +1,7 @@
 package io.tandem.cli.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tandem.cli.client.ServerClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -8,7 +9,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -41,8 +43,12 @@ class IngestClientTest {
     }
 
     private IngestClient client(int batchLines, int concurrency) {
-        return new IngestClient(server.uri(), IngestOptions.defaults().withBatchLines(batchLines)
-                .withConcurrency(concurrency), new PrintStream(progress, true, StandardCharsets.UTF_8));
+        return new IngestClient(new ServerClient(server.uri(), null), IngestOptions.defaults()
+                .withBatchLines(batchLines).withConcurrency(concurrency), progressWriter());
+    }
+
+    private PrintWriter progressWriter() {
+        return new PrintWriter(new OutputStreamWriter(progress, StandardCharsets.UTF_8), true);
     }
 
     private Path write(String name, String content) throws IOException {
@@ -56,7 +62,7 @@ class IngestClientTest {
                 .collect(Collectors.joining("\n", "", "\n\n"));
         Path file = write("trades.ndjson", lines);
 
-        IngestResult result = client(5, 2).send(file, "trades");
+        IngestResult result = client(5, 2).send(EventInput.file(file, null), "trades");
 
         assertThat(result.ok()).as(result.summary()).isTrue();
         assertThat(result.lines()).isEqualTo(12);
@@ -81,7 +87,7 @@ class IngestClientTest {
                 + "\r\n"
                 + "ZED,0.25,,\"two\nlines\",maybe,x\r\n");
 
-        IngestResult result = client(2, 1).send(file, "trades");
+        IngestResult result = client(2, 1).send(EventInput.file(file, null), "trades");
 
         assertThat(result.ok()).as(result.summary()).isTrue();
         List<JsonNode> events = server.events().stream()
@@ -115,7 +121,7 @@ class IngestClientTest {
                 "not json",
                 "{\"symbol\":\"J\"}"));
 
-        IngestResult result = client(4, 3).send(file, "trades");
+        IngestResult result = client(4, 3).send(EventInput.file(file, null), "trades");
 
         assertThat(result.ok()).isFalse();
         assertThat(result.failures()).isEmpty();
@@ -132,7 +138,7 @@ class IngestClientTest {
     void when_csvRowHasTheWrongNumberOfValues_then_itIsRejectedWithItsLineAndNotSent() throws IOException {
         Path file = write("short.csv", "symbol,qty\nA,1\nB,\"multi\nline\"\nC\nD,4,extra\nE,5\n");
 
-        IngestResult result = client(10, 1).send(file, "trades");
+        IngestResult result = client(10, 1).send(EventInput.file(file, null), "trades");
 
         assertThat(result.lines()).isEqualTo(5);
         assertThat(result.accepted()).isEqualTo(2);
@@ -146,7 +152,7 @@ class IngestClientTest {
         Path file = write("few.jsonl", "{\"symbol\":\"A\"}\n{\"symbol\":\"B\"}\n");
         server.overloadNext(1, 1);
 
-        IngestResult result = client(5000, 4).send(file, "trades");
+        IngestResult result = client(5000, 4).send(EventInput.file(file, null), "trades");
 
         assertThat(result.ok()).as(result.summary()).isTrue();
         List<FakeIngestServer.Request> requests = server.requests();
@@ -155,7 +161,7 @@ class IngestClientTest {
         assertThat(server.events()).hasSize(2);
 
         // Sending the same file again repeats the keys: the server answers from its record and counts nothing.
-        IngestResult again = client(5000, 4).send(file, "trades");
+        IngestResult again = client(5000, 4).send(EventInput.file(file, null), "trades");
         assertThat(again.accepted()).isEqualTo(2);
         assertThat(server.requests().get(2).idempotencyKey()).isEqualTo(requests.get(0).idempotencyKey());
         assertThat(server.events()).hasSize(2);
@@ -166,12 +172,28 @@ class IngestClientTest {
         Path file = write("big.ndjson", "{\"symbol\":\"A\"}\n".repeat(100));
         server.maxBodyBytes = 500;
 
-        IngestResult result = client(50, 1).send(file, "trades");
+        IngestResult result = client(50, 1).send(EventInput.file(file, null), "trades");
 
         assertThat(result.ok()).isFalse();
         assertThat(result.failures()).singleElement().asString()
                 .startsWith("lines 1-50: HTTP 413").contains("send smaller batches (now 50 lines)");
         assertThat(result.notSent()).isEqualTo(100);
+    }
+
+    @Test
+    void progress_countsTheLinesTheServerAnswered_notTheLinesRead() throws IOException {
+        // 40 short lines, then 60 too long for the server: the third batch of 20 fails and the send stops there
+        Path file = write("partly.ndjson", "{\"symbol\":\"A\"}\n".repeat(40)
+                + ("{\"symbol\":\"B\",\"pad\":\"" + "x".repeat(40) + "\"}\n").repeat(60));
+        server.maxBodyBytes = 500;
+
+        IngestResult result = client(20, 1).send(EventInput.file(file, null), "trades");
+
+        assertThat(result.accepted()).isEqualTo(40);
+        assertThat(result.failures()).singleElement().asString().startsWith("lines 41-60: HTTP 413");
+        List<String> lines = progress.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines.get(lines.size() - 1)).startsWith("ingest " + file + ": 40% answered, 40 accepted, "
+                + "0 rejected, ");
     }
 
     @Test
@@ -181,25 +203,25 @@ class IngestClientTest {
             port = socket.getLocalPort();
         }
         Path file = write("one.ndjson", "{\"symbol\":\"A\"}\n");
-        IngestClient client = new IngestClient(URI.create("http://127.0.0.1:" + port + "/"), IngestOptions.defaults(),
-                new PrintStream(progress, true, StandardCharsets.UTF_8));
+        IngestClient client = new IngestClient(new ServerClient(URI.create("http://127.0.0.1:" + port + "/"), null),
+                IngestOptions.defaults(), progressWriter());
 
-        IngestResult result = client.send(file, "trades");
+        IngestResult result = client.send(EventInput.file(file, null), "trades");
 
         assertThat(result.ok()).isFalse();
-        assertThat(result.failures()).containsExactly("cannot connect to http://127.0.0.1:" + port
-                + " (connection refused): is the Tandem server running?");
+        assertThat(result.failures()).containsExactly("cannot reach http://127.0.0.1:" + port
+                + " (is `tandem serve` running there?)");
         assertThat(result.summary()).contains("1 events not sent");
     }
 
     @Test
     void when_fileFormatIsUnknownOrAJsonArray_then_theErrorSaysWhy() throws IOException {
         Path parquet = write("events.parquet", "PAR1");
-        assertThatThrownBy(() -> client(10, 1).send(parquet, "trades"))
+        assertThatThrownBy(() -> client(10, 1).send(EventInput.file(parquet, null), "trades"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("expected a name ending in .ndjson, .jsonl, .json, .csv");
         Path array = write("events.json", "[{\"symbol\":\"A\"},\n{\"symbol\":\"B\"}]\n");
-        assertThat(client(10, 1).send(array, "trades").failures()).singleElement().asString()
+        assertThat(client(10, 1).send(EventInput.file(array, null), "trades").failures()).singleElement().asString()
                 .contains("starts a JSON array: expected one JSON object per line (NDJSON)");
         assertThat(server.requests()).isEmpty();
     }

@@ -38,6 +38,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -266,15 +267,8 @@ public final class BatchViewStore implements AutoCloseable {
 
     private void writeParquet(Path file, CompiledView view, NavigableMap<Long, Map<GroupKey, Object[]>> rows)
             throws IOException {
-        StreamDef stream = view.stream();
         List<String> columns = new ArrayList<>();
-        columns.add("bucket BIGINT");
-        for (String dim : view.def().groupBy()) {
-            columns.add(quote(dim) + " " + sqlType(stream.field(stream.indexOf(dim)).type()));
-        }
-        for (MeasureDef m : view.def().measures().values()) {
-            columns.add(quote(m.name()) + " " + resultType(m, stream));
-        }
+        columns(view).forEach((name, type) -> columns.add(quote(name) + " " + type));
         String table = "rows_" + view.name();
         try (Statement st = writer.createStatement()) {
             st.execute("CREATE OR REPLACE TEMP TABLE " + table + " (" + String.join(", ", columns) + ")");
@@ -302,6 +296,28 @@ public final class BatchViewStore implements AutoCloseable {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
+    }
+
+    /** A view's result columns and their SQL types: {@code bucket} (epoch ms), the dims, the measures. */
+    private static Map<String, String> columns(CompiledView view) {
+        StreamDef stream = view.stream();
+        Map<String, String> columns = new LinkedHashMap<>();
+        columns.put("bucket", "BIGINT");
+        for (String dim : view.def().groupBy()) {
+            columns.put(dim, sqlType(stream.field(stream.indexOf(dim)).type()));
+        }
+        for (MeasureDef m : view.def().measures().values()) {
+            columns.put(m.name(), resultType(m, stream));
+        }
+        return columns;
+    }
+
+    /** A query of no rows with the columns of a view's Parquet file ({@code bucket} a TIMESTAMP there). */
+    public static String emptySelect(CompiledView view) {
+        List<String> columns = new ArrayList<>();
+        columns(view).forEach((name, type) -> columns.add(name.equals("bucket")
+                ? "epoch_ms(CAST(NULL AS BIGINT)) AS bucket" : "CAST(NULL AS " + type + ") AS " + quote(name)));
+        return "SELECT " + String.join(", ", columns) + " WHERE false";
     }
 
     private static void append(DuckDBAppender app, Object value) throws SQLException {

@@ -24,6 +24,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
@@ -64,6 +65,7 @@ public final class ReportRunner implements AutoCloseable {
     private final LongSupplier coveredUntilMs;
     private final long latenessMs;
     private final ReportWriter writer = new ReportWriter();
+    private final Map<String, ReportFailure> failures = new ConcurrentHashMap<>();
 
     /**
      * @param dataDir        reports go to {@code <dataDir>/reports}
@@ -81,8 +83,9 @@ public final class ReportRunner implements AutoCloseable {
     }
 
     /**
-     * Runs every period of every report that is due, covered and not written yet. A report that fails is logged
-     * and tried again on the next call; the others go on.
+     * Runs every period of every report that is due, covered and not written yet. A report that fails is tried
+     * again on the next call, and the others go on; its failure is kept ({@link #failures()}, {@link #list()}) until
+     * a run of it succeeds, and logged when it differs from the one before.
      *
      * @param coveredUntilMs the arrival time up to which the batch covers the lake; nothing runs while it is
      *                       {@link Long#MIN_VALUE} (no batch yet)
@@ -110,8 +113,12 @@ public final class ReportRunner implements AutoCloseable {
                         written.add(r);
                     }
                 } catch (ReportException | UncheckedIOException ex) {
-                    LOG.error("report {} for period {} failed; it runs again after the next batch: {}", name,
-                            p.id(), ex.getMessage());
+                    ReportFailure failure = new ReportFailure(p.id(), ex.getMessage(), nowMs);
+                    ReportFailure before = failures.put(name, failure);
+                    if (before == null || !before.error().equals(failure.error())) {
+                        LOG.error("report {} for period {} failed; it runs again after the next batch: {}", name,
+                                p.id(), ex.getMessage());
+                    }
                     break;
                 }
             }
@@ -165,8 +172,7 @@ public final class ReportRunner implements AutoCloseable {
         if (!force && Files.exists(file)) {
             return new ReportResult(name, p.id(), file, -1, false, 0);
         }
-        String text = def.sql().replace("{{period_start}}", literal(p.startMs()))
-                .replace("{{period_end}}", literal(p.endMs()));
+        String text = sql(def, p.startMs(), p.endMs());
         SqlResult result;
         try {
             result = sql.query(text, REPORT_TIMEOUT, Long.MAX_VALUE);
@@ -178,10 +184,16 @@ public final class ReportRunner implements AutoCloseable {
             long rows = writer.write(result, def.format(), file);
             long elapsed = (System.nanoTime() - started) / 1_000_000;
             LOG.info("report {} for period {}: {} rows to {} in {} ms", name, p.id(), rows, file, elapsed);
+            failures.remove(name);
             return new ReportResult(name, p.id(), file, rows, true, elapsed);
         } catch (IOException e) {
             throw new UncheckedIOException("report " + name + ": cannot write " + file, e);
         }
+    }
+
+    /** A report's SQL for one period: its placeholders replaced by {@code TIMESTAMP} literals (UTC). */
+    static String sql(ReportDef def, long startMs, long endMs) {
+        return def.sql().replace("{{period_start}}", literal(startMs)).replace("{{period_end}}", literal(endMs));
     }
 
     private static String literal(long ms) {
@@ -195,9 +207,14 @@ public final class ReportRunner implements AutoCloseable {
             List<ReportPeriod> done = periodsWritten(name);
             List<String> files = done.stream().map(p -> p.id() + "." + def.format()).toList();
             String last = done.isEmpty() ? null : done.get(done.size() - 1).id();
-            infos.add(new ReportInfo(name, def.schedule(), def.format(), last, files));
+            infos.add(new ReportInfo(name, def.schedule(), def.format(), last, files, failures.get(name)));
         });
         return infos;
+    }
+
+    /** The reports whose last scheduled run failed, by name, with that failure. */
+    public Map<String, ReportFailure> failures() {
+        return Map.copyOf(failures);
     }
 
     /** The periods whose file exists, oldest first; temp files and strangers are ignored. */

@@ -266,17 +266,39 @@ public final class SqlService implements AutoCloseable {
             throw new SqlException("empty query: send one " + QUERY_KINDS + " statement");
         }
         long started = System.nanoTime();
-        try (Connection c = db.duplicate()) {
-            checkOneQuery(c, sql);
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                if (((DuckDBResultSetMetaData) ps.getMetaData()).getReturnType() != StatementReturnType.QUERY_RESULT) {
-                    throw refused(sql);
-                }
-                return run(ps, timeout, maxRows, started);
-            }
+        try (Connection c = db.duplicate(); PreparedStatement ps = prepare(c, sql)) {
+            return run(ps, timeout, maxRows, started);
         } catch (SQLException e) {
             throw translate(e);
         }
+    }
+
+    /**
+     * Checks a query without running it: it must be one read-only query, and DuckDB must bind it to the tables (every
+     * table, column and function it names must exist, with types that fit).
+     *
+     * @throws SqlException with the reason, worded as {@link #query(String)} would
+     */
+    public void check(String sql) {
+        if (sql == null || sql.isBlank()) {
+            throw new SqlException("empty query: send one " + QUERY_KINDS + " statement");
+        }
+        try (Connection c = db.duplicate()) {
+            prepare(c, sql).close();
+        } catch (SQLException e) {
+            throw translate(e);
+        }
+    }
+
+    /** Parses, refuses anything but one query, and prepares (binds) it. */
+    private static PreparedStatement prepare(Connection c, String sql) throws SQLException {
+        checkOneQuery(c, sql);
+        PreparedStatement ps = c.prepareStatement(sql);
+        if (((DuckDBResultSetMetaData) ps.getMetaData()).getReturnType() != StatementReturnType.QUERY_RESULT) {
+            ps.close();
+            throw refused(sql);
+        }
+        return ps;
     }
 
     private SqlResult run(PreparedStatement ps, Duration timeout, long maxRows, long started) throws SQLException {

@@ -74,7 +74,8 @@ class ReportRunnerTest {
         TandemConfig market = ConfigLoader.load(Path.of("../examples/market.yaml"));
         Map<String, ReportDef> reports = new LinkedHashMap<>(market.reports());
         reports.putAll(extra);
-        TandemConfig config = new TandemConfig(market.epochMs(), market.streams(), market.views(), 1, reports);
+        TandemConfig config = new TandemConfig(market.epochMs(), market.streams(), market.views(), 1, reports,
+                market.alerts());
         runner = new ReportRunner(config, dir, sql, () -> coveredUntil);
         return runner;
     }
@@ -277,6 +278,35 @@ class ReportRunnerTest {
     }
 
     @Test
+    void aScheduledRunThatFails_isKeptAsTheReportsLastError_untilARunOfItSucceeds() {
+        ReportRunner reports = runner(Map.of("quotes_daily", new ReportDef("quotes_daily",
+                "SELECT count(*) AS n FROM quotes WHERE ts >= {{period_start}} AND ts < {{period_end}}",
+                "daily at 00:05", "csv")));
+        long now = t("2026-11-26T00:05:00Z");
+
+        // 1. the table is missing: the other report is written, this one's failure is kept with its period
+        assertThat(reports.runDue(t("2026-11-26T00:00:05Z"), 5_000, now)).extracting(ReportResult::report)
+                .containsExactly("daily_ohlcv");
+        ReportFailure failure = reports.failures().get("quotes_daily");
+        assertThat(failure.period()).isEqualTo("2026-11-25");
+        assertThat(failure.error()).startsWith("report quotes_daily, period 2026-11-25: Catalog Error: Table with "
+                + "name quotes does not exist!");
+        assertThat(failure.atMs()).isEqualTo(now);
+        assertThat(reports.list()).filteredOn(i -> i.name().equals("quotes_daily")).singleElement()
+                .extracting(ReportInfo::lastError).isEqualTo(failure);
+        assertThat(reports.failures()).containsOnlyKeys("quotes_daily");
+
+        // 2. once it can run, the next call writes it and the failure is gone
+        sql.setTables(Map.of("trades", SqlService.lakeGlob(lake, "trades"), "quotes",
+                SqlService.lakeGlob(lake, "trades")), Map.of());
+        assertThat(reports.runDue(t("2026-11-26T00:00:05Z"), 5_000, now + 60_000))
+                .extracting(ReportResult::report, ReportResult::period).containsExactly(tuple("quotes_daily",
+                        "2026-11-25"));
+        assertThat(reports.failures()).isEmpty();
+        assertThat(reports.list()).extracting(ReportInfo::lastError).containsOnlyNulls();
+    }
+
+    @Test
     void list_tellsEachReportsScheduleFormatAndFiles() {
         ReportRunner reports = runner();
         reports.run("daily_ohlcv", "2026-11-26");
@@ -285,7 +315,7 @@ class ReportRunnerTest {
 
         ReportInfo daily = reports.list().get(0);
         assertThat(daily).isEqualTo(new ReportInfo("daily_ohlcv", "daily at 00:05", "csv", "2026-11-26",
-                List.of("2026-11-24.csv", "2026-11-25.csv", "2026-11-26.csv")));
+                List.of("2026-11-24.csv", "2026-11-25.csv", "2026-11-26.csv"), null));
         assertThat(reports.list()).extracting(ReportInfo::name)
                 .containsExactlyInAnyOrder("daily_ohlcv", "hourly_csv", "hourly_json", "hourly_parquet");
         assertThat(reports.list().get(1).lastPeriod()).isNull();

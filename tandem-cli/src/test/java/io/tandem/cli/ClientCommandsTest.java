@@ -1,0 +1,237 @@
+package io.tandem.cli;
+
+import io.tandem.core.config.ConfigLoader;
+import io.tandem.engine.Tandem;
+import io.tandem.engine.TandemOptions;
+import io.tandem.server.ServerOptions;
+import io.tandem.server.TandemServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.GZIPOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The client commands ({@code ingest}, {@code batch}, {@code sql}, {@code report}) run in process against a real
+ * server that requires a token, and the messages of the command line itself.
+ */
+class ClientCommandsTest {
+
+    static final String TOKEN = "s3cret";
+    static final String CONFIG = """
+            streams:
+              trades:
+                time: ts
+                fields: {symbol: string, price: double, qty: long}
+            views:
+              volume_1m:
+                from: trades
+                group_by: [symbol]
+                granularity: 1m
+                measures: {volume: sum(qty)}
+            reports:
+              daily_volume:
+                schedule: daily at 00:05
+                format: csv
+                sql: >-
+                  SELECT symbol, sum(qty) AS volume FROM trades
+                  WHERE ts >= {{period_start}} AND ts < {{period_end}} GROUP BY symbol ORDER BY symbol
+            """;
+
+    @TempDir
+    Path dir;
+    final AtomicLong clock = new AtomicLong(Instant.parse("2026-11-26T00:10:00Z").toEpochMilli());
+    Tandem tandem;
+    TandemServer server;
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+
+    @BeforeEach
+    void start() {
+        tandem = Tandem.start(ConfigLoader.parse(CONFIG, "test.yaml"), TandemOptions.defaults(dir.resolve("data"))
+                .withPartitions(1).withClock(clock::get));
+        server = TandemServer.start(tandem, new ServerOptions("127.0.0.1", 0, ServerOptions.DEFAULT_MAX_BODY_BYTES,
+                TOKEN));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        tandem.close();
+    }
+
+    /** Runs {@code tandem ARGS} in process with this environment and standard input; out and err are kept. */
+    int run(Map<String, String> env, InputStream stdin, String... args) {
+        out = new StringWriter();
+        err = new StringWriter();
+        CommandLine cli = Main.commandLine(stdin, env);
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    int run(String... args) {
+        return run(Map.of(), InputStream.nullInputStream(), args);
+    }
+
+    Path write(String name, String content) throws IOException {
+        return Files.writeString(dir.resolve(name), content);
+    }
+
+    Path gzip(String name, String content) throws IOException {
+        Path file = dir.resolve(name);
+        try (OutputStream gz = new GZIPOutputStream(Files.newOutputStream(file))) {
+            gz.write(content.getBytes(StandardCharsets.UTF_8));
+        }
+        return file;
+    }
+
+    static String trade(String symbol, int qty, String ts) {
+        return "{\"symbol\":\"" + symbol + "\",\"price\":1.5,\"qty\":" + qty + ",\"ts\":\"" + ts + "\"}\n";
+    }
+
+    String count() {
+        assertThat(run(Map.of(Main.TOKEN_ENV, TOKEN), InputStream.nullInputStream(), "sql", "--url", server.url(),
+                "--format", "csv", "SELECT count(*) AS n, sum(qty) AS qty FROM trades")).as(err.toString()).isZero();
+        return out.toString();
+    }
+
+    @Test
+    void everyClientCommand_sendsTheTokenFromTheFlagOrTheEnvironment_andTheFlagWins() throws IOException {
+        Path file = write("trades.ndjson", trade("AAPL", 10, "2026-11-25T10:00:00Z")
+                + trade("MSFT", 5, "2026-11-25T11:00:00Z"));
+        String url = server.url();
+
+        // 1. no token: the server's 401, and how to give the token
+        assertThat(run("ingest", "--url", url, "--stream", "trades", file.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("error: lines 1-2: HTTP 401: missing or wrong API token "
+                + "(Authorization: Bearer ...) (give the server's token with --token or TANDEM_API_TOKEN)");
+        assertThat(run("sql", "--url", url, "SELECT 1")).isEqualTo(1);
+        assertThat(err.toString()).startsWith("error: missing or wrong API token");
+
+        // 2. the flag
+        assertThat(run("ingest", "--url", url, "--token", TOKEN, "--stream", "trades", file.toString()))
+                .as(err.toString()).isZero();
+        assertThat(out.toString()).contains("-> stream trades: 2 accepted, 0 rejected");
+
+        // 3. the environment, and the flag over it either way
+        assertThat(run(Map.of(Main.TOKEN_ENV, "wrong"), InputStream.nullInputStream(), "sql", "--url", url,
+                "--token", TOKEN, "SELECT 1 AS one")).as(err.toString()).isZero();
+        assertThat(run(Map.of(Main.TOKEN_ENV, TOKEN), InputStream.nullInputStream(), "sql", "--url", url,
+                "--token", "wrong", "SELECT 1 AS one")).isEqualTo(1);
+        assertThat(err.toString()).startsWith("error: missing or wrong API token");
+
+        // 4. batch and report with the environment's token: the hour is sealed, the batch covers the 25th
+        tandem.awaitCaughtUp(java.time.Duration.ofSeconds(10));
+        clock.set(Instant.parse("2026-11-26T01:00:05Z").toEpochMilli());
+        Map<String, String> env = Map.of(Main.TOKEN_ENV, TOKEN);
+        assertThat(run(env, InputStream.nullInputStream(), "batch", "--url", url)).as(err.toString()).isZero();
+        assertThat(out.toString()).startsWith("batch run: published, version 1, ");
+        assertThat(run(env, InputStream.nullInputStream(), "report", "run", "daily_volume", "--period",
+                "2026-11-25", "--force", "--url", url)).as(err.toString()).isZero();
+        assertThat(out.toString()).startsWith("wrote ").contains("(2 rows, ");
+        assertThat(run(env, InputStream.nullInputStream(), "report", "list", "--url", url)).isZero();
+        assertThat(out.toString()).startsWith("daily_volume  daily at 00:05  csv  1 file, last period 2026-11-25");
+        assertThat(count()).isEqualTo("n,qty\r\n2,15\r\n");
+    }
+
+    @Test
+    void ingest_readsStandardInput_andGzipFilesDecompressed() throws IOException {
+        String url = server.url();
+        InputStream stdin = new ByteArrayInputStream((trade("A", 1, "2026-11-25T10:00:00Z")
+                + trade("B", 2, "2026-11-25T10:01:00Z") + "\n" + trade("C", 4, "2026-11-25T10:02:00Z"))
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(run(Map.of(), stdin, "ingest", "--url", url, "--token", TOKEN, "--stream", "trades", "-"))
+                .as(err.toString()).isZero();
+        assertThat(out.toString()).startsWith("- -> stream trades: 3 accepted, 0 rejected");
+
+        Path ndjson = gzip("more.ndjson.gz", trade("D", 8, "2026-11-25T10:03:00Z"));
+        assertThat(run("ingest", "--url", url, "--token", TOKEN, "--stream", "trades", ndjson.toString()))
+                .as(err.toString()).isZero();
+        assertThat(out.toString()).contains("1 accepted, 0 rejected");
+        // the progress counts answered lines out of the decompressed file's
+        assertThat(err.toString()).contains("ingest " + ndjson + ": 100% answered, 1 accepted, 0 rejected");
+
+        Path csv = gzip("more.csv.gz", "symbol,price,qty,ts\nE,1.0,16,2026-11-25T10:04:00Z\n"
+                + "F,1.0,32,2026-11-25T10:05:00Z\n");
+        assertThat(run("ingest", "--url", url, "--token", TOKEN, "--stream", "trades", csv.toString()))
+                .as(err.toString()).isZero();
+        assertThat(out.toString()).contains("2 accepted, 0 rejected");
+
+        InputStream csvIn = new ByteArrayInputStream("symbol,price,qty,ts\nG,1.0,64,2026-11-25T10:06:00Z\n"
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(run(Map.of(), csvIn, "ingest", "--url", url, "--token", TOKEN, "--stream", "trades",
+                "--format", "csv", "-")).as(err.toString()).isZero();
+
+        tandem.awaitCaughtUp(java.time.Duration.ofSeconds(10));
+        clock.set(Instant.parse("2026-11-26T01:00:05Z").toEpochMilli());
+        assertThat(tandem.runBatch(false).join().status()).isEqualTo("published");
+        assertThat(count()).isEqualTo("n,qty\r\n7,127\r\n");
+    }
+
+    @Test
+    void ingest_ofAMissingFile_saysNoSuchFile() {
+        int code = run("ingest", "--url", server.url(), "--stream", "trades", dir.resolve("nofile.ndjson").toString());
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("error: " + dir.resolve("nofile.ndjson") + ": no such file\n");
+    }
+
+    @Test
+    void everyClientCommand_withNoServerThere_saysItCannotReachIt() throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + port;
+        Path file = write("one.ndjson", trade("A", 1, "2026-11-25T10:00:00Z"));
+        String[][] commands = {
+                {"batch", "--url", url},
+                {"ingest", "--url", url, "--stream", "trades", file.toString()},
+                {"sql", "--url", url, "SELECT 1"},
+                {"report", "list", "--url", url},
+                {"report", "run", "daily_volume", "--period", "2026-11-25", "--url", url},
+        };
+        for (String[] command : commands) {
+            assertThat(run(command)).as(String.join(" ", command)).isEqualTo(1);
+            assertThat(err.toString()).as(String.join(" ", command))
+                    .contains("error: cannot reach " + url + " (is `tandem serve` running there?)\n")
+                    .doesNotContain("Exception");
+        }
+    }
+
+    @Test
+    void version_isTheBuildsVersion() {
+        assertThat(run("--version")).isZero();
+        assertThat(out.toString()).matches("tandem \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\n");
+    }
+
+    @Test
+    void commandsThatOnlyGroupOthers_runBare_exit2WithTheirUsage() {
+        assertThat(run()).isEqualTo(2);
+        assertThat(err.toString()).startsWith("Missing a command: one of demo, serve, validate, ingest, batch, sql, "
+                + "report, bench, help").contains("Usage: tandem [-hV] [COMMAND]");
+        assertThat(run("report")).isEqualTo(2);
+        assertThat(err.toString()).contains("Usage: tandem report").contains("run", "list");
+        assertThat(run("bench")).isEqualTo(2);
+        assertThat(err.toString()).contains("Usage: tandem bench").contains("hot", "ingest", "batch");
+        assertThat(out.toString()).isEmpty();
+    }
+}
