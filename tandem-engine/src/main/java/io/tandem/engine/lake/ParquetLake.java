@@ -49,7 +49,9 @@ import java.util.function.LongSupplier;
  * +------------------+-----------+------------------------------------------------------------------------+
  * </pre>
  * TIMESTAMP is Parquet's INT64 timestamp in microseconds, not adjusted to UTC (DuckDB TIMESTAMP, Spark
- * timestamp_ntz); the values are UTC, and millisecond times round-trip exactly. A stream field may not be named
+ * timestamp_ntz); the values are UTC, and millisecond times round-trip exactly. Times are written from year 0001 to
+ * 9999, which every reader holds: an event with a time outside (event time or timestamp field) is left out of the
+ * lake with a warning naming it, and its offset is passed like a marker's. A stream field may not be named
  * {@code _arrival}, {@code _epoch}, {@code _partition}, {@code _offset} or {@code epoch} (the Hive column).
  *
  * <h2>Parquet settings</h2>
