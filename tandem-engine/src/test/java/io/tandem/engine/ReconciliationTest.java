@@ -1,5 +1,6 @@
 package io.tandem.engine;
 
+import io.tandem.core.codec.RowCodec;
 import io.tandem.engine.batchview.BatchRun;
 import io.tandem.engine.batchview.ViewDrift;
 import io.tandem.engine.query.QueryResult;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -99,6 +101,36 @@ class ReconciliationTest {
             assertThat(drift.bucketsDiffering()).as("%s", drift.samples()).isZero();
             assertThat(drift.maxRelativeDifference()).isLessThan(0.05);
             assertThat(run.rows()).isEqualTo(events);
+        }
+    }
+
+    @Test
+    void when_anEventHasATimeTheLakeCannotWrite_then_theColdPathGoesOn_andReconciliationShowsTheEvent(
+            @TempDir Path dir) throws Exception {
+        AtomicLong clock = new AtomicLong(T);
+        TandemOptions options = TandemOptions.defaults(dir).withPartitions(1).withClock(clock::get)
+                .withAutomaticBatchRuns(false);
+        try (Tandem tandem = Tandem.start(TestConfigs.config(EPOCH_MS), options)) {
+            // 1. a trade, then one dated Long.MAX_VALUE ms appended straight to the log (past any ingest check)
+            ingest(tandem, 5);
+            byte[] far = new RowCodec(TestConfigs.TRADES).builder().reset(Long.MAX_VALUE).setString(0, "FAR")
+                    .setDouble(1, 1.0).setLong(2, 7).setString(3, "t").setLong(4, 2).encode();
+            tandem.log("trades").append(0, null, List.of(far)).get(30, TimeUnit.SECONDS);
+            assertThat(tandem.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
+
+            // 2. the epoch seals without it and the run publishes; the cold path stays ok
+            clock.addAndGet(5 * EPOCH_MS);
+            BatchRun run = tandem.runBatch(false).join();
+            assertThat(run.status()).isEqualTo("published");
+            assertThat(run.rows()).isEqualTo(1);
+            assertThat(tandem.coldPath().status()).isEqualTo("ok");
+            assertThat(volume(tandem)).isEqualTo(5);
+
+            // 3. the hot path counted the far event, the lake could not hold it: reconciliation names its group
+            ViewDrift drift = run.drift().get("trades_1m");
+            assertThat(drift.bucketsDiffering()).isEqualTo(1);
+            assertThat(drift.samples().get(0).dims()).containsEntry("symbol", "FAR");
+            assertThat(drift.samples().get(0).batch()).containsEntry("trades", 0L);
         }
     }
 
