@@ -75,7 +75,14 @@ async function refresh() {
   }
 
   const run = o.last_run;
-  if (!run) {
+  const cold = o.cold_path;
+  if (cold.status === 'failed') {
+    // sealing or the runs keep failing: say why, and when the next attempt comes
+    set('overview-last-run', 'failed');
+    set('overview-last-run-detail', cold.stage + ': ' + cold.error + ' · since ' + fmtTime(cold.since)
+        + ' · ' + fmtNum(cold.attempts) + ' attempts · retry in ' + Math.ceil(cold.retry_in_ms / 1000) + ' s');
+    state('card-last-run', 'bad');
+  } else if (!run) {
     set('overview-last-run', '—');
     set('overview-last-run-detail', 'no batch run yet');
     state('card-last-run', 'idle');

@@ -54,7 +54,7 @@ class SqlReportCommandsTest {
         AtomicLong clock = new AtomicLong(Instant.parse("2026-11-26T00:10:00Z").toEpochMilli());
         TandemConfig config = ConfigLoader.parse(CONFIG, "test.yaml");
         tandem = Tandem.start(config, TandemOptions.defaults(dir.resolve("data")).withPartitions(1)
-                .withClock(clock::get));
+                .withClock(clock::get).withAutomaticBatchRuns(false));
         tandem.ingest("trades", ("{\"symbol\":\"AAPL\",\"price\":100.5,\"qty\":10,\"ts\":\"2026-11-25T10:00:00Z\"}\n"
                 + "{\"symbol\":\"MSFT\",\"price\":300.0,\"qty\":1500,\"ts\":\"2026-11-25T11:00:00Z\"}\n"
                 + "{\"symbol\":\"X,Y\",\"price\":null,\"qty\":null,\"ts\":\"2026-11-24T09:00:00Z\"}")

@@ -10,6 +10,7 @@ import io.tandem.engine.batchview.BatchRun;
 import io.tandem.engine.batchview.BatchRunner;
 import io.tandem.engine.batchview.BatchVersion;
 import io.tandem.engine.batchview.BatchViewStore;
+import io.tandem.engine.batchview.ColdPathStatus;
 import io.tandem.engine.batchview.ViewDrift;
 import io.tandem.engine.hot.HotPath;
 import io.tandem.engine.hot.HotPathListener;
@@ -100,7 +101,7 @@ public final class Tandem implements AutoCloseable {
         this.batchViews = new BatchViewStore(options.dataDir().resolve("batch"), catalog);
         this.sql = new SqlService(lake.root(), batchViews.dir());
         this.batch = new BatchRunner(catalog, lake, batchEngine(), batchViews, store, logs, options.clock(),
-                this::published);
+                options.automaticBatchRuns(), metrics.registry(), this::published);
         this.reports = new ReportRunner(config, options.dataDir(), sql, this::coveredUntil);
         sql.setTables(tables(batch.current()), emptyStreams());
         this.queries = new QueryService(catalog, store, batch);
@@ -272,6 +273,11 @@ public final class Tandem implements AutoCloseable {
     /** The batch runs, newest first, the one in progress included. */
     public List<BatchRun> batchRuns() {
         return batch.runs();
+    }
+
+    /** Whether the cold path is sealing and running: {@code failed} with the reason while it cannot. */
+    public ColdPathStatus coldPath() {
+        return batch.status();
     }
 
     /** The batch view version that queries merge with now. */

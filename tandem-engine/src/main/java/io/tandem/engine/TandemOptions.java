@@ -12,28 +12,36 @@ import java.util.function.LongSupplier;
  * @param maxLag             ingest answers 503 while a partition's hot path is more than this many events behind
  * @param flushDelayMs       the longest an acknowledged append waits for its group-commit fsync
  * @param clock              wall-clock milliseconds (arrival times, epochs)
+ * @param automaticBatchRuns whether batch runs start by themselves after every {@code batch.every} sealed epochs;
+ *                           when false only {@link Tandem#runBatch} starts them (epochs are still sealed)
  */
 public record TandemOptions(Path dataDir, int partitions, long checkpointEveryMs, long maxLag, long flushDelayMs,
-                            LongSupplier clock) {
+                            LongSupplier clock, boolean automaticBatchRuns) {
 
     public static TandemOptions defaults(Path dataDir) {
         return new TandemOptions(dataDir, Runtime.getRuntime().availableProcessors(), 10_000, 2_000_000, 10,
-                System::currentTimeMillis);
+                System::currentTimeMillis, true);
     }
 
     public TandemOptions withPartitions(int n) {
-        return new TandemOptions(dataDir, n, checkpointEveryMs, maxLag, flushDelayMs, clock);
+        return new TandemOptions(dataDir, n, checkpointEveryMs, maxLag, flushDelayMs, clock, automaticBatchRuns);
     }
 
     public TandemOptions withCheckpointEveryMs(long ms) {
-        return new TandemOptions(dataDir, partitions, ms, maxLag, flushDelayMs, clock);
+        return new TandemOptions(dataDir, partitions, ms, maxLag, flushDelayMs, clock, automaticBatchRuns);
     }
 
     public TandemOptions withMaxLag(long events) {
-        return new TandemOptions(dataDir, partitions, checkpointEveryMs, events, flushDelayMs, clock);
+        return new TandemOptions(dataDir, partitions, checkpointEveryMs, events, flushDelayMs, clock,
+                automaticBatchRuns);
     }
 
     public TandemOptions withClock(LongSupplier c) {
-        return new TandemOptions(dataDir, partitions, checkpointEveryMs, maxLag, flushDelayMs, c);
+        return new TandemOptions(dataDir, partitions, checkpointEveryMs, maxLag, flushDelayMs, c, automaticBatchRuns);
+    }
+
+    /** With {@code false}, batch runs start only when asked for (tests that drive the batch layer themselves). */
+    public TandemOptions withAutomaticBatchRuns(boolean on) {
+        return new TandemOptions(dataDir, partitions, checkpointEveryMs, maxLag, flushDelayMs, clock, on);
     }
 }

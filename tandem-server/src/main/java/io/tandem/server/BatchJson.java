@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.core.time.Timestamps;
+import io.tandem.engine.Tandem;
 import io.tandem.engine.batchview.BatchRun;
 import io.tandem.engine.batchview.BatchVersion;
+import io.tandem.engine.batchview.ColdPathStatus;
 import io.tandem.engine.batchview.ViewDrift;
 
 import java.util.List;
@@ -47,12 +49,26 @@ final class BatchJson {
         return n;
     }
 
-    static ObjectNode runs(BatchVersion current, List<BatchRun> runs) {
+    /** {@code GET /v1/batch}: whether the cold path works, the current version, and the runs, newest first. */
+    static ObjectNode runs(Tandem tandem) {
         ObjectNode root = JSON.createObjectNode();
-        root.set("current", version(current));
+        root.set("cold_path", coldPath(tandem.coldPath()));
+        root.set("current", version(tandem.batchVersion()));
         ArrayNode list = root.putArray("runs");
-        runs.forEach(r -> list.add(run(r)));
+        tandem.batchRuns().forEach(r -> list.add(run(r)));
         return root;
+    }
+
+    /** {@code {"status": "ok"}}, or {@code "failed"} with the stage, the error, since when and the retries. */
+    static ObjectNode coldPath(ColdPathStatus s) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("status", s.status());
+        n.put("stage", s.stage());
+        n.put("error", s.error());
+        n.put("since", s.sinceMs() == null ? null : Timestamps.format(s.sinceMs()));
+        n.put("attempts", s.attempts());
+        n.put("retry_in_ms", s.retryInMs());
+        return n;
     }
 
     /** {@code {"runs": [{"version": 7, "views": {...}}]}}, newest first, for runs that reconciled. */

@@ -26,7 +26,8 @@ import java.util.function.LongSupplier;
 /**
  * The health of both paths at a glance, for the dashboard's overview and {@code GET /v1/status}: the ingest
  * rate over the last few seconds, hot-path lag, ingest-to-visible and alert latency p99, the batch boundary and
- * its age, the last batch run, reconciliation drift, rejected and late events, live subscribers.
+ * its age, the last batch run, whether the cold path is failing (and why), reconciliation drift, rejected and
+ * late events, live subscribers.
  *
  * <p>The ingest rate comes from samples of the accepted count taken every half second and kept for
  * {@value #RATE_WINDOW_MS} ms; the latencies from the meters' published percentiles (decaying over about two
@@ -118,6 +119,7 @@ final class Overview implements AutoCloseable {
                     : Timestamps.format(r.startedAtMs() + r.durationMs()));
             run.put("note", r.note());
         }
+        o.set("cold_path", BatchJson.coldPath(tandem.coldPath()));
         o.set("drift", drift(runs));
         ObjectNode live = o.putObject("live");
         live.put("subscribers", tandem.liveViews().subscriberCount());

@@ -67,7 +67,7 @@ public final class TandemServer implements AutoCloseable {
             cfg.routes.post("/v1/streams/{stream}/events", this::ingest);
             cfg.routes.get("/v1/views/{view}", this::query);
             cfg.routes.get("/v1/status", this::status);
-            cfg.routes.get("/v1/batch", ctx -> json(ctx, BatchJson.runs(tandem.batchVersion(), tandem.batchRuns())));
+            cfg.routes.get("/v1/batch", ctx -> json(ctx, BatchJson.runs(tandem)));
             cfg.routes.post("/v1/batch/run", this::runBatch);
             cfg.routes.get("/v1/reconciliation", ctx -> json(ctx, BatchJson.reconciliation(tandem.batchRuns())));
             SqlRoutes.register(cfg.routes, tandem.sql());

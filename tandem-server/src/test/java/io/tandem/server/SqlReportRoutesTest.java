@@ -51,7 +51,8 @@ class SqlReportRoutesTest {
         // two trades of the 25th arrive early on the 26th; once that hour is sealed, a batch run covers them
         AtomicLong clock = new AtomicLong(Instant.parse("2026-11-26T00:10:00Z").toEpochMilli());
         TandemConfig config = ConfigLoader.parse(CONFIG, "test.yaml");
-        tandem = Tandem.start(config, TandemOptions.defaults(dir).withPartitions(1).withClock(clock::get));
+        tandem = Tandem.start(config, TandemOptions.defaults(dir).withPartitions(1).withClock(clock::get)
+                .withAutomaticBatchRuns(false));
         lake = dir.resolve("lake");
         tandem.ingest("trades", ("{\"symbol\":\"AAPL\",\"price\":100.0,\"qty\":10,\"ts\":\"2026-11-25T10:00:00Z\"}\n"
                 + "{\"symbol\":\"MSFT\",\"price\":300.0,\"qty\":5,\"ts\":\"2026-11-25T11:00:00Z\"}")

@@ -1,6 +1,9 @@
 package io.tandem.engine.batchview;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.tandem.core.GroupKey;
 import io.tandem.core.TandemConfig;
 import io.tandem.engine.batch.BatchEngine;
@@ -19,12 +22,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -47,6 +52,11 @@ import java.util.function.LongSupplier;
  *
  * <p>Runs happen one at a time on their own thread. A run killed at any point publishes nothing: the previous
  * version stays current and the next run starts from it.
+ *
+ * <p>Automatic runs (from {@link #tick}) start only while no run is queued or running, and one that finds nothing
+ * new leaves no record; a run asked for by hand ({@link #submit}) is always recorded. A failure to seal or to run
+ * is logged once per distinct reason (not per attempt), shown by {@link #status}, and retried automatically with
+ * backoff; a run asked for by hand tries again at once and reports the failure.
  */
 public final class BatchRunner implements BatchViews, AutoCloseable {
 
@@ -63,6 +73,7 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
     private final RealtimeStore store;
     private final Map<String, EventLog> logs;
     private final LongSupplier clock;
+    private final boolean automatic;
     private final Consumer<BatchVersion> onPublish;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "tandem-batch");
@@ -73,13 +84,25 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
     private final Object sealing = new Object();
     private final Path history;
     private final ReadWriteLock readers = new ReentrantReadWriteLock();
+    private final Trouble sealTrouble = new Trouble("sealing");
+    private final Trouble runTrouble = new Trouble("batch run");
+    private final MeterRegistry meters;
+    private final Counter sealFailures;
+    private final Counter runFailures;
     private volatile BatchVersion current;
     private volatile BatchRun running;
+    // guarded by this: a full recompute is owed; the run queued but not started; runs queued or running
     private boolean fullPending;
-    private CompletableFuture<BatchRun> queued;
+    private Job pending;
+    private int inFlight;
 
+    /**
+     * @param automatic whether {@link #tick} starts runs by itself
+     * @param meters    where the run duration and failure meters go
+     */
     public BatchRunner(Catalog catalog, Lake lake, BatchEngine engine, BatchViewStore views, RealtimeStore store,
-                       Map<String, EventLog> logs, LongSupplier clock, Consumer<BatchVersion> onPublish) {
+                       Map<String, EventLog> logs, LongSupplier clock, boolean automatic, MeterRegistry meters,
+                       Consumer<BatchVersion> onPublish) {
         this.catalog = catalog;
         this.config = catalog.config();
         this.lake = lake;
@@ -88,12 +111,31 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
         this.store = store;
         this.logs = logs;
         this.clock = clock;
+        this.automatic = automatic;
         this.onPublish = onPublish;
+        this.meters = meters;
+        this.sealFailures = failureCounter(meters, "sealing");
+        this.runFailures = failureCounter(meters, "run");
+        duration("published");
+        duration("failed");
         this.history = views.dir().resolve("runs.jsonl");
         BatchViewStore.Loaded loaded = views.load();
         this.current = loaded.version();
         this.fullPending = !loaded.stale().isEmpty();
         loadHistory();
+    }
+
+    private static Counter failureCounter(MeterRegistry meters, String stage) {
+        return Counter.builder("tandem.batch.failures")
+                .description("Failed attempts of the cold path: sealing epochs into the lake, or a batch run")
+                .tag("stage", stage).register(meters);
+    }
+
+    /** The duration of recorded runs with this outcome. */
+    private Timer duration(String status) {
+        return Timer.builder("tandem.batch.run.duration")
+                .description("Duration of the batch runs that were recorded, by outcome")
+                .tag("status", status).register(meters);
     }
 
     /** The published version that queries merge with. */
@@ -124,6 +166,12 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
         return out;
     }
 
+    /** Whether sealing and batch runs succeed; a sealing failure is shown before a run failure. */
+    public ColdPathStatus status() {
+        ColdPathStatus sealing = sealTrouble.status();
+        return sealing.failed() ? sealing : runTrouble.status();
+    }
+
     /** The epoch up to which every stream's lake is complete: what the next run can cover. */
     public long sealedThrough() {
         long sealed = Long.MAX_VALUE;
@@ -134,86 +182,142 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
     }
 
     /**
-     * Seals what the lake can seal, and starts a run once {@code batch.every} epochs are newly sealed (or a full
-     * recompute is pending because view definitions changed). Called periodically.
+     * Seals what the lake can seal, and, when automatic runs are on and none is queued or running, starts one
+     * once {@code batch.every} epochs are newly sealed (or a full recompute is pending because view definitions
+     * changed). A failing seal or run is retried here only once its backoff has passed. Called periodically.
      */
     public void tick() {
-        seal();
-        long sealed = sealedThrough();
-        boolean due = sealed != Long.MIN_VALUE && (current.isEmpty()
-                || sealed - current.boundaryEpoch() >= config.batchEvery());
-        if (fullPending || due) {
-            submit(fullPending);
+        if (!sealTrouble.retryDue()) {
+            return;
+        }
+        try {
+            seal();
+        } catch (RuntimeException e) {
+            return;
+        }
+        if (!automatic) {
+            return;
+        }
+        synchronized (this) {
+            if (inFlight > 0 || !runTrouble.retryDue()) {
+                return;
+            }
+            long sealed = sealedThrough();
+            boolean due = sealed != Long.MIN_VALUE && (current.isEmpty()
+                    || sealed - current.boundaryEpoch() >= config.batchEvery());
+            if (fullPending || due) {
+                enqueue(false, false);
+            }
         }
     }
 
     /** Writes the epochs that are ready to the lake; the tick and the runs both call it, one at a time. */
     private void seal() {
         synchronized (sealing) {
-            lake.sealReadyEpochs();
+            try {
+                lake.sealReadyEpochs();
+            } catch (RuntimeException e) {
+                sealFailures.increment();
+                sealTrouble.failed(e, clock.getAsLong());
+                throw e;
+            }
+            sealTrouble.recovered();
         }
     }
 
-    /** Starts a run (or joins the one already queued); completes when it has published or failed. */
+    /**
+     * Starts a run asked for by hand, or joins the one queued and not yet started (making it full if asked);
+     * completes when it has published, found nothing new, or failed.
+     */
     public synchronized CompletableFuture<BatchRun> submit(boolean full) {
-        if (queued != null && !queued.isDone() && (!full || fullPending)) {
-            return queued;
+        if (pending != null) {
+            pending.full |= full;
+            pending.manual = true;
+            return pending.done;
         }
-        fullPending |= full;
-        CompletableFuture<BatchRun> f = new CompletableFuture<>();
-        queued = f;
+        return enqueue(full, true);
+    }
+
+    /** Queues a run; the caller holds this. */
+    private CompletableFuture<BatchRun> enqueue(boolean full, boolean manual) {
+        Job job = new Job(full, manual);
+        pending = job;
+        inFlight++;
         executor.execute(() -> {
             boolean wholeLake;
+            boolean byHand;
             synchronized (this) {
-                wholeLake = fullPending;
+                if (pending == job) {
+                    pending = null;
+                }
+                wholeLake = job.full || fullPending;
                 fullPending = false;
-                if (queued == f) {
-                    queued = null;
+                byHand = job.manual;
+            }
+            BatchRun run = null;
+            try {
+                run = run(wholeLake, byHand);
+            } catch (RuntimeException | Error e) {
+                job.done.completeExceptionally(e);
+            } finally {
+                synchronized (this) {
+                    inFlight--;
+                    fullPending |= wholeLake && (run == null || run.status().equals("failed"));
                 }
             }
-            f.complete(run(wholeLake));
+            if (run != null) {
+                job.done.complete(run);
+            }
         });
-        return f;
+        return job.done;
     }
 
-    private BatchRun run(boolean full) {
+    private BatchRun run(boolean full, boolean manual) {
         long started = clock.getAsLong();
         long t0 = System.nanoTime();
         BatchVersion prev = current;
         Map<String, Long> phases = new LinkedHashMap<>();
         long phase = System.nanoTime();
-        seal();
+        try {
+            seal();
+        } catch (RuntimeException e) {
+            lap(phases, "seal", phase);
+            return finish(failed(prev, full, null, started, t0, phases, "sealing failed: " + Trouble.describe(e)),
+                    manual || sealTrouble.attempts() == 1);
+        }
         phase = lap(phases, "seal", phase);
         long sealed = sealedThrough();
         Long fromEpoch = prev.isEmpty() || full ? null : prev.boundaryEpoch() + 1;
-        running = new BatchRun(prev.version(), "running", full, prev.isEmpty() ? null : prev.boundaryEpoch(),
-                prev.isEmpty() ? null : prev.untilMs(), fromEpoch, 0, 0, 0, started, 0, Map.of(), Map.of(), null);
+        if (sealed == Long.MIN_VALUE || (!full && !prev.isEmpty() && sealed <= prev.boundaryEpoch())) {
+            return finish(new BatchRun(prev.version(), "up to date", full, boundary(prev), until(prev), null, 0,
+                    totalRows(prev), 1, started, elapsed(t0), phases, Map.of(), null), manual);
+        }
+        running = new BatchRun(prev.version(), "running", full, boundary(prev), until(prev), fromEpoch, 0, 0, 0,
+                started, 0, Map.of(), Map.of(), null);
         try {
-            if (sealed == Long.MIN_VALUE || (!full && !prev.isEmpty() && sealed <= prev.boundaryEpoch())) {
-                return finish(new BatchRun(prev.version(), "up to date", full, boundary(prev), until(prev), null, 0,
-                        totalRows(prev), 1, started, elapsed(t0), phases, Map.of(), null));
-            }
             long after = prev.isEmpty() ? Long.MIN_VALUE : prev.boundaryEpoch();
             String note = awaitHotPath() ? null : "the hot path was behind the lake; reconciliation may show drift";
             Map<String, NavigableMap<Long, Map<GroupKey, Object[]>>> next = new HashMap<>();
             Map<String, ViewDrift> drift = new LinkedHashMap<>();
             long rows = 0;
+            Set<String> read = new LinkedHashSet<>();
             for (CompiledView view : catalog.views().values()) {
                 String stream = view.stream().name();
                 List<LakeFile> fresh = lake.files(stream, after, sealed);
-                if (!full) {
-                    rows += fresh.stream().mapToLong(LakeFile::rows).sum();
+                List<LakeFile> all = full || prev.isEmpty() || !prev.views().containsKey(view.name())
+                        ? lake.files(stream, Long.MIN_VALUE, sealed) : fresh;
+                if (read.add(stream)) {
+                    // each lake row counts once per run, however many views read it
+                    rows += (full ? all : fresh).stream().mapToLong(LakeFile::rows).sum();
                 }
                 Map<Reconciliation.Group, Object[]> delta = aggregate(view, fresh, true);
                 phase = lap(phases, "aggregate " + view.name(), phase);
                 drift.put(view.name(), Reconciliation.compare(view, hotGroups(view, after, sealed), delta));
                 phase = lap(phases, "reconcile", phase);
-                if (full || prev.isEmpty() || !prev.views().containsKey(view.name())) {
-                    List<LakeFile> all = lake.files(stream, Long.MIN_VALUE, sealed);
+                if (all != fresh) {
                     Map<Reconciliation.Group, Object[]> whole = delta;
                     if (full) {
                         whole = aggregate(view, all, false);
-                        rows += all.stream().mapToLong(LakeFile::rows).sum();
                         phase = lap(phases, "aggregate " + view.name(), phase);
                     }
                     next.put(view.name(), mergeInto(view, new TreeMap<>(), whole, false));
@@ -236,17 +340,25 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
             } finally {
                 readers.writeLock().unlock();
             }
+            runTrouble.recovered();
             onPublish.accept(published);
             trimLogs(sealed);
             LOG.info("batch version {} published through epoch {} ({} lake rows read{})", published.version(),
                     sealed, rows, full ? ", full recompute" : "");
             return finish(new BatchRun(published.version(), "published", full, sealed, published.untilMs(),
-                    fromEpoch, rows, totalRows(published), 1, started, elapsed(t0), phases, drift, note));
+                    fromEpoch, rows, totalRows(published), 1, started, elapsed(t0), phases, drift, note), true);
         } catch (RuntimeException e) {
-            LOG.error("batch run failed; version {} stays current", prev.version(), e);
-            return finish(new BatchRun(prev.version(), "failed", full, boundary(prev), until(prev), fromEpoch, 0,
-                    totalRows(prev), 0, started, elapsed(t0), phases, Map.of(), e.toString()));
+            runFailures.increment();
+            boolean changed = runTrouble.failed(e, clock.getAsLong());
+            return finish(failed(prev, full, fromEpoch, started, t0, phases, Trouble.describe(e)),
+                    manual || changed);
         }
+    }
+
+    private static BatchRun failed(BatchVersion prev, boolean full, Long fromEpoch, long started, long t0,
+                                   Map<String, Long> phases, String reason) {
+        return new BatchRun(prev.version(), "failed", full, boundary(prev), until(prev), fromEpoch, 0,
+                totalRows(prev), 0, started, elapsed(t0), phases, Map.of(), reason);
     }
 
     /** Adds the time since {@code since} to a phase, and returns now. */
@@ -370,8 +482,16 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
         });
     }
 
-    private BatchRun finish(BatchRun run) {
+    /**
+     * Ends a run; with {@code record} it heads the run list and the history. An automatic run that found nothing,
+     * or failed again for the reason already shown, is not recorded.
+     */
+    private BatchRun finish(BatchRun run, boolean record) {
         running = null;
+        if (!record) {
+            return run;
+        }
+        duration(run.status()).record(Duration.ofMillis(run.durationMs()));
         synchronized (runs) {
             runs.addFirst(run);
             while (runs.size() > RUNS_KEPT) {
@@ -445,6 +565,98 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A run queued by {@link #enqueue}; {@code full} and {@code manual} may grow until it starts. */
+    private static final class Job {
+
+        final CompletableFuture<BatchRun> done = new CompletableFuture<>();
+        boolean full;
+        boolean manual;
+
+        Job(boolean full, boolean manual) {
+            this.full = full;
+            this.manual = manual;
+        }
+    }
+
+    /**
+     * The failure of one stage of the cold path, if any: logged once per distinct reason (with its stack trace),
+     * then retried with backoff; logged again when it recovers.
+     */
+    private static final class Trouble {
+
+        private static final long FIRST_RETRY_MS = 1_000;
+        private static final long LAST_RETRY_MS = 60_000;
+
+        private final String stage;
+        private String error;
+        private long sinceMs;
+        private int attempts;
+        private long retryAtNanos;
+
+        Trouble(String stage) {
+            this.stage = stage;
+        }
+
+        /** Notes a failed attempt; true when its reason is new (and then logged). */
+        synchronized boolean failed(Throwable e, long nowMs) {
+            String reason = describe(e);
+            boolean changed = !reason.equals(error);
+            if (changed) {
+                LOG.error("{} failed: {}; retrying with backoff until it succeeds", stage, reason, e);
+                error = reason;
+                sinceMs = nowMs;
+                attempts = 0;
+            } else {
+                LOG.debug("{} failed again ({} attempts): {}", stage, attempts + 1, reason);
+            }
+            attempts++;
+            long backoff = Math.min(LAST_RETRY_MS, FIRST_RETRY_MS << Math.min(attempts - 1, 16));
+            retryAtNanos = System.nanoTime() + backoff * 1_000_000;
+            return changed;
+        }
+
+        synchronized void recovered() {
+            if (error != null) {
+                LOG.info("{} works again after {} failed attempts (last error: {})", stage, attempts, error);
+                error = null;
+                attempts = 0;
+            }
+        }
+
+        synchronized int attempts() {
+            return attempts;
+        }
+
+        /** Whether an automatic attempt may run now: no failure, or its backoff has passed. */
+        synchronized boolean retryDue() {
+            return error == null || System.nanoTime() - retryAtNanos >= 0;
+        }
+
+        synchronized ColdPathStatus status() {
+            if (error == null) {
+                return ColdPathStatus.OK;
+            }
+            long retryIn = Math.max(0, (retryAtNanos - System.nanoTime()) / 1_000_000);
+            return new ColdPathStatus("failed", stage, error, sinceMs, attempts, retryIn);
+        }
+
+        /** The message of an exception and of its causes, each once, with the type where it says more. */
+        static String describe(Throwable e) {
+            StringBuilder out = new StringBuilder();
+            for (Throwable t = e; t != null && out.length() < 1_000; t = t.getCause()) {
+                String m = t.getMessage();
+                boolean ownWords = t instanceof IllegalStateException || t instanceof IllegalArgumentException
+                        || t instanceof UncheckedIOException;
+                String part = m == null || m.isBlank() ? t.getClass().getSimpleName()
+                        : ownWords ? m : t.getClass().getSimpleName() + ": " + m;
+                if (out.indexOf(m == null ? part : m) < 0) {
+                    out.append(out.length() == 0 ? "" : ": ").append(part);
+                }
+            }
+            return out.toString();
         }
     }
 }

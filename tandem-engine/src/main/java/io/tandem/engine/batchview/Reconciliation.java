@@ -3,6 +3,9 @@ package io.tandem.engine.batchview;
 import io.tandem.core.GroupKey;
 import io.tandem.core.MeasureDef;
 import io.tandem.engine.view.CompiledView;
+import org.apache.datasketches.hll.HllSketch;
+import org.apache.datasketches.kll.KllDoublesSketch;
+import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -12,21 +15,34 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Compares the hot path's accumulators with the batch's for the same (dims, bucket, epoch) groups. Integer
- * values (counts, sums, extremes, first/last of long fields) must be equal; floating values may differ by
- * rounding (relative 1e-9); sketch estimates by their stated error (relative 5 %).
+ * Compares the hot path's accumulators with the batch's for the same (dims, bucket, epoch) groups, each value by
+ * what is exact about it:
+ * <ul>
+ *   <li>integer values (counts, sums, extremes, first/last of long fields) must be equal; floating values may
+ *       differ by rounding (relative 1e-9);</li>
+ *   <li>a quantile's KLL sketch depends on the order its values were merged in, so once it compacts two sketches
+ *       of the same values give different estimates. Their item count, minimum and maximum must be equal, and
+ *       each side's estimate must lie, in the other side's sketch, within the two sketches' normalized rank
+ *       errors of the asked rank; the difference reported is that rank distance. Sketches that have not
+ *       compacted are exact and must give the same value;</li>
+ *   <li>a distinct count's HLL estimate must lie within the other side's bounds at three standard deviations.</li>
+ * </ul>
  */
 final class Reconciliation {
 
     static final int MAX_SAMPLES = 20;
     private static final double FLOAT_TOLERANCE = 1e-9;
-    private static final double SKETCH_TOLERANCE = 0.05;
+    private static final int HLL_STD_DEVS = 3;
 
     private Reconciliation() {
     }
 
     /** A group of a view in one epoch. */
     record Group(GroupKey dims, long bucket, long epoch) {
+    }
+
+    /** How far apart one measure's two values are, and whether that is beyond what the measure allows. */
+    private record Difference(double amount, boolean beyond) {
     }
 
     static ViewDrift compare(CompiledView view, Map<Group, Object[]> hot, Map<Group, Object[]> batch) {
@@ -37,16 +53,15 @@ final class Reconciliation {
         double maxDiff = 0;
         List<ViewDrift.Sample> samples = new ArrayList<>();
         for (Group g : all) {
-            Object[] h = results(view, hot.get(g));
-            Object[] b = results(view, batch.get(g));
+            Object[] hAccs = accumulators(view, hot.get(g));
+            Object[] bAccs = accumulators(view, batch.get(g));
+            Object[] h = view.results(hAccs);
+            Object[] b = view.results(bAccs);
             boolean differs = false;
             for (int i = 0; i < measures.size(); i++) {
-                double d = relativeDifference(h[i], b[i]);
-                maxDiff = Math.max(maxDiff, d);
-                boolean integral = h[i] instanceof Long && b[i] instanceof Long;
-                if (d > (integral ? 0 : tolerance(measures.get(i)))) {
-                    differs = true;
-                }
+                Difference d = difference(measures.get(i), hAccs[i], bAccs[i], h[i], b[i]);
+                maxDiff = Math.max(maxDiff, d.amount());
+                differs |= d.beyond();
             }
             if (differs) {
                 differing++;
@@ -58,15 +73,55 @@ final class Reconciliation {
         return new ViewDrift(all.size(), differing, maxDiff, samples);
     }
 
-    private static Object[] results(CompiledView view, Object[] accs) {
-        return view.results(accs == null ? view.createAccumulators() : accs);
+    private static Object[] accumulators(CompiledView view, Object[] accs) {
+        return accs == null ? view.createAccumulators() : accs;
     }
 
-    private static double tolerance(MeasureDef m) {
-        return switch (m.function()) {
-            case "distinct", "quantile" -> SKETCH_TOLERANCE;
-            default -> FLOAT_TOLERANCE;
-        };
+    private static Difference difference(MeasureDef m, Object hotAcc, Object batchAcc, Object hot, Object batch) {
+        if (hotAcc instanceof KllDoublesSketch h && batchAcc instanceof KllDoublesSketch k) {
+            return quantiles(m.parameter(), h, k);
+        }
+        if (hotAcc instanceof HllSketch h && batchAcc instanceof HllSketch k) {
+            return distinct(h, k);
+        }
+        double d = relativeDifference(hot, batch);
+        boolean integral = hot instanceof Long && batch instanceof Long;
+        return new Difference(d, d > (integral ? 0 : FLOAT_TOLERANCE));
+    }
+
+    private static Difference quantiles(double rank, KllDoublesSketch hot, KllDoublesSketch batch) {
+        if (hot.isEmpty() || batch.isEmpty()) {
+            return hot.isEmpty() == batch.isEmpty() ? new Difference(0, false) : new Difference(1, true);
+        }
+        double exact = Math.max(relativeDifference(hot.getN(), batch.getN()), Math.max(
+                relativeDifference(hot.getMinItem(), batch.getMinItem()),
+                relativeDifference(hot.getMaxItem(), batch.getMaxItem())));
+        if (exact > 0) {
+            return new Difference(exact, true);
+        }
+        if (!hot.isEstimationMode() && !batch.isEstimationMode()) {
+            double d = relativeDifference(hot.getQuantile(rank), batch.getQuantile(rank));
+            return new Difference(d, d > 0);
+        }
+        double distance = Math.max(rankDistance(batch, hot.getQuantile(rank), rank),
+                rankDistance(hot, batch.getQuantile(rank), rank));
+        double tolerance = hot.getNormalizedRankError(false) + batch.getNormalizedRankError(false);
+        return new Difference(distance, distance > tolerance);
+    }
+
+    /** How far {@code rank} lies outside the ranks that {@code sketch} gives {@code value} (ties span a range). */
+    private static double rankDistance(KllDoublesSketch sketch, double value, double rank) {
+        double below = sketch.getRank(value, QuantileSearchCriteria.EXCLUSIVE);
+        double upTo = sketch.getRank(value, QuantileSearchCriteria.INCLUSIVE);
+        return Math.max(0, Math.max(below - rank, rank - upTo));
+    }
+
+    private static Difference distinct(HllSketch hot, HllSketch batch) {
+        double h = hot.getEstimate();
+        double b = batch.getEstimate();
+        boolean within = h >= batch.getLowerBound(HLL_STD_DEVS) && h <= batch.getUpperBound(HLL_STD_DEVS)
+                && b >= hot.getLowerBound(HLL_STD_DEVS) && b <= hot.getUpperBound(HLL_STD_DEVS);
+        return new Difference(relativeDifference(h, b), !within);
     }
 
     /** 0 for equal values, 1 when one side is missing, otherwise |a − b| / max(|a|, |b|). */

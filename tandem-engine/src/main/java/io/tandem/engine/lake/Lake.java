@@ -45,6 +45,9 @@ public interface Lake extends AutoCloseable {
      * that became sealed by this call and hold at least one event: streams in the config's order, each one's
      * epochs ascending. Idempotent: a call with nothing new to seal changes nothing and returns an empty list.
      * Calls are serialized.
+     *
+     * @throws IllegalStateException when a stream cannot be sealed (after the other streams were), naming the
+     *                               stream and the reason; that stream stays as it was and the next call retries it
      */
     List<SealedEpoch> sealReadyEpochs();
 

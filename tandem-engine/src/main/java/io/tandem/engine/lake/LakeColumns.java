@@ -45,6 +45,16 @@ final class LakeColumns {
         this.timeColumn = stream.timeField();
     }
 
+    /** The column name of {@code fields[c]}. */
+    String name(int c) {
+        return names.get(c);
+    }
+
+    /** The event time's column: the stream's time field. */
+    String timeColumn() {
+        return timeColumn;
+    }
+
     /** The staging table: the file's columns without the two that are constant per file. */
     String createTable(String table) {
         StringBuilder sql = new StringBuilder("CREATE TABLE ").append(quote(table)).append(" (");

@@ -5,8 +5,6 @@ import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.engine.log.EventLog;
 import org.duckdb.DuckDBConnection;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,7 +49,9 @@ import java.util.function.LongSupplier;
  * +------------------+-----------+------------------------------------------------------------------------+
  * </pre>
  * TIMESTAMP is Parquet's INT64 timestamp in microseconds, not adjusted to UTC (DuckDB TIMESTAMP, Spark
- * timestamp_ntz); the values are UTC, and millisecond times round-trip exactly. A stream field may not be named
+ * timestamp_ntz); the values are UTC, and millisecond times round-trip exactly. Times are written from year 0001 to
+ * 9999, which every reader holds: an event with a time outside (event time or timestamp field) is left out of the
+ * lake with a warning naming it, and its offset is passed like a marker's. A stream field may not be named
  * {@code _arrival}, {@code _epoch}, {@code _partition}, {@code _offset} or {@code epoch} (the Hive column).
  *
  * <h2>Parquet settings</h2>
@@ -79,8 +79,6 @@ public final class ParquetLake implements Lake {
 
     /** How long after an epoch's end the clock rule waits for records still on their way to disk. */
     public static final long GRACE_MS = 1_000;
-
-    private static final Logger LOG = LoggerFactory.getLogger(ParquetLake.class);
 
     private final Path root;
     private final LongSupplier clock;
@@ -202,8 +200,9 @@ public final class ParquetLake implements Lake {
     /**
      * {@inheritDoc}
      *
-     * <p>A stream that fails to seal (an I/O error, or arrival times that went back) is logged with the cause and
-     * left as its manifest says; the other streams go on, and the next call tries it again.
+     * <p>A stream that fails to seal (an I/O error, or arrival times that went back) is left as its manifest says;
+     * the other streams go on, and then the call throws, naming every stream that failed and why. The next call
+     * tries it again. Nothing is logged here: the caller decides how often to say it.
      */
     @Override
     public synchronized List<SealedEpoch> sealReadyEpochs() {
@@ -212,14 +211,30 @@ public final class ParquetLake implements Lake {
         }
         long now = clock.getAsLong();
         List<SealedEpoch> sealed = new ArrayList<>();
-        streams.forEach((name, s) -> {
+        IllegalStateException failure = null;
+        for (Map.Entry<String, StreamLake> e : streams.entrySet()) {
+            StreamLake s = e.getValue();
             try {
                 sealed.addAll(s.seal(now));
-            } catch (IOException | SQLException | RuntimeException e) {
-                LOG.error("lake of stream '{}': sealing failed; it stays sealed through epoch {} and is retried on"
-                        + " the next call", name, s.manifest().sealedThrough(), e);
+            } catch (IOException | SQLException | RuntimeException cause) {
+                long through = s.manifest().sealedThrough();
+                String prefix = "lake of stream '" + e.getKey() + "': ";
+                String reason = cause instanceof IllegalStateException ? cause.getMessage()
+                        : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+                IllegalStateException f = new IllegalStateException(prefix
+                        + (through == Long.MIN_VALUE ? "no epoch sealed yet" : "sealed through epoch " + through)
+                        + ", the next one fails: "
+                        + (reason.startsWith(prefix) ? reason.substring(prefix.length()) : reason), cause);
+                if (failure == null) {
+                    failure = f;
+                } else {
+                    failure.addSuppressed(f);
+                }
             }
-        });
+        }
+        if (failure != null) {
+            throw failure;
+        }
         return sealed;
     }
 

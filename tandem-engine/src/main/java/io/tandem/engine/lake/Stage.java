@@ -1,5 +1,6 @@
 package io.tandem.engine.lake;
 
+import io.tandem.core.FieldType;
 import io.tandem.core.StreamDef;
 import io.tandem.core.codec.BinaryRow;
 import io.tandem.core.codec.RowCodec;
@@ -17,6 +18,10 @@ import java.sql.Statement;
 final class Stage {
 
     static final long NONE = Long.MIN_VALUE;
+    /** The earliest time the lake writes, 0001-01-01T00:00:00Z in epoch ms: Spark, DuckDB and pyarrow read it. */
+    static final long MIN_TIME_MS = -62_135_596_800_000L;
+    /** The latest time the lake writes, 9999-12-31T23:59:59.999Z in epoch ms. */
+    static final long MAX_TIME_MS = 253_402_300_799_999L;
     private static final String PARQUET_OPTIONS = "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)";
 
     private final DuckDBConnection connection;
@@ -51,14 +56,32 @@ final class Stage {
         rows = 0;
     }
 
-    /** Stages one event: decodes the payload in place and appends it as a row. */
-    void append(long offset, long arrivalMs, byte[] buf, int off, int len) throws SQLException {
+    /**
+     * Stages one event: decodes the payload in place and appends it as a row, unless one of its times (the event
+     * time or a timestamp field) lies outside [{@link #MIN_TIME_MS}, {@link #MAX_TIME_MS}], which the lake cannot
+     * write for every reader.
+     *
+     * @return null when staged, otherwise why the event was left out (naming the field and its value)
+     */
+    String append(long offset, long arrivalMs, byte[] buf, int off, int len) throws SQLException {
+        BinaryRow r = row.reset(buf, off, len, arrivalMs, offset);
+        int[] fields = columns.fields;
+        for (int c = 0; c < fields.length; c++) {
+            if (columns.types[c] == FieldType.TIMESTAMP && !r.isNull(fields[c])) {
+                String bad = outOfRange(columns.name(c), r.getLong(fields[c]));
+                if (bad != null) {
+                    return bad;
+                }
+            }
+        }
+        String bad = outOfRange(columns.timeColumn(), r.eventTime());
+        if (bad != null) {
+            return bad;
+        }
         if (appender == null) {
             appender = connection.createAppender(DuckDBConnection.DEFAULT_SCHEMA, table);
         }
-        BinaryRow r = row.reset(buf, off, len, arrivalMs, offset);
         DuckDBAppender a = appender.beginRow();
-        int[] fields = columns.fields;
         for (int c = 0; c < fields.length; c++) {
             int f = fields[c];
             if (r.isNull(f)) {
@@ -70,16 +93,21 @@ final class Stage {
                 case LONG -> a.append(r.getLong(f));
                 case DOUBLE -> a.append(r.getDouble(f));
                 case BOOLEAN -> a.append(r.getBoolean(f));
-                case TIMESTAMP -> a.appendEpochMicros(micros(r.getLong(f)));
+                case TIMESTAMP -> a.appendEpochMicros(r.getLong(f) * 1000);
                 default -> throw new IllegalStateException(columns.types[c].toString());
             }
         }
-        a.appendEpochMicros(micros(r.eventTime())).appendEpochMicros(micros(arrivalMs)).append(offset).endRow();
+        a.appendEpochMicros(r.eventTime() * 1000).appendEpochMicros(arrivalMs * 1000).append(offset).endRow();
         rows++;
+        return null;
     }
 
-    private static long micros(long ms) {
-        return Math.multiplyExact(ms, 1000L);
+    private static String outOfRange(String field, long ms) {
+        if (ms >= MIN_TIME_MS && ms <= MAX_TIME_MS) {
+            return null;
+        }
+        return field + ": " + ms + " ms is outside the times the lake can write (years 0001 to 9999: " + MIN_TIME_MS
+                + " to " + MAX_TIME_MS + " ms)";
     }
 
     /** Moves the staged rows from the appender into the table; the stage keeps them. */

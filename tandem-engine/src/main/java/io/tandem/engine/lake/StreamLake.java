@@ -279,7 +279,11 @@ final class StreamLake {
                     }
                 }
                 if (kind == EventLog.EVENT) {
-                    stage.append(offset, arrivalMs, buf, off, len);
+                    String unwritable = stage.append(offset, arrivalMs, buf, off, len);
+                    if (unwritable != null) {
+                        LOG.warn("lake of stream '{}': partition {} offset {} is left out of the lake: {}", name,
+                                partition, offset, unwritable);
+                    }
                 }
             } catch (IOException | SQLException | RuntimeException e) {
                 failure = e;

@@ -246,6 +246,27 @@ public abstract class LakeContract {
     // ---------------------------------------------------------------- sealing
 
     @Test
+    public void when_anEventHasATimeOutsideYears1To9999_then_itIsLeftOutAndTheEpochSeals() throws Exception {
+        // Given an epoch whose events include times no reader of the lake can hold: event times and a timestamp
+        // field of ±292 million years, next to the last and first millisecond the lake writes
+        long first = -62_135_596_800_000L;
+        long last = 253_402_300_799_999L;
+        Lake lake = lake();
+        trades(0, false, trade(1, "A", 1), new Trade(Long.MAX_VALUE, "FAR", 1.0, 1L, true, 2L),
+                new Trade(5, "SETTLED", 1.0, 1L, true, Long.MIN_VALUE), new Trade(last, "LAST", 2.0, 2L, false, first),
+                new Trade(Long.MIN_VALUE, "NEG", 1.0, 1L, true, 3L), trade(2, "B", 2));
+        appended.removeIf(a -> List.of("FAR", "SETTLED", "NEG").contains(a.values().get(0)));
+        clock.set(epochStart(E0 + 1) + GRACE_MS);
+
+        // When it seals, Then it is sealed with the other events, past every record, and is not tried again
+        assertThat(lake.sealReadyEpochs()).containsExactly(new SealedEpoch("trades", E0));
+        assertLakeMatchesReference(lake, "trades");
+        assertThat(lake.files("trades", Long.MIN_VALUE, Long.MAX_VALUE).get(0).rows()).isEqualTo(3);
+        assertThat(lake.nextOffset("trades", 0)).isEqualTo(6);
+        assertThat(lake.sealReadyEpochs()).isEmpty();
+    }
+
+    @Test
     public void when_noEpochIsOver_then_nothingIsSealed() throws Exception {
         Lake lake = lake();
         trades(0, false, trade(1, "A", 1));

@@ -180,10 +180,41 @@ class ParquetLakeTest extends LakeContract {
         tick(0, 5, "X", 1);
         clock.set(epochStart(E0 + 2) + GRACE_MS);
 
-        // Then trades stays as it was (the error is logged), while ticks still seals
-        assertThat(lake.sealReadyEpochs()).containsExactly(new SealedEpoch("ticks", E0 + 1));
+        // Then trades stays as it was and the call says why, while ticks still seals
+        assertThatThrownBy(lake::sealReadyEpochs).isInstanceOf(IllegalStateException.class)
+                .hasMessage("lake of stream 'trades': sealed through epoch " + E0 + ", the next one fails: partition"
+                        + " 1 offset 0 is in epoch " + E0 + ", but epoch " + E0 + " of that partition is already"
+                        + " written; the log's arrival times went back (a clock step back across an idle partition,"
+                        + " or a record that took longer than the 1000 ms grace to become durable)");
+        assertThat(lake.sealedThrough("ticks")).isEqualTo(E0 + 1);
         assertThat(lake.sealedThrough("trades")).isEqualTo(E0);
         assertThat(lake.files("trades", Long.MIN_VALUE, Long.MAX_VALUE)).isEqualTo(before);
         assertThat(lake.nextOffset("trades", 1)).isZero();
+    }
+
+    @Test
+    void when_aStreamCannotBeSealed_then_theCallThrowsNamingItAfterSealingTheOthers_andRecoversOnceFixed()
+            throws Exception {
+        // Given an epoch of trades and of ticks, and a plain file where the trades' epoch folder must go
+        Lake lake = lake();
+        trades(0, false, trade(1, "A", 1));
+        tick(1, T0 + 5, "X", 1.5);
+        Path blocker = lakeDir().resolve("trades/epoch=" + E0);
+        Files.writeString(blocker, "in the way");
+        clock.set(epochStart(E0 + 1) + GRACE_MS);
+
+        // When it seals, Then the ticks are sealed and the call names the trades and why they are not
+        assertThatThrownBy(lake::sealReadyEpochs).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("lake of stream 'trades': no epoch sealed yet, the next one fails: ")
+                .hasMessageContaining(blocker.toString());
+        assertThat(lake.sealedThrough("ticks")).isEqualTo(E0);
+        assertThat(lake.sealedThrough("trades")).isEqualTo(Long.MIN_VALUE);
+        assertThatThrownBy(lake::sealReadyEpochs).hasMessageContaining(blocker.toString());
+
+        // And once the file is gone the next call seals the trades, as if nothing had happened
+        Files.delete(blocker);
+        assertThat(lake.sealReadyEpochs()).containsExactly(new SealedEpoch("trades", E0));
+        assertLakeMatchesReference(lake, "trades");
+        assertLakeMatchesReference(lake, "ticks");
     }
 }
