@@ -79,11 +79,15 @@ class SqlFormTest {
     }
 
     @Test
-    void when_longSumOverflows_then_itWrapsLikeJava() {
+    void when_sqlsLongSumLeavesTheLongRange_then_theAccumulatorHoldsItExactly() {
         Measure<Object> m = measure("sum", "q", null);
+        SqlForm<Object> form = Measures.sqlForm(m, COLUMNS).orElseThrow();
         BigInteger sum = BigInteger.valueOf(Long.MAX_VALUE).add(BigInteger.TEN);
-        Object acc = Measures.sqlForm(m, COLUMNS).orElseThrow().fromSql(new Object[] {2L, sum}, 0);
-        assertThat(m.result(acc)).isEqualTo(Long.MAX_VALUE + 10);
+        assertThat(m.result(form.fromSql(new Object[] {2L, sum}, 0))).isEqualTo(sum);
+        BigInteger low = BigInteger.valueOf(Long.MIN_VALUE).multiply(BigInteger.valueOf(3));
+        assertThat(m.result(form.fromSql(new Object[] {3L, low}, 0))).isEqualTo(low);
+        // within the range: a Long
+        assertThat(m.result(form.fromSql(new Object[] {1L, BigInteger.valueOf(7)}, 0))).isEqualTo(7L);
     }
 
     @Test
