@@ -231,17 +231,28 @@ class MissingValuesTest {
     }
 
     @Test
-    void when_doubleSumsLeaveTheDoubleRange_then_theyAreInfinite_notAnError() {
-        TandemOptions options = TandemOptions.defaults(dir).withPartitions(1).withClock(() -> T + 10 * MINUTE);
+    void when_doubleSumsLeaveTheDoubleRange_then_theyAreInfinite_onBothPaths() {
+        AtomicLong clock = new AtomicLong(T + 10 * MINUTE);
+        TandemOptions options = TandemOptions.defaults(dir).withPartitions(1).withClock(clock::get);
         try (Tandem tandem = Tandem.start(ConfigLoader.parse(CONFIG, "test.yaml"), options)) {
+            // 1. two prices whose sum leaves the double range
             String huge = "{\"ts\":" + T + ",\"symbol\":\"HUGE\",\"price\":1.0e308,\"qty\":1}\n";
             ingest(tandem, huge + huge);
             assertThat(tandem.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
 
-            Map<String, Object> row = rows(tandem, "HUGE", "realtime").get(T);
-            assertThat(row.get("turnover")).isEqualTo(Double.POSITIVE_INFINITY);
-            assertThat(row.get("avg_price")).isEqualTo(Double.POSITIVE_INFINITY);
-            assertThat(Arrays.asList(row.get("low"), row.get("high"))).containsExactly(1.0e308, 1.0e308);
+            // 2. the hot path's sum and mean are infinite, not an error
+            Map<String, Object> hot = rows(tandem, "HUGE", "realtime").get(T);
+            assertThat(hot.get("turnover")).isEqualTo(Double.POSITIVE_INFINITY);
+            assertThat(hot.get("avg_price")).isEqualTo(Double.POSITIVE_INFINITY);
+            assertThat(Arrays.asList(hot.get("low"), hot.get("high"))).containsExactly(1.0e308, 1.0e308);
+
+            // 3. so are the batch's (DuckDB's fsum alone says NaN), and reconciliation finds no difference
+            clock.addAndGet(5 * EPOCH_MS);
+            BatchRun run = tandem.runBatch(false).join();
+            assertThat(run.status()).isEqualTo("published");
+            assertThat(run.drift().get("bars").bucketsDiffering()).isZero();
+            assertThat(run.drift().get("bars").maxRelativeDifference()).isZero();
+            assertThat(rows(tandem, "HUGE", "batch").get(T)).isEqualTo(hot);
         }
     }
 }
