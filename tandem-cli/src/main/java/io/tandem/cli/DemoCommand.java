@@ -135,10 +135,14 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private record Mover(String symbol, double open, double close, double change, long trades, long volume) {
+    record Mover(String symbol, double open, double close, double change, long trades, long volume) {
     }
 
-    /** The symbols whose price moved most over the last five minutes, read from the merged view. */
+    /**
+     * The symbols whose price moved most over the last five minutes, read from the merged view. A measure is null
+     * in a bucket whose events lack its field (a trade without a price or qty): such a bucket adds no price, and a
+     * symbol with no price at all in the window is not a mover.
+     */
     static List<Mover> topMovers(Tandem tandem, long now) {
         QueryResult r = tandem.query(new ViewQuery("trades_1m", now - 5 * 60_000, now + 60_000, 0, Map.of()));
         int open = r.measures().indexOf("open");
@@ -147,14 +151,24 @@ final class DemoCommand implements Callable<Integer> {
         int volume = r.measures().indexOf("volume");
         Map<String, double[]> bySymbol = new LinkedHashMap<>();
         for (QueryResult.Row row : r.rows()) {
-            double[] acc = bySymbol.computeIfAbsent((String) row.dims().get(0),
-                    s -> new double[] {((Number) row.values()[open]).doubleValue(), 0, 0, 0});
-            acc[1] = ((Number) row.values()[close]).doubleValue();
-            acc[2] += ((Number) row.values()[trades]).doubleValue();
-            acc[3] += ((Number) row.values()[volume]).doubleValue();
+            Object[] v = row.values();
+            double[] acc = bySymbol.computeIfAbsent(String.valueOf(row.dims().get(0)),
+                    s -> new double[] {Double.NaN, Double.NaN, 0, 0});
+            if (Double.isNaN(acc[0]) && v[open] instanceof Number o) {
+                acc[0] = o.doubleValue();
+            }
+            if (v[close] instanceof Number c) {
+                acc[1] = c.doubleValue();
+            }
+            acc[2] += v[trades] instanceof Number n ? n.doubleValue() : 0;
+            acc[3] += v[volume] instanceof Number n ? n.doubleValue() : 0;
         }
         List<Mover> movers = new ArrayList<>();
-        bySymbol.forEach((s, a) -> movers.add(new Mover(s, a[0], a[1], a[1] / a[0] - 1, (long) a[2], (long) a[3])));
+        bySymbol.forEach((s, a) -> {
+            if (!Double.isNaN(a[0]) && !Double.isNaN(a[1])) {
+                movers.add(new Mover(s, a[0], a[1], a[1] / a[0] - 1, (long) a[2], (long) a[3]));
+            }
+        });
         movers.sort(Comparator.comparingDouble((Mover m) -> -Math.abs(m.change)));
         return movers.subList(0, Math.min(5, movers.size()));
     }

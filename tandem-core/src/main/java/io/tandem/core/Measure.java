@@ -25,7 +25,10 @@ public interface Measure<A> {
     /** Combines two accumulators; may reuse and return {@code left}, and must not change {@code right}. */
     A merge(A left, A right);
 
-    /** The value a query returns: a Long, a Double or null when nothing was added. */
+    /**
+     * The value a query returns: a Long, a Double (infinite or NaN when a double sum leaves the double range), a
+     * BigInteger (an exact sum of longs beyond the long range) or null when nothing was added.
+     */
     Object result(A acc);
 
     void write(A acc, DataOutput out) throws IOException;

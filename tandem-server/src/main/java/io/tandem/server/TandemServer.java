@@ -287,14 +287,19 @@ public final class TandemServer implements AutoCloseable {
         return root;
     }
 
-    /** One row as queries and live views write it: {@code {"bucket", DIM..., MEASURE..., "source"}}. */
+    /**
+     * One row as queries and live views write it: {@code {"bucket", DIM..., MEASURE..., "source"}}. A measure is a
+     * JSON number (an exact sum beyond the long range too), or null when no event had its field or when it is not a
+     * finite double (a double sum, mean or variance out of the double range).
+     */
     static void putRow(ObjectNode r, List<String> dims, List<String> measures, QueryResult.Row row) {
         r.put("bucket", Timestamps.format(row.bucket()));
         for (int i = 0; i < dims.size(); i++) {
             r.putPOJO(dims.get(i), row.dims().get(i));
         }
         for (int i = 0; i < measures.size(); i++) {
-            r.putPOJO(measures.get(i), row.values()[i]);
+            Object v = row.values()[i];
+            r.putPOJO(measures.get(i), v instanceof Double d && !Double.isFinite(d) ? null : v);
         }
         r.put("source", row.source());
     }

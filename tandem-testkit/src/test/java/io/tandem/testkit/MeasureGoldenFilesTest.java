@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +31,16 @@ class MeasureGoldenFilesTest {
     private static final Path DIR = Path.of("src/test/resources/golden/measures");
 
     /** A golden file: its name and the measure it holds. */
-    record Golden(String name, String function, String field, Double parameter, Trades.Where where) {
+    record Golden(String name, String function, String field, Double parameter, Trades.Where where,
+                  boolean nearLimits) {
+
+        Golden(String name, String function, String field, Double parameter, Trades.Where where) {
+            this(name, function, field, parameter, where, false);
+        }
+
+        List<Row> rows() {
+            return nearLimits ? inputNearLimits() : input();
+        }
 
         Measure<Object> measure() {
             @SuppressWarnings("unchecked")
@@ -49,6 +59,7 @@ class MeasureGoldenFilesTest {
                 new Golden("count", "count", null, null, null),
                 new Golden("count-where-big-buy", "count", null, null, Trades.BIG_BUY),
                 new Golden("sum-qty", "sum", "qty", null, null),
+                new Golden("sum-qty-beyond-long", "sum", "qty", null, null, true),
                 new Golden("sum-price", "sum", "price", null, null),
                 new Golden("min-qty", "min", "qty", null, null),
                 new Golden("max-price", "max", "price", null, null),
@@ -77,6 +88,19 @@ class MeasureGoldenFilesTest {
         return rows;
     }
 
+    /** The fixed input with quantities near {@link Long#MAX_VALUE}: their sum needs more than 64 bits. */
+    static List<Row> inputNearLimits() {
+        List<Row> rows = new ArrayList<>();
+        int qty = Trades.STREAM.indexOf("qty");
+        for (Row row : input()) {
+            TestRow t = (TestRow) row;
+            List<Object> values = new ArrayList<>(t.values());
+            values.set(qty, t.sequence() % 3 == 0 ? null : Long.MAX_VALUE - (t.sequence() & 0xffff));
+            rows.add(t.withValues(values.toArray()));
+        }
+        return rows;
+    }
+
     static Object fold(Measure<Object> m, List<Row> rows) {
         Object acc = m.create();
         rows.forEach(row -> m.add(acc, row));
@@ -89,7 +113,7 @@ class MeasureGoldenFilesTest {
         Measure<Object> m = g.measure();
         byte[] golden = read(g.name());
         Object fromFile = MeasureLaws.read(m, golden);
-        Object fresh = fold(m, input());
+        Object fresh = fold(m, g.rows());
         if (g.function().equals("quantile")) {
             // KLL compaction is randomized: a fresh sketch agrees by rank, and the stored one is a fixed point
             ResultEquivalence.ranks(TradesLaws.KLL_RANK_TOLERANCE, rows -> Trades.numbers(rows, g.field(), g.where()))
@@ -97,6 +121,9 @@ class MeasureGoldenFilesTest {
             assertThat(MeasureLaws.write(m, MeasureLaws.read(m, golden))).isEqualTo(golden);
         } else {
             assertThat(m.result(fromFile)).isEqualTo(m.result(fresh));
+            if (g.nearLimits()) {
+                assertThat(m.result(fromFile)).isInstanceOf(BigInteger.class);
+            }
             assertThat(MeasureLaws.write(m, fresh)).as("binary form of the fixed input").isEqualTo(golden);
         }
     }
@@ -107,7 +134,7 @@ class MeasureGoldenFilesTest {
         Files.createDirectories(DIR);
         for (Golden g : goldens()) {
             Measure<Object> m = g.measure();
-            Object acc = fold(m, input());
+            Object acc = fold(m, g.rows());
             if (g.function().equals("quantile")) {
                 acc = MeasureLaws.read(m, MeasureLaws.write(m, acc));
             }

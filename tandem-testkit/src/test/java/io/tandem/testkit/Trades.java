@@ -10,6 +10,7 @@ import io.tandem.core.UnknownFields;
 import io.tandem.core.measure.Measures;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -89,7 +90,7 @@ final class Trades {
         boolean integral = values.get(0) instanceof Long;
         return switch (function) {
             case "sum" -> integral
-                    ? (Object) values.stream().mapToLong(v -> (Long) v).sum()
+                    ? exactLong(exactSum(values).toBigIntegerExact())
                     : (Object) exactSum(values).doubleValue();
             case "min" -> integral
                     ? (Object) values.stream().mapToLong(v -> (Long) v).min().getAsLong()
@@ -105,6 +106,11 @@ final class Trades {
             case "quantile" -> quantile(values, q);
             default -> throw new IllegalArgumentException(function);
         };
+    }
+
+    /** A Long when it fits one, else the BigInteger, as an exact sum of longs is returned. */
+    static Object exactLong(BigInteger v) {
+        return v.bitLength() < 64 ? (Object) v.longValueExact() : v;
     }
 
     private static BigDecimal exactSum(List<Object> values) {

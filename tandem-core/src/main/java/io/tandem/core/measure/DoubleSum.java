@@ -62,20 +62,30 @@ final class DoubleSum implements Measure<DoubleAcc>, SqlExpressible<DoubleAcc> {
     /**
      * {@code count(f)} and the sum: of a long or timestamp field exactly (DuckDB sums BIGINT into a HUGEINT), kept
      * as the nearest double plus the remainder; of a double field by {@code fsum}, DuckDB's compensated sum, so the
-     * result is the hot path's within a few units in the last place of the sum of |x|.
+     * result is the hot path's within a few units in the last place of the sum of |x|. When the sum leaves the
+     * double range, {@code fsum}'s compensation turns it into NaN where the hot path keeps the infinity of the
+     * plain sum: then the plain {@code sum(f)} is taken, as the hot path does.
      */
     @Override
     public SqlForm<DoubleAcc> sqlForm(SqlColumns columns, String filter) {
         String v = input.sql(columns);
-        boolean integral = input.isIntegral();
+        if (input.isIntegral()) {
+            return SqlForms.of(List.of(SqlForms.filter("count(" + v + ")", filter),
+                    SqlForms.filter("sum(" + v + ")", filter)), (values, offset) -> {
+                        DoubleAcc acc = new DoubleAcc();
+                        acc.n = SqlForms.wrapped(values[offset]);
+                        SqlForms.exactSum(acc, values[offset + 1]);
+                        return acc;
+                    });
+        }
         return SqlForms.of(List.of(SqlForms.filter("count(" + v + ")", filter),
-                SqlForms.filter((integral ? "sum(" : "fsum(") + v + ")", filter)), (values, offset) -> {
+                SqlForms.filter("fsum(" + v + ")", filter), SqlForms.filter("sum(" + v + ")", filter)),
+                (values, offset) -> {
                     DoubleAcc acc = new DoubleAcc();
                     acc.n = SqlForms.wrapped(values[offset]);
-                    if (integral) {
-                        SqlForms.exactSum(acc, values[offset + 1]);
-                    } else {
-                        acc.value = SqlForms.real(values[offset + 1]);
+                    acc.value = SqlForms.real(values[offset + 1]);
+                    if (!Double.isFinite(acc.value)) {
+                        acc.value = SqlForms.real(values[offset + 2]);
                     }
                     return acc;
                 });

@@ -5,13 +5,13 @@ import java.io.DataOutput;
 import java.io.IOException;
 
 /**
- * The accumulator of count, of sum over long fields, and of min and max over long fields.
+ * The accumulator of count, and of min and max over long fields.
  *
  * <p>Binary form, 16 bytes:
  * <pre>
  * +-----------------------------------+------------------------------------------------+
  * | n: i64 big-endian                 | value: i64 big-endian                          |
- * | values added (count: the count)   | the sum, min or max; 0 when n = 0 or for count |
+ * | values added (count: the count)   | the min or max; 0 when n = 0 or for count      |
  * +-----------------------------------+------------------------------------------------+
  * </pre>
  */

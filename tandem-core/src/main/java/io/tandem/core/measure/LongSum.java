@@ -7,13 +7,14 @@ import io.tandem.core.expr.SqlColumns;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.util.List;
 
 /**
- * {@code sum} of a long or timestamp field: a Long. It wraps around on overflow like Java's {@code long}, which
- * keeps it exactly associative and commutative.
+ * {@code sum} of a long or timestamp field, exact: a Long while the sum fits one, a BigInteger beyond (it never
+ * wraps around). The accumulator is {@link WideSum}.
  */
-final class LongSum implements Measure<LongAcc>, SqlExpressible<LongAcc> {
+final class LongSum implements Measure<WideSum>, SqlExpressible<WideSum> {
 
     private final Input input;
 
@@ -22,49 +23,50 @@ final class LongSum implements Measure<LongAcc>, SqlExpressible<LongAcc> {
     }
 
     @Override
-    public LongAcc create() {
-        return new LongAcc();
+    public WideSum create() {
+        return new WideSum();
     }
 
     @Override
-    public void add(LongAcc acc, Row row) {
+    public void add(WideSum acc, Row row) {
         if (!input.isNull(row)) {
-            acc.n++;
-            acc.value += input.getLong(row);
+            acc.add(input.getLong(row));
         }
     }
 
     @Override
-    public LongAcc merge(LongAcc left, LongAcc right) {
-        left.n += right.n;
-        left.value += right.value;
+    public WideSum merge(WideSum left, WideSum right) {
+        left.merge(right);
         return left;
     }
 
     @Override
-    public Object result(LongAcc acc) {
-        return acc.n == 0 ? null : acc.value;
+    public Object result(WideSum acc) {
+        return acc.n == 0 ? null : acc.value();
     }
 
     @Override
-    public void write(LongAcc acc, DataOutput out) throws IOException {
+    public void write(WideSum acc, DataOutput out) throws IOException {
         acc.write(out);
     }
 
     @Override
-    public LongAcc read(DataInput in) throws IOException {
-        return LongAcc.read(in);
+    public WideSum read(DataInput in) throws IOException {
+        return WideSum.read(in);
     }
 
-    /** {@code count(f)} and {@code sum(f)}: DuckDB sums BIGINT into a HUGEINT; its low 64 bits are the wrapped sum. */
+    /** {@code count(f)} and {@code sum(f)}: DuckDB sums BIGINT into a HUGEINT, exactly as {@link WideSum} does. */
     @Override
-    public SqlForm<LongAcc> sqlForm(SqlColumns columns, String filter) {
+    public SqlForm<WideSum> sqlForm(SqlColumns columns, String filter) {
         String v = input.sql(columns);
         return SqlForms.of(List.of(SqlForms.filter("count(" + v + ")", filter),
                 SqlForms.filter("sum(" + v + ")", filter)), (values, offset) -> {
-                    LongAcc acc = new LongAcc();
+                    WideSum acc = new WideSum();
                     acc.n = SqlForms.wrapped(values[offset]);
-                    acc.value = SqlForms.wrapped(values[offset + 1]);
+                    Object sum = values[offset + 1];
+                    if (sum != null) {
+                        acc.set(sum instanceof BigInteger b ? b : BigInteger.valueOf(((Number) sum).longValue()));
+                    }
                     return acc;
                 });
     }

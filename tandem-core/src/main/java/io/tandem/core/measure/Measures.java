@@ -19,7 +19,8 @@ import java.util.Optional;
  *   <caption>The functions</caption>
  *   <tr><th>function</th><th>fields</th><th>result</th></tr>
  *   <tr><td>count, count(f)</td><td>any (counts non-null values)</td><td>Long, 0 when empty</td></tr>
- *   <tr><td>sum(f)</td><td>numeric</td><td>Long for long and timestamp fields, else Double</td></tr>
+ *   <tr><td>sum(f)</td><td>numeric</td><td>exact for long and timestamp fields: a Long, or a BigInteger beyond the
+ *       long range; else Double</td></tr>
  *   <tr><td>min(f), max(f)</td><td>numeric</td><td>Long for long and timestamp fields, else Double</td></tr>
  *   <tr><td>first(f), last(f)</td><td>numeric</td><td>value at the earliest (latest) event time; ties by
  *       arrival</td></tr>

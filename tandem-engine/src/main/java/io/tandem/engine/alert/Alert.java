@@ -37,7 +37,11 @@ public record Alert(String id, String rule, Long bucket, Map<String, Object> dim
     };
     private static final int ID_BYTES = 12;
 
-    /** Copies the maps, with whole numbers as Long and others as Double, as a JSON round trip gives them back. */
+    /**
+     * Copies the maps as a JSON round trip gives them back: whole numbers as Long (BigInteger beyond the long range),
+     * others as Double, and a value that is not a finite double (a double sum out of range) as null, as JSON has no
+     * infinities or NaN.
+     */
     public Alert {
         dims = canonical(dims);
         values = canonical(values);
@@ -45,10 +49,19 @@ public record Alert(String id, String rule, Long bucket, Map<String, Object> dim
 
     private static Map<String, Object> canonical(Map<String, Object> map) {
         Map<String, Object> out = new LinkedHashMap<>();
-        map.forEach((k, v) -> out.put(k, v instanceof Integer || v instanceof Short || v instanceof Byte
-                ? Long.valueOf(((Number) v).longValue())
-                : v instanceof Float f ? Double.valueOf(f) : v));
+        map.forEach((k, v) -> out.put(k, canonical(v)));
         return Collections.unmodifiableMap(out);
+    }
+
+    private static Object canonical(Object v) {
+        if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            return ((Number) v).longValue();
+        }
+        if (v instanceof Float || v instanceof Double) {
+            double d = ((Number) v).doubleValue();
+            return Double.isFinite(d) ? d : null;
+        }
+        return v;
     }
 
     /** The JSON object, with {@code bucket} and {@code fired_at} in ISO-8601 UTC. */

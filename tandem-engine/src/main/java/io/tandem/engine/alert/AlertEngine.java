@@ -83,7 +83,8 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
     private final Timer latency;
     private final Counter dropped;
     private final Counter overflowed;
-    private final EngineMetrics metrics;
+    /** {@code tandem.alert.fired} per rule, registered at 0 when the rules compile. */
+    private final Map<String, Counter> fired = new HashMap<>();
 
     /** Guards history, index and subscribers: the alert thread writes, readers and subscribers come and go. */
     private final Object lock = new Object();
@@ -104,8 +105,13 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
         this.views = config.views();
         this.rows = rows;
         this.clock = clock;
-        this.metrics = metrics;
         compile(config);
+        for (String rule : config.alerts().keySet()) {
+            fired.put(rule, Counter.builder("tandem.alert.fired")
+                    .description("Alerts fired, per rule")
+                    .tag("rule", rule)
+                    .register(metrics.registry()));
+        }
         Path file = dir.resolve("alerts.jsonl");
         List<String> lines = new ArrayList<>();
         this.log = JsonLines.open(file, lines);
@@ -416,7 +422,7 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
         }
         long published = clock.getAsLong();
         for (Candidate c : fresh) {
-            metrics.registry().counter("tandem.alert.fired", "rule", c.rule.name()).increment();
+            fired.get(c.rule.name()).increment();
             latency.record(Math.max(0, published - c.arrivalMs), TimeUnit.MILLISECONDS);
             if (c.rule.webhook() != null) {
                 webhooks.deliver(c.alert, c.rule.webhook());

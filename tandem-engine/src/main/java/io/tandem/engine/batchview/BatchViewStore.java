@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -73,6 +74,7 @@ public final class BatchViewStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BatchViewStore.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAGIC = 0x54425631;
+    private static final String EXACT_SUM = "DECIMAL(38,0)";
 
     private final Path dir;
     private final Catalog catalog;
@@ -268,7 +270,13 @@ public final class BatchViewStore implements AutoCloseable {
     private void writeParquet(Path file, CompiledView view, NavigableMap<Long, Map<GroupKey, Object[]>> rows)
             throws IOException {
         List<String> columns = new ArrayList<>();
-        columns(view).forEach((name, type) -> columns.add(quote(name) + " " + type));
+        Map<String, String> types = columns(view);
+        types.forEach((name, type) -> columns.add(quote(name) + " " + type));
+        List<MeasureDef> measures = List.copyOf(view.def().measures().values());
+        boolean[] exact = new boolean[measures.size()];
+        for (int m = 0; m < exact.length; m++) {
+            exact[m] = types.get(measures.get(m).name()).equals(EXACT_SUM);
+        }
         String table = "rows_" + view.name();
         try (Statement st = writer.createStatement()) {
             st.execute("CREATE OR REPLACE TEMP TABLE " + table + " (" + String.join(", ", columns) + ")");
@@ -280,8 +288,10 @@ public final class BatchViewStore implements AutoCloseable {
                         for (int i = 0; i < row.getKey().size(); i++) {
                             append(app, row.getKey().get(i));
                         }
-                        for (Object value : view.results(row.getValue())) {
-                            append(app, value);
+                        Object[] values = view.results(row.getValue());
+                        for (int m = 0; m < values.length; m++) {
+                            append(app, exact[m] && values[m] != null ? new BigDecimal(values[m].toString())
+                                    : values[m]);
                         }
                         app.endRow();
                     }
@@ -327,6 +337,8 @@ public final class BatchViewStore implements AutoCloseable {
             app.append(l.longValue());
         } else if (value instanceof Double d) {
             app.append(d.doubleValue());
+        } else if (value instanceof BigDecimal d) {
+            app.append(d);
         } else if (value instanceof Boolean b) {
             app.append(b.booleanValue());
         } else {
@@ -347,14 +359,18 @@ public final class BatchViewStore implements AutoCloseable {
         };
     }
 
-    /** The SQL type of a measure's result: counts are BIGINT, averages DOUBLE, extremes the field's type. */
+    /**
+     * The SQL type of a measure's result: counts are BIGINT, averages DOUBLE, extremes the field's type, sums of
+     * integers {@link #EXACT_SUM} (they may leave the BIGINT range; Parquet has no HUGEINT).
+     */
     private static String resultType(MeasureDef m, StreamDef stream) {
         return switch (m.function()) {
             case "count", "distinct" -> "BIGINT";
             case "mean", "variance", "quantile" -> "DOUBLE";
             default -> {
                 int f = stream.indexOf(m.field());
-                yield f < 0 ? "BIGINT" : sqlType(stream.field(f).type());
+                String type = f < 0 ? "BIGINT" : sqlType(stream.field(f).type());
+                yield m.function().equals("sum") && type.equals("BIGINT") ? EXACT_SUM : type;
             }
         };
     }

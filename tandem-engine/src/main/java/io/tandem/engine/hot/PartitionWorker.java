@@ -1,6 +1,7 @@
 package io.tandem.engine.hot;
 
 import io.tandem.engine.view.CompiledView;
+import io.tandem.core.GroupKey;
 import io.tandem.core.StreamDef;
 import io.tandem.core.codec.BinaryRow;
 import io.tandem.core.codec.RowCodec;
@@ -24,7 +25,15 @@ import java.util.function.LongSupplier;
 /**
  * The hot path of one partition of one stream: one thread that reads durable records from the log, folds each
  * event into the views of its stream, and commits each batch to the real-time store with the offset it reached.
- * Nothing on the event path takes a lock; a bad record is counted, logged with its position and skipped.
+ * Nothing on the event path takes a lock.
+ *
+ * <p>No event stops the thread. Everything about an event that may fail (decoding it, each view's filter, bucket
+ * and group) is decided before any accumulator changes, so a record that fails there is skipped whole: counted in
+ * {@code tandem.hot.bad.records}, logged with its stream, partition and offset. Adding to the accumulators
+ * follows; measures skip nulls and do not throw, and should one throw all the same, that is caught, counted and
+ * logged too. A listener that throws is counted in
+ * {@code tandem.hot.listener.failures} and logged with the position; the event stays counted in the views and the
+ * other listeners are still told.
  */
 final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
 
@@ -41,10 +50,15 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
     private final Counter[] lateAfterClose;
     private final Counter applied;
     private final Counter badRecords;
+    private final Counter listenerFailures;
     private final EngineMetrics metrics;
     private final LongSupplier clock;
     private final HotPathListener[] listeners;
     private final BinaryRow row;
+    private final boolean[] accepted;
+    private final long[] buckets;
+    private final GroupKey[] keys;
+    private boolean stackLogged;
     private volatile boolean running = true;
 
     private final BatchDeltas[] deltas;
@@ -71,6 +85,14 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
         this.lateAfterClose = views.stream().map(v -> metrics.lateAfterClose(v.name())).toArray(Counter[]::new);
         this.applied = metrics.hotEvents(stream.name());
         this.badRecords = metrics.badRecords(stream.name());
+        this.listenerFailures = Counter.builder("tandem.hot.listener.failures")
+                .description("Exceptions thrown by hot-path listeners (alerts, live views), caught; the event stays "
+                        + "counted")
+                .tag("stream", stream.name())
+                .register(metrics.registry());
+        this.accepted = new boolean[this.views.length];
+        this.buckets = new long[this.views.length];
+        this.keys = new GroupKey[this.views.length];
     }
 
     void stop() {
@@ -97,7 +119,11 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
             store.commit(stream.name(), partition, next, changes, markers);
             watermark.observe(batchMaxEventTime);
             for (HotPathListener l : listeners) {
-                l.onCommit(stream, partition, changes.keySet(), watermark.current());
+                try {
+                    l.onCommit(stream, partition, changes.keySet(), watermark.current());
+                } catch (RuntimeException e) {
+                    listenerFailed("the commit of offsets " + from + " to " + (next - 1), e);
+                }
             }
             applied.increment(next - from);
             recordVisibility();
@@ -114,28 +140,58 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
         }
         try {
             row.reset(buf, off, len, arrivalMs, ((long) partition << 48) | offset);
-            long t = row.eventTime();
-            if (t > batchMaxEventTime) {
-                batchMaxEventTime = t;
-            }
             for (int i = 0; i < views.length; i++) {
                 CompiledView v = views[i];
-                if (!v.accepts(row)) {
-                    continue;
+                accepted[i] = v.accepts(row);
+                if (accepted[i]) {
+                    buckets[i] = v.bucketOf(row);
+                    keys[i] = v.keyOf(row);
                 }
-                long bucket = v.bucketOf(row);
-                if (bucket + v.def().granularityMs() <= batchWatermark) {
-                    lateAfterClose[i].increment();
-                }
-                v.add(deltas[i].accumulators(bucket, epoch, v.keyOf(row)), row);
-            }
-            for (HotPathListener l : listeners) {
-                l.onEvent(stream, partition, row);
             }
         } catch (RuntimeException e) {
             badRecords.increment();
-            LOG.warn("skipping undecodable record: stream {}, partition {}, offset {}: {}", stream.name(), partition,
-                    offset, e.toString());
+            LOG.warn("skipping a record the hot path cannot read or place: stream {}, partition {}, offset {}: {}",
+                    stream.name(), partition, offset, e.toString());
+            return;
+        }
+        long t = row.eventTime();
+        if (t > batchMaxEventTime) {
+            batchMaxEventTime = t;
+        }
+        int i = 0;
+        try {
+            for (; i < views.length; i++) {
+                if (accepted[i]) {
+                    CompiledView v = views[i];
+                    if (buckets[i] + v.def().granularityMs() <= batchWatermark) {
+                        lateAfterClose[i].increment();
+                    }
+                    v.add(deltas[i].accumulators(buckets[i], epoch, keys[i]), row);
+                }
+            }
+        } catch (RuntimeException e) {
+            badRecords.increment();
+            LOG.error("a measure failed on stream {}, partition {}, offset {} in view {}; the event may count in the "
+                    + "views before it only", stream.name(), partition, offset, views[i].name(), e);
+        }
+        for (HotPathListener l : listeners) {
+            try {
+                l.onEvent(stream, partition, row);
+            } catch (RuntimeException e) {
+                listenerFailed("offset " + offset, e);
+            }
+        }
+    }
+
+    /** Counts and logs a listener's exception, with the stack trace the first time only. */
+    private void listenerFailed(String where, RuntimeException e) {
+        listenerFailures.increment();
+        if (stackLogged) {
+            LOG.warn("a hot-path listener failed on stream {}, partition {}, {}: {}", stream.name(), partition, where,
+                    e.toString());
+        } else {
+            stackLogged = true;
+            LOG.warn("a hot-path listener failed on stream {}, partition {}, {}", stream.name(), partition, where, e);
         }
     }
 
