@@ -84,7 +84,7 @@ class HotPathFailuresTest {
         for (long q : quantities) {
             body.append("{\"ts\":").append(T).append(",\"symbol\":\"A\",\"qty\":").append(q).append("}\n");
         }
-        JsonEvents.Result parsed = new JsonEvents(stream).parse(body.toString().getBytes(StandardCharsets.UTF_8));
+        JsonEvents.Result parsed = new JsonEvents(stream).parse(body.toString().getBytes(StandardCharsets.UTF_8), T);
         assertThat(parsed.errors()).isEmpty();
         return parsed.accepted();
     }
