@@ -7,6 +7,7 @@ import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -84,9 +85,17 @@ final class Reconciliation {
         if (hotAcc instanceof HllSketch h && batchAcc instanceof HllSketch k) {
             return distinct(h, k);
         }
+        if (isIntegral(hot) && isIntegral(batch)) {
+            boolean equal = new BigInteger(hot.toString()).equals(new BigInteger(batch.toString()));
+            return new Difference(equal ? 0 : Math.max(Double.MIN_NORMAL, relativeDifference(hot, batch)), !equal);
+        }
         double d = relativeDifference(hot, batch);
-        boolean integral = hot instanceof Long && batch instanceof Long;
-        return new Difference(d, d > (integral ? 0 : FLOAT_TOLERANCE));
+        return new Difference(d, d > FLOAT_TOLERANCE);
+    }
+
+    /** An exact integer result: a Long, or a BigInteger for a sum beyond the long range. */
+    private static boolean isIntegral(Object value) {
+        return value instanceof Long || value instanceof BigInteger;
     }
 
     private static Difference quantiles(double rank, KllDoublesSketch hot, KllDoublesSketch batch) {
@@ -124,7 +133,10 @@ final class Reconciliation {
         return new Difference(relativeDifference(h, b), !within);
     }
 
-    /** 0 for equal values, 1 when one side is missing, otherwise |a − b| / max(|a|, |b|). */
+    /**
+     * 0 for equal values, 1 when one side is missing or only one is finite (or they are different infinities),
+     * otherwise |a − b| / max(|a|, |b|).
+     */
     static double relativeDifference(Object a, Object b) {
         if (a == null || b == null) {
             return a == b ? 0 : 1;
@@ -134,6 +146,9 @@ final class Reconciliation {
             double q = y.doubleValue();
             if (p == q || (Double.isNaN(p) && Double.isNaN(q))) {
                 return 0;
+            }
+            if (!Double.isFinite(p) || !Double.isFinite(q)) {
+                return 1;
             }
             double scale = Math.max(Math.abs(p), Math.abs(q));
             return scale == 0 ? 0 : Math.abs(p - q) / scale;
