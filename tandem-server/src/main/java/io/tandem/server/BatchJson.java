@@ -100,8 +100,8 @@ final class BatchJson {
                 sample.put("bucket", Timestamps.format(s.bucket()));
                 sample.put("epoch", s.epoch());
                 sample.putPOJO("dims", s.dims());
-                sample.putPOJO("hot", s.hot());
-                sample.putPOJO("batch", s.batch());
+                sample.putPOJO("hot", JsonValues.finite(s.hot()));
+                sample.putPOJO("batch", JsonValues.finite(s.batch()));
             }
         });
         return views;

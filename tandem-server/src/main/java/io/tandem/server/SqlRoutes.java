@@ -43,7 +43,7 @@ final class SqlRoutes {
         ObjectNode root = JSON.createObjectNode();
         root.putPOJO("columns", result.columns());
         root.putPOJO("types", result.types());
-        root.putPOJO("rows", result.rows());
+        root.putPOJO("rows", JsonValues.finiteRows(result.rows()));
         root.put("truncated", result.truncated());
         root.put("elapsed_ms", result.elapsedMs());
         ctx.contentType("application/json").result(root.toString());

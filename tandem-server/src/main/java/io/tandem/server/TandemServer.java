@@ -298,8 +298,7 @@ public final class TandemServer implements AutoCloseable {
             r.putPOJO(dims.get(i), row.dims().get(i));
         }
         for (int i = 0; i < measures.size(); i++) {
-            Object v = row.values()[i];
-            r.putPOJO(measures.get(i), v instanceof Double d && !Double.isFinite(d) ? null : v);
+            r.putPOJO(measures.get(i), JsonValues.finite(row.values()[i]));
         }
         r.put("source", row.source());
     }

@@ -104,6 +104,15 @@ class SqlReportRoutesTest {
     }
 
     @Test
+    void nonFiniteDoubles_areJsonNull() throws Exception {
+        HttpResponse<String> r = post("/v1/sql", "text/plain",
+                "SELECT 'inf'::DOUBLE AS a, '-inf'::DOUBLE AS b, 'nan'::DOUBLE AS c, 1.5::DOUBLE AS d");
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(json(r).get("rows").toString()).isEqualTo("[[null,null,null,1.5]]");
+    }
+
+    @Test
     void readingEtcPasswdWritingFilesAndChangingSettings_areA400WithTheReason() throws Exception {
         HttpResponse<String> passwd = post("/v1/sql", "text/plain", "SELECT * FROM read_csv('/etc/passwd')");
         HttpResponse<String> copy = post("/v1/sql", "text/plain", "COPY (SELECT 1) TO '" + lake + "/x.csv'");
