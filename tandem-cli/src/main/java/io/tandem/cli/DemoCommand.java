@@ -5,6 +5,7 @@ import io.tandem.core.TandemConfig;
 import io.tandem.core.config.ConfigLoader;
 import io.tandem.engine.Status;
 import io.tandem.engine.Tandem;
+import io.tandem.engine.ingest.IngestException;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.ViewQuery;
 import io.tandem.server.TandemServer;
@@ -89,6 +90,7 @@ final class DemoCommand implements Callable<Integer> {
         long sent = 0;
         long lastAccepted = 0;
         long lastSummary = start;
+        long skipped = 0;
         StringBuilder body = new StringBuilder();
         while (duration == null || System.currentTimeMillis() - start < duration * 1000L) {
             long now = System.currentTimeMillis();
@@ -98,13 +100,31 @@ final class DemoCommand implements Callable<Integer> {
                 body.append(market.nextJson(now)).append('\n');
             }
             if (body.length() > 0) {
-                tandem.ingest("trades", body.toString().getBytes(StandardCharsets.UTF_8), null);
+                try {
+                    tandem.ingest("trades", body.toString().getBytes(StandardCharsets.UTF_8), null);
+                } catch (IngestException e) {
+                    if (e.kind() != IngestException.Kind.OVERLOADED) {
+                        throw e;
+                    }
+                    // the hot path is behind: these trades are dropped, as a producer would on a 503
+                    skipped++;
+                }
             }
             if (now >= nextSummary) {
                 Status status = tandem.status();
                 long accepted = status.streams().get("trades").accepted();
                 double perSecond = (accepted - lastAccepted) * 1000.0 / Math.max(1, now - lastSummary);
-                printSummary(out, tandem, status, perSecond, now);
+                try {
+                    printSummary(out, tandem, status, perSecond, now);
+                } catch (RuntimeException e) {
+                    // the summary is a reader like any client: its failure must not stop the demo's server
+                    out.printf("%n  summary failed: %s%n", e);
+                    out.flush();
+                }
+                if (skipped > 0) {
+                    out.printf("  %,d generated batches dropped: the hot path was overloaded (503)%n", skipped);
+                    skipped = 0;
+                }
                 lastAccepted = accepted;
                 lastSummary = now;
                 nextSummary = now + summaryEvery * 1000L;
