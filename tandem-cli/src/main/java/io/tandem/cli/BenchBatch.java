@@ -59,7 +59,7 @@ final class BenchBatch implements Callable<Integer> {
         out.flush();
         AtomicLong clock = new AtomicLong(T0);
         try (Tandem tandem = Tandem.start(config(w), TandemOptions.defaults(dir).withMaxLag(Long.MAX_VALUE)
-                .withClock(clock::get))) {
+                .withClock(clock::get).withAutomaticBatchRuns(false))) {
             // 1. every event into the log within one epoch; the hot path applies them as they come
             BenchSupport.appendAll(tandem.log(w.stream().name()), w);
             if (!tandem.awaitCaughtUp(Duration.ofMinutes(30))) {
@@ -67,8 +67,7 @@ final class BenchBatch implements Callable<Integer> {
             }
             // 2. the epoch ends: the run seals it into the lake, aggregates, reconciles and publishes
             clock.set(T0 + EPOCH_MS + 5_000);
-            tandem.runBatch(false).join();
-            BatchRun incremental = published(tandem, false);
+            BatchRun incremental = published(tandem.runBatch(false).join());
             out.printf("  incremental run: %,d ms in all; phases (ms) %s%n", incremental.durationMs(),
                     incremental.phasesMs());
             // 3. the engine against the same exact aggregates in hand-written SQL, same files, same DuckDB, warm
@@ -84,8 +83,7 @@ final class BenchBatch implements Callable<Integer> {
             out.printf("  sketch measures (distinct, quantile) in their own view: %,d ms%n",
                     incremental.phasesMs().get("aggregate " + w.view().name() + "_sketches"));
             // 4. a full recompute of every view from the whole lake
-            tandem.runBatch(true).join();
-            BatchRun full = published(tandem, true);
+            BatchRun full = published(tandem.runBatch(true).join());
             out.printf("  full recompute: %,d ms in all; phases (ms) %s%n", full.durationMs(), full.phasesMs());
             out.printf("  peak resident memory of this process: %,d MiB (JVM heap limit %,d MiB)%n",
                     peakRssKb() / 1024, Runtime.getRuntime().maxMemory() >> 20);
@@ -109,9 +107,11 @@ final class BenchBatch implements Callable<Integer> {
                 Integer.MAX_VALUE, Map.of(), Map.of());
     }
 
-    private static BatchRun published(Tandem tandem, boolean full) {
-        return tandem.batchRuns().stream().filter(r -> r.status().equals("published") && r.full() == full)
-                .findFirst().orElseThrow(() -> new IllegalStateException("no published run: " + tandem.batchRuns()));
+    private static BatchRun published(BatchRun run) {
+        if (!run.status().equals("published")) {
+            throw new IllegalStateException("the batch run did not publish: " + run);
+        }
+        return run;
     }
 
     private static long peakRssKb() throws IOException {
