@@ -7,7 +7,6 @@ import io.tandem.engine.TandemOptions;
 import io.tandem.server.ServerOptions;
 import io.tandem.server.TandemServer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -15,18 +14,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,8 +31,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("browser")
 class DashboardBrowserTest {
 
-    private static final File CHROMIUM = new File("/usr/bin/chromium");
-    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
 
     @TempDir
     Path dir;
@@ -52,8 +42,7 @@ class DashboardBrowserTest {
 
     @BeforeEach
     void start() throws Exception {
-        Assumptions.assumeTrue(CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(),
-                "browser tests need Chromium and ChromeDriver: apt-get install -y chromium chromium-driver");
+        Chromium.assumeInstalled();
         TandemConfig config = DemoCommand.demoConfig();
         tandem = Tandem.start(config, TandemOptions.defaults(dir).withPartitions(1));
         server = TandemServer.start(tandem, ServerOptions.loopback(0));
@@ -70,12 +59,7 @@ class DashboardBrowserTest {
             }
         }, "market");
         market.start();
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless=new",
-                "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1400,900", "--user-data-dir=" + Files.createTempDirectory(dir, "chromium"));
-        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
-                .usingAnyFreePort().build(), options);
+        browser = Chromium.start(dir);
     }
 
     @AfterEach
@@ -95,7 +79,7 @@ class DashboardBrowserTest {
 
     @Test
     void theDashboardShowsBothPaths_liveRows_andAlerts() {
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        WebDriverWait wait = Chromium.waitFor(browser);
         Instant minute = Instant.now();
 
         // 2. the overview fills in with the ingest rate
@@ -111,11 +95,11 @@ class DashboardBrowserTest {
         browser.get(server.url() + "/#views?view=trades_1m&symbol=ZZZ&measure=close");
         wait.until(b -> !b.findElements(By.cssSelector("#views-chart canvas")).isEmpty()
                 && !b.findElements(By.cssSelector("#views-table tbody tr")).isEmpty());
-        assertThat(rowText()).contains("ZZZ").contains("100");
+        assertThat(Chromium.rowText(browser)).contains("ZZZ").contains("100");
 
         // 4. a new trade for it arrives over the live stream, without a reload
         trade("ZZZ", 101.5, minute);
-        wait.until(b -> rowText().contains("101.5"));
+        wait.until(b -> Chromium.rowText(browser).contains("101.5"));
 
         // 5. in the same minute (so the same bucket and open), a 6 % jump fires price_jump, which shows in the
         //    live feed with its rule and why
@@ -130,11 +114,6 @@ class DashboardBrowserTest {
         WebElement alert = wait.until(b -> b.findElements(By.cssSelector("#alerts-feed .alert[data-rule=price_jump]"))
                 .stream().findFirst().orElse(null));
         assertThat(alert.getText()).contains("price_jump").contains("ZZZ");
-    }
-
-    private String rowText() {
-        List<WebElement> rows = browser.findElements(By.cssSelector("#views-table tbody tr"));
-        return rows.isEmpty() ? "" : rows.get(rows.size() - 1).getText() + "\n" + rows.get(0).getText();
     }
 
     private void trade(String symbol, double price, Instant at) {

@@ -7,7 +7,6 @@ import io.tandem.engine.TandemOptions;
 import io.tandem.server.ServerOptions;
 import io.tandem.server.TandemServer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -16,16 +15,11 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -39,8 +33,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("browser")
 class DashboardTokenBrowserTest {
 
-    private static final File CHROMIUM = new File("/usr/bin/chromium");
-    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
     private static final String TOKEN = "s3cret-token";
 
     @TempDir
@@ -51,19 +43,13 @@ class DashboardTokenBrowserTest {
 
     @BeforeEach
     void start() throws Exception {
-        Assumptions.assumeTrue(CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(),
-                "browser tests need Chromium and ChromeDriver: apt-get install -y chromium chromium-driver");
+        Chromium.assumeInstalled();
         TandemConfig config = ConfigLoader.parse(Files.readString(Path.of("../examples/market.yaml")),
                 "market.yaml");
         tandem = Tandem.start(config, TandemOptions.defaults(dir).withPartitions(1));
         server = TandemServer.start(tandem, new ServerOptions("127.0.0.1", 0, ServerOptions.DEFAULT_MAX_BODY_BYTES,
                 TOKEN));
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless=new",
-                "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1400,900", "--user-data-dir=" + Files.createTempDirectory(dir, "chromium"));
-        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
-                .usingAnyFreePort().build(), options);
+        browser = Chromium.start(dir);
     }
 
     @AfterEach
@@ -79,7 +65,7 @@ class DashboardTokenBrowserTest {
 
     @Test
     void theDashboardAsksForTheTokenOnce_andUsesItForQueriesAndLiveStreams() {
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        WebDriverWait wait = Chromium.waitFor(browser);
         Instant minute = Instant.now();
         trade("TOK", 100.0, minute);
 
@@ -105,10 +91,10 @@ class DashboardTokenBrowserTest {
         browser.navigate().refresh();
         browser.get(server.url() + "/#views?view=trades_1m&symbol=TOK&measure=close");
         wait.until(b -> !b.findElements(By.cssSelector("#views-table tbody tr")).isEmpty());
-        assertThat(rowText()).contains("TOK").contains("100");
+        assertThat(Chromium.rowText(browser)).contains("TOK").contains("100");
         wait.until(b -> b.findElement(By.id("live-indicator")).getAttribute("data-state").equals("live"));
         trade("TOK", 101.5, minute);
-        wait.until(b -> rowText().contains("101.5"));
+        wait.until(b -> Chromium.rowText(browser).contains("101.5"));
         assertThat(browser.findElement(By.id("token-dialog")).isDisplayed()).isFalse();
     }
 
@@ -122,11 +108,6 @@ class DashboardTokenBrowserTest {
         input.clear();
         input.sendKeys(token);
         browser.findElement(By.id("token-submit")).click();
-    }
-
-    private String rowText() {
-        List<WebElement> rows = browser.findElements(By.cssSelector("#views-table tbody tr"));
-        return rows.isEmpty() ? "" : rows.get(rows.size() - 1).getText() + "\n" + rows.get(0).getText();
     }
 
     private void trade(String symbol, double price, Instant at) {
