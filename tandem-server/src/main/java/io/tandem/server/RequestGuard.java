@@ -157,6 +157,9 @@ final class RequestGuard {
             return;
         }
         String given = ctx.header("Authorization");
+        if (given != null && given.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            given = "Bearer " + given.substring(7); // the scheme is case-insensitive (RFC 7235), the token is not
+        }
         if (given == null && ctx.method() == HandlerType.GET && STREAM_PATH.matcher(ctx.path()).matches()
                 && ctx.queryParam(TOKEN_PARAM) != null) {
             given = "Bearer " + ctx.queryParam(TOKEN_PARAM);

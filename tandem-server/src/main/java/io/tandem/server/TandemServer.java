@@ -59,6 +59,9 @@ public final class TandemServer implements AutoCloseable {
         this.app = Javalin.create(cfg -> {
             cfg.jetty.host = options.bind();
             cfg.jetty.port = options.port();
+            // Jetty's per-connection header cache matches values ignoring case by default, which would hand a
+            // handler a cached "Bearer s3cret" for a later "Bearer S3CRET" on the same connection
+            cfg.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheCaseSensitive(true));
             cfg.http.maxRequestSize = options.maxBodyBytes() + 1;
             cfg.startup.showJavalinBanner = false;
             cfg.http.prefer405over404 = true;

@@ -185,6 +185,10 @@ class RequestGuardTest {
         assertThat(send("POST", INGEST, TRADE, "Content-Type", "application/x-ndjson").statusCode()).isEqualTo(401);
         assertThat(send("GET", "/v1/status", null, "Authorization", "Bearer s3cret").statusCode()).isEqualTo(200);
         assertThat(send("GET", "/metrics", null, "Authorization", "Bearer s3cret").statusCode()).isEqualTo(200);
+        // the scheme is case-insensitive, the token is not
+        assertThat(send("GET", "/v1/status", null, "Authorization", "bearer s3cret").statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/v1/status", null, "Authorization", "BEARER s3cret").statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/v1/status", null, "Authorization", "bearer S3CRET").statusCode()).isEqualTo(401);
 
         // 3. the token as a query parameter opens the event streams (EventSource cannot set headers), nothing else
         assertThat(send("GET", "/v1/status?access_token=s3cret", null).statusCode()).isEqualTo(401);
