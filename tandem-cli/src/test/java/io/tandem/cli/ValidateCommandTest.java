@@ -48,6 +48,14 @@ class ValidateCommandTest {
     }
 
     @Test
+    void aMissingFile_isNamedOnce() {
+        String missing = dir.resolve("nofile.yaml").toString();
+
+        assertThat(run("validate", missing)).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo(missing + ": no such file\n1 error\n");
+    }
+
+    @Test
     void reportSqlThatDoesNotBindToTheStreams_isAnErrorWithItsKeyPath() throws IOException {
         Path file = Files.writeString(dir.resolve("bad.yaml"), """
                 streams:

@@ -101,9 +101,9 @@ public final class ConfigLoader {
         try {
             yaml = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new ConfigException(file.toString(), List.of(file + ": no such file"));
+            throw new ConfigException(file.toString(), List.of("no such file"));
         } catch (IOException e) {
-            throw new ConfigException(file.toString(), List.of(file + ": cannot read: " + e));
+            throw new ConfigException(file.toString(), List.of("cannot read: " + e));
         }
         return parse(yaml, file.toString());
     }
