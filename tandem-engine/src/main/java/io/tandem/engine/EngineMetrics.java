@@ -85,10 +85,16 @@ public final class EngineMetrics {
         return counter("tandem.hot.events", "Events applied by the hot path", "stream", stream);
     }
 
-    /** Log records the hot path could not decode and skipped, per stream. */
+    /** Log records the hot path could not decode or place in a view and skipped whole, per stream. */
     public Counter badRecords(String stream) {
-        return counter("tandem.hot.bad.records", "Log records the hot path could not decode (skipped)", "stream",
-                stream);
+        return counter("tandem.hot.bad.records", "Log records the hot path could not decode or place in a view "
+                + "(skipped whole)", "stream", stream);
+    }
+
+    /** Exceptions thrown by hot-path listeners (alerts, live views) and caught, per stream. */
+    public Counter listenerFailures(String stream) {
+        return counter("tandem.hot.listener.failures", "Exceptions thrown by hot-path listeners (alerts, live "
+                + "views), caught; the event stays counted", "stream", stream);
     }
 
     /** Events applied after their bucket had closed (still counted exactly), per view. */

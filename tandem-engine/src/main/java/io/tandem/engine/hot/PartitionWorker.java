@@ -85,11 +85,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
         this.lateAfterClose = views.stream().map(v -> metrics.lateAfterClose(v.name())).toArray(Counter[]::new);
         this.applied = metrics.hotEvents(stream.name());
         this.badRecords = metrics.badRecords(stream.name());
-        this.listenerFailures = Counter.builder("tandem.hot.listener.failures")
-                .description("Exceptions thrown by hot-path listeners (alerts, live views), caught; the event stays "
-                        + "counted")
-                .tag("stream", stream.name())
-                .register(metrics.registry());
+        this.listenerFailures = metrics.listenerFailures(stream.name());
         this.accepted = new boolean[this.views.length];
         this.buckets = new long[this.views.length];
         this.keys = new GroupKey[this.views.length];
