@@ -25,12 +25,19 @@ import java.util.Map;
  * @param prev      how many previous buckets {@code prev} holds at most: declared, or derived from the largest
  *                  constant index the condition reads ({@code prev[2]} → 3); 0 for event rules
  * @param webhook   an http(s) URL each alert of the rule is POSTed to, or null
+ * @param needs     what the rule declares it needs; an alert is a trigger, so the planner keeps it on the hot path
  */
 public record AlertDef(String name, String view, String stream, List<String> forEach, Trigger on, String condition,
-                       int prev, String webhook) {
+                       int prev, String webhook, Needs needs) {
 
     public AlertDef {
         forEach = List.copyOf(forEach);
+    }
+
+    /** A rule that declares no needs. */
+    public AlertDef(String name, String view, String stream, List<String> forEach, Trigger on, String condition,
+                    int prev, String webhook) {
+        this(name, view, stream, forEach, on, condition, prev, webhook, Needs.NONE);
     }
 
     /** When a rule is checked. */

@@ -5,9 +5,13 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.tandem.core.AlertDef;
+import io.tandem.core.AnalysisDef;
 import io.tandem.core.FieldDef;
 import io.tandem.core.FieldType;
+import io.tandem.core.IndexDef;
 import io.tandem.core.MeasureDef;
+import io.tandem.core.Needs;
+import io.tandem.core.QueryCacheDef;
 import io.tandem.core.ReportDef;
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
@@ -28,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,8 +55,8 @@ import java.util.regex.Pattern;
  * {@code monthly}), a format and SQL holding both period placeholders; the SQL itself runs later, against the lake.
  * Alert rules (see {@link AlertDef}) are checked against the stream or view they name, and their conditions are
  * compiled: over the stream's fields for {@code on: event}, over the view's measures and {@code prev} otherwise.
- * The top-level key {@code analyses} is reserved for a feature that reads it separately: it is accepted here and
- * not checked.
+ * Every workload may declare {@code needs:} (see {@link Needs}); analyses are checked against the view and measure
+ * they read, indexes against the string fields of their stream.
  */
 public final class ConfigLoader {
 
@@ -60,17 +65,23 @@ public final class ConfigLoader {
             .build();
 
     private static final List<String> TOP_KEYS =
-            List.of("epoch", "streams", "views", "alerts", "reports", "batch", "analyses");
+            List.of("epoch", "streams", "views", "alerts", "reports", "batch", "analyses", "indexes",
+                    "query_cache");
     private static final List<String> STREAM_KEYS =
             List.of("time", "lateness", "max_future", "min_time", "unknown_fields", "fields");
     /** Column names every query row carries besides the dimensions and measures. */
     private static final List<String> RESERVED_COLUMNS = List.of("bucket", "source");
-    private static final List<String> VIEW_KEYS = List.of("from", "group_by", "granularity", "where", "measures");
+    private static final List<String> VIEW_KEYS =
+            List.of("from", "group_by", "granularity", "where", "measures", "needs");
     private static final List<String> ALERT_KEYS =
-            List.of("view", "stream", "for_each", "on", "condition", "prev", "webhook");
+            List.of("view", "stream", "for_each", "on", "condition", "prev", "webhook", "needs");
     private static final int MAX_PREV = 1_000;
     private static final List<String> BATCH_KEYS = List.of("every");
-    private static final List<String> REPORT_KEYS = List.of("sql", "schedule", "format");
+    private static final List<String> REPORT_KEYS = List.of("sql", "schedule", "format", "needs");
+    private static final List<String> ANALYSIS_KEYS = List.of("view", "measure", "for_each", "needs");
+    private static final List<String> INDEX_KEYS = List.of("stream", "fields", "needs");
+    private static final List<String> CACHE_KEYS = List.of("enabled", "max_bytes", "warm", "needs");
+    private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*(B|KB|KiB|MB|MiB|GB|GiB)?");
     private static final List<String> REPORT_FORMATS = List.of("csv", "parquet", "json");
     private static final List<String> PLACEHOLDERS = List.of("{{period_start}}", "{{period_end}}");
     private static final String SCHEDULES = "hourly, daily at HH:MM, weekly or monthly";
@@ -147,7 +158,10 @@ public final class ConfigLoader {
         int batchEvery = batch(root.get("batch"));
         Map<String, ReportDef> reports = reports(root.get("reports"));
         Map<String, AlertDef> alerts = alerts(root.get("alerts"), views);
-        return new TandemConfig(epochMs, streams, views, batchEvery, reports, alerts);
+        Map<String, AnalysisDef> analyses = analyses(root.get("analyses"), views);
+        Map<String, IndexDef> indexes = indexes(root.get("indexes"));
+        QueryCacheDef queryCache = queryCache(root.get("query_cache"));
+        return new TandemConfig(epochMs, streams, views, batchEvery, reports, alerts, analyses, indexes, queryCache);
     }
 
     private long epoch(JsonNode node) {
@@ -324,7 +338,8 @@ public final class ConfigLoader {
         long granularityMs = granularity(node.get("granularity"), path + ".granularity");
         String where = where(node.get("where"), path + ".where", stream);
         Map<String, MeasureDef> measures = measures(node.get("measures"), path + ".measures", stream, groupBy);
-        return new ViewDef(name, from, groupBy, granularityMs, where, measures);
+        Needs needs = needs(node.get("needs"), path + ".needs");
+        return new ViewDef(name, from, groupBy, granularityMs, where, measures, needs);
     }
 
     private String from(JsonNode node, String path) {
@@ -515,7 +530,8 @@ public final class ConfigLoader {
         String sql = reportSql(node.get("sql"), path + ".sql");
         String schedule = schedule(node.get("schedule"), path + ".schedule");
         String format = reportFormat(node.get("format"), path + ".format");
-        return new ReportDef(name, sql, schedule, format);
+        Needs needs = needs(node.get("needs"), path + ".needs");
+        return new ReportDef(name, sql, schedule, format, needs);
     }
 
     private String reportSql(JsonNode node, String path) {
@@ -631,7 +647,8 @@ public final class ConfigLoader {
             }
         }
         String webhook = webhook(node.get("webhook"), path + ".webhook");
-        return new AlertDef(name, viewName, streamName, forEach, on, condition, prev, webhook);
+        Needs needs = needs(node.get("needs"), path + ".needs");
+        return new AlertDef(name, viewName, streamName, forEach, on, condition, prev, webhook, needs);
     }
 
     private String alertTarget(JsonNode node, String path, List<String> known, String kind) {
@@ -771,6 +788,258 @@ public final class ConfigLoader {
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------
+
+    // ---- analyses, indexes, query cache ------------------------------------------------------------------------
+
+    private Map<String, AnalysisDef> analyses(JsonNode node, Map<String, ViewDef> views) {
+        Map<String, AnalysisDef> analyses = new LinkedHashMap<>();
+        if (isAbsent(node)) {
+            return analyses;
+        }
+        if (!node.isObject()) {
+            error("analyses", "expected a mapping of analysis name to analysis, got " + describe(node));
+            return analyses;
+        }
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            AnalysisDef analysis = analysis(e.getKey(), e.getValue(), views);
+            if (analysis != null) {
+                analyses.put(analysis.name(), analysis);
+            }
+        }
+        return analyses;
+    }
+
+    private AnalysisDef analysis(String name, JsonNode node, Map<String, ViewDef> views) {
+        String path = "analyses." + name;
+        checkName(path, name);
+        if (!node.isObject()) {
+            error(path, "expected a mapping with " + String.join(", ", ANALYSIS_KEYS) + ", got " + describe(node));
+            return null;
+        }
+        checkKeys(node, path, ANALYSIS_KEYS);
+        if (isAbsent(node.get("view"))) {
+            error(path + ".view", "missing (the view whose buckets are scored)");
+            return null;
+        }
+        String viewName = alertTarget(node.get("view"), path + ".view", viewNames, "view");
+        ViewDef view = viewName == null || badViews.contains(viewName) ? null : views.get(viewName);
+        String measure = null;
+        if (isAbsent(node.get("measure"))) {
+            error(path + ".measure", "missing (the measure of the view that is scored)");
+        } else {
+            measure = text(node.get("measure"), path + ".measure", "a measure name");
+            if (measure != null && view != null && !view.measures().containsKey(measure)) {
+                error(path + ".measure", "unknown measure '" + measure + "' in view '" + viewName + "' (measures: "
+                        + String.join(", ", view.measures().keySet()) + ")");
+            }
+        }
+        List<String> forEach = view == null ? List.of() : view.groupBy();
+        JsonNode forEachNode = node.get("for_each");
+        if (!isAbsent(forEachNode)) {
+            forEach = analysisForEach(forEachNode, path + ".for_each", view);
+        }
+        Needs needs = needs(node.get("needs"), path + ".needs");
+        return viewName == null ? null : new AnalysisDef(name, viewName, measure, forEach, needs);
+    }
+
+    private List<String> analysisForEach(JsonNode node, String path, ViewDef view) {
+        List<String> forEach = new ArrayList<>();
+        if (!node.isArray()) {
+            error(path, "expected a list of the view's group_by fields like [symbol], got " + describe(node));
+            return forEach;
+        }
+        for (int i = 0; i < node.size(); i++) {
+            String itemPath = path + "[" + i + "]";
+            String field = text(node.get(i), itemPath, "a field name");
+            if (field == null) {
+                continue;
+            }
+            if (forEach.contains(field)) {
+                error(itemPath, "field '" + field + "' is listed twice");
+            } else if (view != null && !view.groupBy().contains(field)) {
+                error(itemPath, "'" + field + "' is not a group_by field of view '" + view.name() + "' (group_by: "
+                        + String.join(", ", view.groupBy()) + ")");
+            }
+            forEach.add(field);
+        }
+        if (view != null) {
+            forEach.sort(Comparator.comparingInt(f -> view.groupBy().indexOf(f)));
+        }
+        return forEach;
+    }
+
+    private Map<String, IndexDef> indexes(JsonNode node) {
+        Map<String, IndexDef> indexes = new LinkedHashMap<>();
+        if (isAbsent(node)) {
+            return indexes;
+        }
+        if (!node.isObject()) {
+            error("indexes", "expected a mapping of index name to index, got " + describe(node));
+            return indexes;
+        }
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            IndexDef index = index(e.getKey(), e.getValue());
+            if (index != null) {
+                indexes.put(index.name(), index);
+            }
+        }
+        return indexes;
+    }
+
+    private IndexDef index(String name, JsonNode node) {
+        String path = "indexes." + name;
+        checkName(path, name);
+        if (!node.isObject()) {
+            error(path, "expected a mapping with " + String.join(", ", INDEX_KEYS) + ", got " + describe(node));
+            return null;
+        }
+        checkKeys(node, path, INDEX_KEYS);
+        if (isAbsent(node.get("stream"))) {
+            error(path + ".stream", "missing (the stream whose events are indexed)");
+            return null;
+        }
+        String streamName = alertTarget(node.get("stream"), path + ".stream", streamNames, "stream");
+        StreamDef stream = streamName == null ? null : streams.get(streamName);
+        List<String> fields = new ArrayList<>();
+        JsonNode fieldsNode = node.get("fields");
+        if (isAbsent(fieldsNode) || !fieldsNode.isArray() || fieldsNode.isEmpty()) {
+            error(path + ".fields", "expected a non-empty list of the stream's string fields like [headline], got "
+                    + (fieldsNode == null ? "nothing" : describe(fieldsNode)));
+        } else {
+            for (int i = 0; i < fieldsNode.size(); i++) {
+                String itemPath = path + ".fields[" + i + "]";
+                String field = text(fieldsNode.get(i), itemPath, "a field name");
+                if (field == null) {
+                    continue;
+                }
+                if (fields.contains(field)) {
+                    error(itemPath, "field '" + field + "' is listed twice");
+                } else if (stream != null && stream.indexOf(field) < 0) {
+                    error(itemPath, unknownField(field, stream));
+                } else if (stream != null && stream.field(stream.indexOf(field)).type() != FieldType.STRING) {
+                    error(itemPath, "field '" + field + "' is " + stream.field(stream.indexOf(field)).type()
+                            .name().toLowerCase(Locale.ROOT) + ", not string (only string fields are searched)");
+                }
+                fields.add(field);
+            }
+        }
+        Needs needs = needs(node.get("needs"), path + ".needs");
+        return streamName == null ? null : new IndexDef(name, streamName, fields, needs);
+    }
+
+    private QueryCacheDef queryCache(JsonNode node) {
+        if (isAbsent(node)) {
+            return QueryCacheDef.DEFAULT;
+        }
+        String path = "query_cache";
+        if (!node.isObject()) {
+            error(path, "expected a mapping with " + String.join(", ", CACHE_KEYS) + ", got " + describe(node));
+            return QueryCacheDef.DEFAULT;
+        }
+        checkKeys(node, path, CACHE_KEYS);
+        Boolean enabled = bool(node.get("enabled"), path + ".enabled");
+        long maxBytes = isAbsent(node.get("max_bytes")) ? QueryCacheDef.DEFAULT_MAX_BYTES
+                : bytes(node.get("max_bytes"), path + ".max_bytes");
+        int warm = QueryCacheDef.DEFAULT_WARM;
+        JsonNode warmNode = node.get("warm");
+        if (!isAbsent(warmNode)) {
+            if (!warmNode.canConvertToInt() || !warmNode.isIntegralNumber() || warmNode.asInt() < 0
+                    || warmNode.asInt() > 10_000) {
+                error(path + ".warm", "expected a whole number from 0 to 10000, got " + describe(warmNode));
+            } else {
+                warm = warmNode.asInt();
+            }
+        }
+        Needs needs = needs(node.get("needs"), path + ".needs");
+        return new QueryCacheDef(enabled == null || enabled, maxBytes, warm, needs);
+    }
+
+    /** A byte size: a whole number, optionally with B, KB, KiB, MB, MiB, GB or GiB; -1 after recording an error. */
+    private long bytes(JsonNode node, String path) {
+        String text = text(node, path, "a size like 64MiB");
+        Matcher m = text == null ? null : BYTES.matcher(text.trim());
+        if (m == null || !m.matches()) {
+            if (text != null) {
+                error(path, "expected a size like 65536, 512KiB, 64MiB or 1GiB, got " + describe(node));
+            }
+            return -1;
+        }
+        String unit = m.group(2) == null ? "B" : m.group(2);
+        long scale = switch (unit) {
+            case "KB" -> 1_000L;
+            case "KiB" -> 1L << 10;
+            case "MB" -> 1_000_000L;
+            case "MiB" -> 1L << 20;
+            case "GB" -> 1_000_000_000L;
+            case "GiB" -> 1L << 30;
+            default -> 1L;
+        };
+        try {
+            long value = Math.multiplyExact(Long.parseLong(m.group(1)), scale);
+            if (value < 1L << 10 || value > 1L << 40) {
+                error(path, "must be from 1KiB to 1TiB, got " + describe(node));
+                return -1;
+            }
+            return value;
+        } catch (ArithmeticException | NumberFormatException e) {
+            error(path, "must be from 1KiB to 1TiB, got " + describe(node));
+            return -1;
+        }
+    }
+
+    // ---- needs ------------------------------------------------------------------------------------------------
+
+    private Needs needs(JsonNode node, String path) {
+        if (isAbsent(node)) {
+            return Needs.NONE;
+        }
+        if (!node.isObject()) {
+            error(path, "expected a mapping with " + String.join(", ", Needs.KEYS) + ", got " + describe(node));
+            return Needs.NONE;
+        }
+        checkKeys(node, path, Needs.KEYS);
+        Boolean userWaiting = bool(node.get("user_waiting"), path + ".user_waiting");
+        Boolean trigger = bool(node.get("trigger"), path + ".trigger");
+        Boolean sessionBound = bool(node.get("session_bound"), path + ".session_bound");
+        Long freshness = optionalDuration(node.get("freshness"), path + ".freshness");
+        Long staleness = optionalDuration(node.get("staleness"), path + ".staleness");
+        Needs.Volume volume = volume(node.get("volume"), path + ".volume");
+        Boolean complex = bool(node.get("complex"), path + ".complex");
+        return new Needs(userWaiting, trigger, sessionBound, freshness, staleness, volume, complex);
+    }
+
+    private Boolean bool(JsonNode node, String path) {
+        if (isAbsent(node)) {
+            return null;
+        }
+        if (!node.isBoolean()) {
+            error(path, "expected true or false, got " + describe(node));
+            return null;
+        }
+        return node.booleanValue();
+    }
+
+    private Long optionalDuration(JsonNode node, String path) {
+        if (isAbsent(node)) {
+            return null;
+        }
+        long ms = duration(node, path);
+        return ms < 0 ? null : ms;
+    }
+
+    private Needs.Volume volume(JsonNode node, String path) {
+        if (isAbsent(node)) {
+            return null;
+        }
+        if (node.isTextual() && node.asText().equals("auto")) {
+            return Needs.Volume.AUTO;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < 0) {
+            error(path, "expected records per day (a whole number like 50000) or auto, got " + describe(node));
+            return null;
+        }
+        return Needs.Volume.perDay(node.asLong());
+    }
 
     private void error(String path, String message) {
         errors.add(path + ": " + message);

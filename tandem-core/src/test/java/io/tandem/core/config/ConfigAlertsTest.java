@@ -86,9 +86,10 @@ class ConfigAlertsTest {
                 bad(MARKET + "alerts: [r]\n", "alerts: expected a mapping of rule name to rule, got a list"),
                 bad(MARKET + "alerts:\n  r: x > 1\n",
                         "alerts.r: expected a mapping with view, stream, for_each, on, condition, prev, webhook, "
-                                + "got \"x > 1\""),
+                                + "needs, got \"x > 1\""),
                 bad(rule("view: bars\non: update\ncondition: \"trades > 1\"\nemail: me"),
-                        "alerts.r.email: unknown key (expected view, stream, for_each, on, condition, prev, webhook)"),
+                        "alerts.r.email: unknown key (expected view, stream, for_each, on, condition, prev, webhook,"
+                                + " needs)"),
                 bad(rule("on: update\ncondition: \"trades > 1\""),
                         "alerts.r: missing view or stream (view: NAME for rules on buckets, stream: NAME for on: "
                                 + "event)"),

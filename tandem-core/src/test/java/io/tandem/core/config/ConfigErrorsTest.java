@@ -50,7 +50,8 @@ class ConfigErrorsTest {
                 bad("streams: {}\n", "streams: expected at least one stream"),
                 bad("streams: [trades]\n", "streams: expected a mapping of stream name to stream, got a list"),
                 bad(TRADES + "alert: {}\n",
-                        "alert: unknown key (expected epoch, streams, views, alerts, reports, batch, analyses)"),
+                        "alert: unknown key (expected epoch, streams, views, alerts, reports, batch, analyses,"
+                                + " indexes, query_cache)"),
                 bad("epoch: 500ms\n" + TRADES, "epoch: must be at least 1s, got 500ms"),
                 bad("epoch: 1 hour\n" + TRADES,
                         "epoch: expected a duration like 500ms, 5s, 1m, 1h or 1d, got \"1 hour\""),
@@ -100,10 +101,10 @@ class ConfigErrorsTest {
                 bad(TRADES + "views:\n  v-1: {from: trades, granularity: 1m, measures: {n: count}}\n",
                         "views.v-1: invalid name 'v-1' (a name must match [A-Za-z_][A-Za-z0-9_]*)"),
                 bad(TRADES + "views:\n  v: trades\n",
-                        "views.v: expected a mapping with from, group_by, granularity, where, measures, "
+                        "views.v: expected a mapping with from, group_by, granularity, where, measures, needs, "
                                 + "got \"trades\""),
                 bad(viewWith("grain: 1m"),
-                        "views.v.grain: unknown key (expected from, group_by, granularity, where, measures)"),
+                        "views.v.grain: unknown key (expected from, group_by, granularity, where, measures, needs)"),
                 bad(view("granularity: 1m\nmeasures: {n: count}"),
                         "views.v.from: missing (the stream this view reads)"),
                 bad(view("from: trade\ngranularity: 1m\nmeasures: {n: count}"),
@@ -206,7 +207,8 @@ class ConfigErrorsTest {
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(yaml, "x.yaml"));
 
         List<String> expected = List.of(
-                "surprise: unknown key (expected epoch, streams, views, alerts, reports, batch, analyses)",
+                "surprise: unknown key (expected epoch, streams, views, alerts, reports, batch, analyses, indexes,"
+                        + " query_cache)",
                 "epoch: expected a duration like 500ms, 5s, 1m, 1h or 1d, got \"1x\"",
                 "streams.quotes.lateness2: unknown key (expected time, lateness, max_future, min_time, unknown_fields, "
                         + "fields)",

@@ -125,17 +125,6 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void reservedTopLevelKey_isAcceptedWhateverItHolds() {
-        TandemConfig config = ConfigLoader.parse("""
-                streams:
-                  s: {time: ts, fields: {}}
-                analyses: [x]
-                """, "test.yaml");
-
-        assertThat(config.streams()).containsOnlyKeys("s");
-    }
-
-    @Test
     void missingFile_isAConfigErrorNamingThePath() {
         Path missing = Path.of("no-such-dir/tandem.yaml");
 

@@ -79,9 +79,9 @@ class ConfigReportsTest {
                                 + "the rows of one period, e.g. WHERE ts >= {{period_start}} AND ts < "
                                 + "{{period_end}})"),
                 bad(TRADES + "reports:\n  r: SELECT 1\n",
-                        "reports.r: expected a mapping with sql, schedule, format, got \"SELECT 1\""),
+                        "reports.r: expected a mapping with sql, schedule, format, needs, got \"SELECT 1\""),
                 bad(report("sql: \"" + SQL + "\"\nschedule: hourly\nformat: csv\nemail: me"),
-                        "reports.r.email: unknown key (expected sql, schedule, format)"),
+                        "reports.r.email: unknown key (expected sql, schedule, format, needs)"),
                 bad(report("schedule: hourly\nformat: csv"),
                         "reports.r.sql: missing (a SELECT over the lake filtered on {{period_start}} and "
                                 + "{{period_end}})"),

@@ -1,0 +1,133 @@
+package io.tandem.core.config;
+
+import io.tandem.core.AnalysisDef;
+import io.tandem.core.IndexDef;
+import io.tandem.core.Needs;
+import io.tandem.core.QueryCacheDef;
+import io.tandem.core.TandemConfig;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ConfigWorkloadsTest {
+
+    private static final String BASE = """
+            streams:
+              trades:
+                time: ts
+                fields: {symbol: string, venue: string, price: double, qty: long}
+              news:
+                time: ts
+                fields: {headline: string, symbol: string, source: string, words: long}
+            views:
+              trades_1m:
+                from: trades
+                group_by: [symbol, venue]
+                granularity: 1m
+                measures: {volume: sum(qty), trades: count}
+            """;
+
+    @Test
+    void analysesIndexesAndCache_areRead() {
+        TandemConfig config = ConfigLoader.parse(BASE + """
+                analyses:
+                  volume_anomaly: {view: trades_1m, measure: volume, for_each: [venue, symbol]}
+                  by_default: {view: trades_1m, measure: trades}
+                indexes:
+                  headlines: {stream: news, fields: [headline, source], needs: {freshness: 1s}}
+                query_cache: {max_bytes: 16MiB, warm: 5}
+                """, "t.yaml");
+
+        assertThat(config.analyses()).containsOnlyKeys("volume_anomaly", "by_default");
+        AnalysisDef analysis = config.analyses().get("volume_anomaly");
+        assertThat(analysis.view()).isEqualTo("trades_1m");
+        assertThat(analysis.measure()).isEqualTo("volume");
+        assertThat(analysis.forEach()).as("in group_by order").containsExactly("symbol", "venue");
+        assertThat(config.analyses().get("by_default").forEach()).containsExactly("symbol", "venue");
+        IndexDef index = config.indexes().get("headlines");
+        assertThat(index.stream()).isEqualTo("news");
+        assertThat(index.fields()).containsExactly("headline", "source");
+        assertThat(index.needs().freshnessMs()).isEqualTo(1_000L);
+        assertThat(config.queryCache()).isEqualTo(new QueryCacheDef(true, 16L << 20, 5, Needs.NONE));
+    }
+
+    @Test
+    void absentCache_isTheDefault() {
+        assertThat(ConfigLoader.parse(BASE, "t.yaml").queryCache()).isEqualTo(QueryCacheDef.DEFAULT);
+    }
+
+    @Test
+    void needs_areReadOnEveryKindOfWorkload() {
+        TandemConfig config = ConfigLoader.parse(BASE.replace("measures: {volume: sum(qty), trades: count}",
+                "measures: {volume: sum(qty), trades: count}\n    needs: {user_waiting: true, freshness: 2s,"
+                        + " staleness: 10m, volume: auto, complex: false, trigger: false, session_bound: true}")
+                + """
+                reports:
+                  daily:
+                    sql: "SELECT 1 WHERE '{{period_start}}' < '{{period_end}}'"
+                    schedule: daily at 00:00
+                    format: csv
+                    needs: {volume: 2000000}
+                alerts:
+                  big: {view: trades_1m, on: close, condition: "volume > 10.0", needs: {trigger: true}}
+                """, "t.yaml");
+
+        assertThat(config.views().get("trades_1m").needs()).isEqualTo(new Needs(true, false, true, 2_000L,
+                600_000L, Needs.Volume.AUTO, false));
+        assertThat(config.reports().get("daily").needs().volume()).isEqualTo(Needs.Volume.perDay(2_000_000));
+        assertThat(config.alerts().get("big").needs().trigger()).isTrue();
+    }
+
+    @Test
+    void badWorkloads_areErrorsNamingTheKeyAndTheValue() {
+        assertThat(errors(BASE + """
+                analyses:
+                  a: {view: nope, measure: volume}
+                  b: {view: trades_1m, measure: price}
+                  c: {view: trades_1m, measure: volume, for_each: [price]}
+                indexes:
+                  i: {stream: news, fields: [words]}
+                  j: {stream: news, fields: [nope]}
+                  k: {stream: nowhere, fields: [headline]}
+                query_cache: {max_bytes: 12 parsecs, warm: -1}
+                """)).containsExactlyInAnyOrder(
+                "analyses.a.view: unknown view 'nope' (views: trades_1m)",
+                "analyses.b.measure: unknown measure 'price' in view 'trades_1m' (measures: volume, trades)",
+                "analyses.c.for_each[0]: 'price' is not a group_by field of view 'trades_1m' (group_by: symbol, venue)",
+                "indexes.i.fields[0]: field 'words' is long, not string (only string fields are searched)",
+                "indexes.j.fields[0]: unknown field 'nope' in stream 'news' (fields: headline, symbol, source, words)",
+                "indexes.k.stream: unknown stream 'nowhere' (streams: trades, news)",
+                "query_cache.max_bytes: expected a size like 65536, 512KiB, 64MiB or 1GiB, got \"12 parsecs\"",
+                "query_cache.warm: expected a whole number from 0 to 10000, got -1");
+    }
+
+    @Test
+    void badNeeds_areErrorsNamingTheKeyAndTheValue() {
+        assertThat(errors(BASE.replace("measures: {volume: sum(qty), trades: count}",
+                "measures: {volume: sum(qty), trades: count}\n    needs: {freshness: soon, volume: lots,"
+                        + " complex: maybe, speed: 1}"))).containsExactlyInAnyOrder(
+                "views.trades_1m.needs.freshness: expected a duration like 500ms, 5s, 1m, 1h or 1d, got \"soon\"",
+                "views.trades_1m.needs.volume: expected records per day (a whole number like 50000) or auto,"
+                        + " got \"lots\"",
+                "views.trades_1m.needs.complex: expected true or false, got \"maybe\"",
+                "views.trades_1m.needs.speed: unknown key (expected user_waiting, trigger, session_bound,"
+                        + " freshness, staleness, volume, complex)");
+    }
+
+    private static List<String> errors(String yaml) {
+        try {
+            ConfigLoader.parse(yaml, "t.yaml");
+        } catch (ConfigException e) {
+            return e.errors();
+        }
+        throw new AssertionError("expected errors");
+    }
+
+    @Test
+    void needsKeys_areTheConfigKeys() {
+        assertThat(Needs.KEYS).isEqualTo(List.of("user_waiting", "trigger", "session_bound", "freshness",
+                "staleness", "volume", "complex"));
+    }
+}
