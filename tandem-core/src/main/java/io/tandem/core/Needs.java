@@ -29,15 +29,21 @@ public record Needs(Boolean userWaiting, Boolean trigger, Boolean sessionBound, 
             "user_waiting", "trigger", "session_bound", "freshness", "staleness", "volume", "complex");
 
     /**
-     * The declared volume: records per day, or {@code auto} for the rate observed on the workload's stream.
+     * The volume: records per day as declared, or {@code auto} for the rate observed on the workload's streams.
      *
-     * @param perDay records per day; ignored when {@code auto}
+     * @param perDay records per day; for {@code auto}, the observed rate, or -1 while it is not observed
      */
     public record Volume(boolean auto, long perDay) {
-        public static final Volume AUTO = new Volume(true, 0);
+        /** {@code volume: auto}, not observed yet. */
+        public static final Volume AUTO = new Volume(true, -1);
 
         public static Volume perDay(long records) {
             return new Volume(false, records);
+        }
+
+        /** {@code volume: auto}, observed at this rate. */
+        public static Volume observed(long records) {
+            return new Volume(true, records);
         }
     }
 

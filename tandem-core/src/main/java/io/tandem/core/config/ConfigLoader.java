@@ -20,6 +20,7 @@ import io.tandem.core.ViewDef;
 import io.tandem.core.expr.CelCondition;
 import io.tandem.core.expr.Expressions;
 import io.tandem.core.measure.Measures;
+import io.tandem.core.plan.Planner;
 import io.tandem.core.time.Durations;
 import io.tandem.core.time.Timestamps;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -56,7 +57,8 @@ import java.util.regex.Pattern;
  * Alert rules (see {@link AlertDef}) are checked against the stream or view they name, and their conditions are
  * compiled: over the stream's fields for {@code on: event}, over the view's measures and {@code prev} otherwise.
  * Every workload may declare {@code needs:} (see {@link Needs}); analyses are checked against the view and measure
- * they read, indexes against the string fields of their stream.
+ * they read, indexes against the string fields of their stream. A config without other errors is then checked for
+ * needs that contradict a workload's path ({@link Planner#contradictions}).
  */
 public final class ConfigLoader {
 
@@ -134,6 +136,9 @@ public final class ConfigLoader {
         }
         ConfigLoader loader = new ConfigLoader();
         TandemConfig config = loader.config(root);
+        if (loader.errors.isEmpty()) {
+            loader.errors.addAll(Planner.contradictions(config));
+        }
         if (!loader.errors.isEmpty()) {
             throw new ConfigException(sourceName, loader.errors);
         }
