@@ -9,6 +9,7 @@ const history = [[], [], []];
 
 export function enter() {
   liveIndicator('idle', 'polling');
+  loadPlan();
   refresh();
   timer = setInterval(refresh, 1000);
 }
@@ -136,6 +137,23 @@ function streams(all) {
       el('td', { class: 'num' }, fmtNum(s.rejected)),
       el('td', { class: 'num' }, fmtNum(s.hot_path_lag)),
       el('td', {}, fmtTime(s.watermark)))));
+}
+
+/** The plan is fixed at start-up: read it once per visit. */
+async function loadPlan() {
+  let plan;
+  try {
+    plan = await api('/v1/plan');
+  } catch (e) {
+    return;
+  }
+  const body = document.querySelector('#overview-plan tbody');
+  body.replaceChildren(...plan.workloads.map(w => el('tr', { dataset: { workload: w.kind + ':' + w.name } },
+      el('td', {}, w.name),
+      el('td', {}, w.kind),
+      el('td', {}, el('span', { class: 'path path-' + w.path.replace('+', '-') }, w.path)),
+      el('td', {}, Object.entries(w.needs).map(([k, v]) => k + ': ' + v).join(', ') || '—'),
+      el('td', {}, w.rule))));
 }
 
 function plot(o) {

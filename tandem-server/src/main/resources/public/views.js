@@ -20,6 +20,8 @@ let renderTimer = null;
 let updates = [];
 let recent = new Map();
 let loadId = 0;
+let coldOnly = false;
+let staleSeconds = null;
 let suggested = 0;
 
 export async function enter(params) {
@@ -142,10 +144,16 @@ async function load() {
     chart.destroy();
     chart = null;
   }
+  coldOnly = result.path === 'cold';
+  staleSeconds = result.stale_seconds;
   renderTable();
   renderChart();
   renderBoundary();
-  openStream();
+  if (coldOnly) {
+    liveIndicator('idle', 'cold path only');
+  } else {
+    openStream();
+  }
 }
 
 function openStream() {
@@ -193,6 +201,12 @@ function scheduleRender() {
 }
 
 function renderBoundary() {
+  if (coldOnly) {
+    document.getElementById('views-boundary').textContent = 'cold path only: answered from the batch'
+        + (boundary && boundary.until ? ', arrivals until ' + fmtTime(boundary.until, false) + ' ('
+          + fmtNum(staleSeconds) + ' s stale, v' + boundary.version + ')' : '; no batch run has published yet');
+    return;
+  }
   const text = boundary && boundary.until
       ? 'batch boundary: arrivals until ' + fmtTime(boundary.until, false) + ' (epoch ' + boundary.epoch
         + ', v' + boundary.version + ')'

@@ -14,8 +14,8 @@ import java.util.Properties;
 /** {@code tandem}: the command line. */
 @Command(name = "tandem", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A Lambda-architecture data platform: millisecond hot path, exact cold path, one merged answer.",
-        subcommands = {DemoCommand.class, ServeCommand.class, ValidateCommand.class, IngestCommand.class,
-                BatchRunCommand.class, SqlCommand.class, ReportCommand.class, BenchCommand.class,
+        subcommands = {DemoCommand.class, ServeCommand.class, ValidateCommand.class, PlanCommand.class,
+                IngestCommand.class, BatchRunCommand.class, SqlCommand.class, ReportCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

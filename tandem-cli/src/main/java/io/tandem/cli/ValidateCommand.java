@@ -38,18 +38,21 @@ final class ValidateCommand implements Callable<Integer> {
         try {
             TandemConfig c = ConfigLoader.load(path);
             ReportSqlCheck.validate(c, path.toString());
-            spec.commandLine().getOut().printf("%s: ok (%s, %s, %s, %s)%n", path, count(c.streams().size(), "stream"),
-                    count(c.views().size(), "view"), count(c.alerts().size(), "alert rule"),
-                    count(c.reports().size(), "report"));
+            spec.commandLine().getOut().printf("%s: ok (%s, %s, %s, %s, %s, %s)%n", path,
+                    count(c.streams().size(), "stream", "streams"), count(c.views().size(), "view", "views"),
+                    count(c.alerts().size(), "alert rule", "alert rules"),
+                    count(c.reports().size(), "report", "reports"),
+                    count(c.analyses().size(), "analysis", "analyses"),
+                    count(c.indexes().size(), "index", "indexes"));
             return 0;
         } catch (ConfigException e) {
             e.errors().forEach(err -> spec.commandLine().getErr().println(path + ": " + err));
-            spec.commandLine().getErr().printf("%s%n", count(e.errors().size(), "error"));
+            spec.commandLine().getErr().printf("%s%n", count(e.errors().size(), "error", "errors"));
             return 1;
         }
     }
 
-    private static String count(int n, String what) {
-        return n + " " + what + (n == 1 ? "" : "s");
+    private static String count(int n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
     }
 }

@@ -2,6 +2,9 @@ package io.tandem.engine;
 
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
+import io.tandem.core.config.ConfigException;
+import io.tandem.core.plan.Plan;
+import io.tandem.core.plan.Planner;
 import io.tandem.engine.view.Catalog;
 import io.tandem.engine.alert.AlertEngine;
 import io.tandem.engine.batch.BatchEngine;
@@ -21,6 +24,7 @@ import io.tandem.engine.lake.ParquetLake;
 import io.tandem.engine.live.LiveViews;
 import io.tandem.engine.log.EventLog;
 import io.tandem.engine.log.FileEventLog;
+import io.tandem.engine.plan.ObservedRates;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.QueryService;
 import io.tandem.engine.query.ViewQuery;
@@ -60,6 +64,7 @@ public final class Tandem implements AutoCloseable {
     private static final long REPORT_CHECK_MS = 60_000;
 
     private final TandemConfig config;
+    private final Plan plan;
     private final TandemOptions options;
     private final EngineMetrics metrics = new EngineMetrics();
     private final Map<String, EventLog> logs = new LinkedHashMap<>();
@@ -80,11 +85,14 @@ public final class Tandem implements AutoCloseable {
     private long lastReportCheck;
 
     private Tandem(TandemConfig config, TandemOptions options) {
+        List<String> contradictions = Planner.contradictions(config);
+        if (!contradictions.isEmpty()) {
+            throw new ConfigException("config", contradictions);
+        }
         ReportSqlCheck.validate(config, "config");
         this.config = config;
         this.options = options;
         this.startedAt = options.clock().getAsLong();
-        Catalog catalog = new Catalog(config);
         for (StreamDef s : config.streams().values()) {
             Path dir = options.dataDir().resolve("log").resolve(s.name());
             int partitions = existingPartitions(dir, options.partitions());
@@ -96,8 +104,10 @@ public final class Tandem implements AutoCloseable {
                 throw new UncheckedIOException("cannot open the log of stream '" + s.name() + "' in " + dir, e);
             }
         }
-        this.store = new InMemoryRealtimeStore(catalog, options.dataDir().resolve("store"));
         this.lake = new ParquetLake(options.dataDir().resolve("lake"), config, logs, options.clock());
+        this.plan = Planner.plan(config, ObservedRates.of(lake, config.epochMs()));
+        Catalog catalog = new Catalog(config, plan);
+        this.store = new InMemoryRealtimeStore(catalog, options.dataDir().resolve("store"));
         this.batchViews = new BatchViewStore(options.dataDir().resolve("batch"), catalog);
         this.sql = new SqlService(lake.root(), batchViews.dir());
         this.batch = new BatchRunner(catalog, lake, batchEngine(), batchViews, store, logs, options.clock(),
@@ -130,7 +140,8 @@ public final class Tandem implements AutoCloseable {
     /**
      * Opens (or recovers) the data directory and starts the hot path.
      *
-     * @throws io.tandem.core.config.ConfigException when a report's SQL does not bind to the streams and views
+     * @throws ConfigException when a report's SQL does not bind to the streams and views, or when needs contradict
+     *                         a workload's path
      */
     public static Tandem start(TandemConfig config, TandemOptions options) {
         return new Tandem(config, options);
@@ -172,7 +183,7 @@ public final class Tandem implements AutoCloseable {
         metrics.gauge("tandem.batch.boundary.age.seconds", "Arrival time since the end of the batch boundary epoch",
                 Map.of(), batch, b -> b.current().isEmpty() ? Double.NaN
                         : (options.clock().getAsLong() - b.current().untilMs()) / 1000.0);
-        for (String view : config.views().keySet()) {
+        for (String view : config.views().keySet().stream().filter(plan::isHot).toList()) {
             metrics.gauge("tandem.reconciliation.buckets.differing", "Groups where hot and batch differed in the "
                     + "latest reconciled run", Map.of("view", view), batch,
                     b -> latestDrift(b, view).bucketsDiffering());
@@ -246,6 +257,19 @@ public final class Tandem implements AutoCloseable {
 
     public TandemConfig config() {
         return config;
+    }
+
+    /**
+     * The path of every workload, decided at start-up from the config's needs and, for {@code volume: auto}, the
+     * rates the lake holds; the hot path keeps no state for a view on the cold path only.
+     */
+    public Plan plan() {
+        return plan;
+    }
+
+    /** The arrival clock, in epoch milliseconds: what the log stamps events with. */
+    public long now() {
+        return options.clock().getAsLong();
     }
 
     public EngineMetrics metrics() {

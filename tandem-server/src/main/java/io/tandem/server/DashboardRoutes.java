@@ -9,6 +9,8 @@ import io.tandem.core.MeasureDef;
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.ViewDef;
+import io.tandem.core.plan.Plan;
+import io.tandem.core.plan.WorkloadKind;
 import io.tandem.core.time.Durations;
 
 /**
@@ -25,14 +27,14 @@ final class DashboardRoutes {
     private DashboardRoutes() {
     }
 
-    static void register(JavalinConfig cfg, TandemConfig config) {
+    static void register(JavalinConfig cfg, TandemConfig config, Plan plan) {
         cfg.staticFiles.add("/public", Location.CLASSPATH);
         cfg.staticFiles.enableWebjars();
-        String views = views(config).toString();
+        String views = views(config, plan).toString();
         cfg.routes.get("/v1/views", ctx -> ctx.contentType("application/json").result(views));
     }
 
-    static ObjectNode views(TandemConfig config) {
+    static ObjectNode views(TandemConfig config, Plan plan) {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode list = root.putArray("views");
         for (ViewDef v : config.views().values()) {
@@ -43,6 +45,7 @@ final class DashboardRoutes {
             n.put("granularity", Durations.format(v.granularityMs()));
             n.put("granularity_ms", v.granularityMs());
             n.put("where", v.where());
+            n.put("path", plan.decision(WorkloadKind.VIEW, v.name()).orElseThrow().path().configName());
             ArrayNode dims = n.putArray("dimensions");
             for (String d : v.groupBy()) {
                 int i = stream.indexOf(d);

@@ -7,6 +7,8 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
+import io.tandem.core.plan.Placement;
+import io.tandem.core.plan.WorkloadKind;
 import io.tandem.core.time.Durations;
 import io.tandem.core.time.Timestamps;
 import io.tandem.engine.Status;
@@ -70,6 +72,7 @@ public final class TandemServer implements AutoCloseable {
             cfg.routes.post("/v1/streams/{stream}/events", this::ingest);
             cfg.routes.get("/v1/views/{view}", this::query);
             cfg.routes.get("/v1/status", this::status);
+            cfg.routes.get("/v1/plan", ctx -> json(ctx, PlanJson.of(tandem.plan())));
             cfg.routes.get("/v1/batch", ctx -> json(ctx, BatchJson.runs(tandem)));
             cfg.routes.post("/v1/batch/run", this::runBatch);
             cfg.routes.get("/v1/reconciliation", ctx -> json(ctx, BatchJson.reconciliation(tandem.batchRuns())));
@@ -77,7 +80,7 @@ public final class TandemServer implements AutoCloseable {
             ReportRoutes.register(cfg.routes, tandem.reports());
             AlertRoutes.register(cfg.routes, tandem.alerts(), tandem.config().alerts());
             live.register(cfg.routes);
-            DashboardRoutes.register(cfg, tandem.config());
+            DashboardRoutes.register(cfg, tandem.config(), tandem.plan());
             cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(tandem.metrics().scrape()));
             cfg.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
@@ -230,7 +233,15 @@ public final class TandemServer implements AutoCloseable {
             }
         }
         QueryResult result = tandem.query(new ViewQuery(ctx.pathParam("view"), from, to, granularity, dims));
-        json(ctx, queryJson(result));
+        ObjectNode body = queryJson(result);
+        Placement path = tandem.plan().decision(WorkloadKind.VIEW, result.view()).orElseThrow().path();
+        body.put("path", path.configName());
+        if (path == Placement.COLD) {
+            // the answer holds the events that arrived up to the boundary's end; later ones wait for a batch run
+            Long until = result.boundary().untilMs();
+            body.put("stale_seconds", until == null ? null : Math.max(0, tandem.now() - until) / 1000.0);
+        }
+        json(ctx, body);
     }
 
     private void runBatch(Context ctx) {

@@ -312,8 +312,11 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
                 }
                 Map<Reconciliation.Group, Object[]> delta = aggregate(view, fresh, true);
                 phase = lap(phases, "aggregate " + view.name(), phase);
-                drift.put(view.name(), Reconciliation.compare(view, hotGroups(view, after, sealed), delta));
-                phase = lap(phases, "reconcile", phase);
+                if (catalog.isHot(view.name())) {
+                    // a view on the cold path only has no hot state to reconcile
+                    drift.put(view.name(), Reconciliation.compare(view, hotGroups(view, after, sealed), delta));
+                    phase = lap(phases, "reconcile", phase);
+                }
                 if (all != fresh) {
                     Map<Reconciliation.Group, Object[]> whole = delta;
                     if (full) {

@@ -33,7 +33,7 @@ public final class HotPath implements AutoCloseable {
             watermarks.put(stream.name(), wm);
             EventLog log = logs.get(stream.name());
             for (int p = 0; p < log.partitions(); p++) {
-                PartitionWorker w = new PartitionWorker(stream, p, log, store, wm, catalog.viewsOf(stream.name()),
+                PartitionWorker w = new PartitionWorker(stream, p, log, store, wm, catalog.hotViewsOf(stream.name()),
                         metrics, clock, listeners);
                 workers.add(w);
                 Thread t = new Thread(w, "hot-" + stream.name() + "-" + p);

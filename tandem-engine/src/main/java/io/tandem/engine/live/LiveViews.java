@@ -2,6 +2,7 @@ package io.tandem.engine.live;
 
 import io.tandem.core.GroupKey;
 import io.tandem.core.StreamDef;
+import io.tandem.core.plan.WorkloadKind;
 import io.tandem.core.time.Timestamps;
 import io.tandem.engine.hot.HotPathListener;
 import io.tandem.engine.query.QueryException;
@@ -126,13 +127,19 @@ public final class LiveViews implements HotPathListener, AutoCloseable {
      * Checks a subscription's view and dimension values.
      *
      * @param dims dimension name → value as text; the dimensions not given match any value
-     * @throws QueryException 404 for an unknown view, 400 for an unknown dimension or a value of the wrong type
+     * @throws QueryException 404 for an unknown view, 400 for a view on the cold path only, for an unknown dimension
+     *                        or a value of the wrong type
      */
     public LiveFilter filter(String view, Map<String, String> dims) {
         CompiledView v = catalog.view(view);
         if (v == null) {
             throw QueryException.notFound("unknown view '" + view + "' (views: "
                     + String.join(", ", catalog.views().keySet()) + ")");
+        }
+        if (!catalog.isHot(view)) {
+            throw QueryException.badRequest("view '" + view + "' runs on the cold path only ("
+                    + catalog.plan().decision(WorkloadKind.VIEW, view).orElseThrow().rule()
+                    + "): it has no live rows; query it instead, or give it a real-time need");
         }
         return LiveFilter.of(v, dims);
     }

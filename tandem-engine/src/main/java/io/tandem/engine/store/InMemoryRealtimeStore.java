@@ -291,7 +291,7 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
     private void writeShard(Shard s, DataOutputStream out) throws IOException {
         out.writeInt(MAGIC);
         out.writeLong(s.nextOffset);
-        List<CompiledView> views = catalog.viewsOf(s.stream);
+        List<CompiledView> views = catalog.hotViewsOf(s.stream);
         out.writeInt(views.size());
         for (CompiledView v : views) {
             out.writeUTF(v.name());
@@ -362,7 +362,7 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
             fingerprints.put(in.readUTF(), in.readUTF());
         }
         Map<String, String> current = new TreeMap<>();
-        catalog.viewsOf(stream).forEach(v -> current.put(v.name(), v.fingerprint()));
+        catalog.hotViewsOf(stream).forEach(v -> current.put(v.name(), v.fingerprint()));
         if (!fingerprints.equals(current)) {
             LOG.info("view definitions of stream {} changed since checkpoint {}; rebuilding partition {} from the log",
                     stream, f, partition);

@@ -4,6 +4,7 @@ import io.tandem.core.FieldType;
 import io.tandem.core.GroupKey;
 import io.tandem.core.Measure;
 import io.tandem.core.MeasureDef;
+import io.tandem.core.Needs;
 import io.tandem.core.Row;
 import io.tandem.core.StreamDef;
 import io.tandem.core.ViewDef;
@@ -133,10 +134,12 @@ public final class CompiledView {
 
     /**
      * A fingerprint of the definition: state written under another definition must not be reused. The stream's
-     * ingest bounds (max_future, min_time) are left out, as they decide what is accepted, not how it aggregates.
+     * ingest bounds (max_future, min_time) are left out, as they decide what is accepted, not how it
+     * aggregates, and so are the view's needs, which decide its path: a batch version stays valid when a view
+     * moves.
      */
     public String fingerprint() {
-        return def.toString() + "|StreamDef[name=" + stream.name() + ", timeField=" + stream.timeField()
+        return def.withNeeds(Needs.NONE) + "|StreamDef[name=" + stream.name() + ", timeField=" + stream.timeField()
                 + ", latenessMs=" + stream.latenessMs() + ", fields=" + stream.fields() + ", unknownFields="
                 + stream.unknownFields() + "]";
     }
