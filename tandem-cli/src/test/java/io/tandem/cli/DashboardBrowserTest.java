@@ -89,6 +89,12 @@ class DashboardBrowserTest {
         // the demo's one report has not failed
         wait.until(b -> b.findElement(By.id("overview-reports")).getText().equals("ok"));
         assertThat(browser.findElement(By.id("overview-reports-detail")).getText()).isEqualTo("1 report, none failing");
+        // the plan: each workload's path and the rule that decided it
+        By coldRow = By.cssSelector("#overview-plan tr[data-workload='view:traders_1h']");
+        WebElement cold = wait.until(b -> b.findElements(coldRow).stream().findFirst().orElse(null));
+        assertThat(cold.getText()).contains("cold", "cold: no user waiting, volume 1000000/day > 10K");
+        assertThat(browser.findElement(By.cssSelector("#overview-plan tr[data-workload='view:trades_1m']")).getText())
+                .contains("hot+cold", "hot+cold: user waiting");
 
         // 3. the Views page charts a symbol and lists its rows
         trade("ZZZ", 100.0, minute);

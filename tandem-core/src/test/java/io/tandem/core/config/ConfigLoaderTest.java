@@ -3,6 +3,7 @@ package io.tandem.core.config;
 import io.tandem.core.FieldDef;
 import io.tandem.core.FieldType;
 import io.tandem.core.MeasureDef;
+import io.tandem.core.Needs;
 import io.tandem.core.ReportDef;
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
@@ -31,8 +32,11 @@ class ConfigLoaderTest {
                 new FieldDef("qty", FieldType.LONG),
                 new FieldDef("trader", FieldType.STRING)), UnknownFields.IGNORE));
 
-        assertThat(config.views()).containsOnlyKeys("trades_1m", "market_1m");
+        assertThat(config.views()).containsOnlyKeys("trades_1m", "market_1m", "traders_1h");
         ViewDef trades = config.views().get("trades_1m");
+        assertThat(trades.needs()).isEqualTo(new Needs(true, null, null, 2_000L, null, null, null));
+        assertThat(config.views().get("traders_1h").needs()).isEqualTo(new Needs(false, null, null, null,
+                3_600_000L, Needs.Volume.perDay(1_000_000), true));
         assertThat(trades.from()).isEqualTo("trades");
         assertThat(trades.groupBy()).containsExactly("symbol");
         assertThat(trades.granularityMs()).isEqualTo(60_000L);

@@ -4,7 +4,6 @@ import io.tandem.core.FieldType;
 import io.tandem.core.GroupKey;
 import io.tandem.core.Measure;
 import io.tandem.core.MeasureDef;
-import io.tandem.core.Needs;
 import io.tandem.core.Row;
 import io.tandem.core.StreamDef;
 import io.tandem.core.ViewDef;
@@ -136,10 +135,14 @@ public final class CompiledView {
      * A fingerprint of the definition: state written under another definition must not be reused. The stream's
      * ingest bounds (max_future, min_time) are left out, as they decide what is accepted, not how it
      * aggregates, and so are the view's needs, which decide its path: a batch version stays valid when a view
-     * moves.
+     * moves. (The view part is spelled as {@code ViewDef.toString()} was before views had needs, so checkpoints
+     * and batch versions written then stay valid.)
      */
     public String fingerprint() {
-        return def.withNeeds(Needs.NONE) + "|StreamDef[name=" + stream.name() + ", timeField=" + stream.timeField()
+        String view = "ViewDef[name=" + def.name() + ", from=" + def.from() + ", groupBy=" + def.groupBy()
+                + ", granularityMs=" + def.granularityMs() + ", where=" + def.where() + ", measures=" + def.measures()
+                + "]";
+        return view + "|StreamDef[name=" + stream.name() + ", timeField=" + stream.timeField()
                 + ", latenessMs=" + stream.latenessMs() + ", fields=" + stream.fields() + ", unknownFields="
                 + stream.unknownFields() + "]";
     }
