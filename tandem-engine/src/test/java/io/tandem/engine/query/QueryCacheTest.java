@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * batch versions and warming, the byte bound, and the two races a commit can have with a query, played step by
  * step through hooks in the store (no thread, no timing).
  */
-class QueryCacheTest {
+public class QueryCacheTest {
 
     private static final long MIN = 60_000;
 
@@ -296,7 +296,7 @@ class QueryCacheTest {
     }
 
     /** Equal answers, row by row and value by value. */
-    static void assertSame(QueryResult actual, QueryResult expected) {
+    public static void assertSame(QueryResult actual, QueryResult expected) {
         assertThat(actual.view()).isEqualTo(expected.view());
         assertThat(actual.granularityMs()).isEqualTo(expected.granularityMs());
         assertThat(actual.dimensions()).isEqualTo(expected.dimensions());
