@@ -90,7 +90,7 @@ class DashboardBrowserTest {
         wait.until(b -> b.findElement(By.id("overview-reports")).getText().equals("ok"));
         assertThat(browser.findElement(By.id("overview-reports-detail")).getText()).isEqualTo("1 report, none failing");
         // the query cache's card counts the queries asked so far
-        wait.until(b -> b.findElement(By.id("overview-query-cache-detail")).getText().matches("[\\d,]+ hits · .*"));
+        wait.until(b -> b.findElement(By.id("overview-query-cache-detail")).getText().contains(" hits · "));
 
         // 3. the Views page charts a symbol and lists its rows
         trade("ZZZ", 100.0, minute);
