@@ -311,18 +311,59 @@ public final class QueryCache {
     }
 
     /** The (view, dims, bucket, epoch) entries whose change changes a cached answer. */
-    private record Coverage(BucketRange range, DimensionFilter dims, long boundaryEpoch) {
+    private static final class Coverage {
+        final BucketRange range;
+        final DimensionFilter dims;
+        /** The one group asked for when the filter names every dimension, or null. */
+        final GroupKey exact;
+        final long boundaryEpoch;
+
+        Coverage(BucketRange range, DimensionFilter dims, long boundaryEpoch) {
+            this.range = range;
+            this.dims = dims;
+            this.exact = dims.exactKey();
+            this.boundaryEpoch = boundaryEpoch;
+        }
+
         boolean covers(StateKey k) {
             return range.contains(k.bucket()) && k.epoch() > boundaryEpoch && dims.matches(k.dims());
         }
 
-        boolean coversAny(List<StateKey> keys) {
-            for (StateKey k : keys) {
+        /** Whether any key of a commit is covered: by its bucket span first, then by group when one is asked. */
+        boolean coversAny(Changes c) {
+            if (c.maxBucket < range.from() || c.minBucket >= range.to()) {
+                return false;
+            }
+            for (StateKey k : exact == null ? c.keys : c.ofGroup(exact)) {
                 if (covers(k)) {
                     return true;
                 }
             }
             return false;
+        }
+    }
+
+    /** The keys one commit changes in one view, with their bucket span and, built when first asked, by group. */
+    private static final class Changes {
+        final List<StateKey> keys = new ArrayList<>();
+        long minBucket = Long.MAX_VALUE;
+        long maxBucket = Long.MIN_VALUE;
+        private Map<GroupKey, List<StateKey>> byGroup;
+
+        void add(StateKey k) {
+            keys.add(k);
+            minBucket = Math.min(minBucket, k.bucket());
+            maxBucket = Math.max(maxBucket, k.bucket());
+        }
+
+        List<StateKey> ofGroup(GroupKey dims) {
+            if (byGroup == null) {
+                byGroup = new HashMap<>();
+                for (StateKey k : keys) {
+                    byGroup.computeIfAbsent(k.dims(), d -> new ArrayList<>(1)).add(k);
+                }
+            }
+            return byGroup.getOrDefault(dims, List.of());
         }
     }
 
@@ -354,12 +395,12 @@ public final class QueryCache {
         /** Also changed by evictions, outside the lock. */
         final Map<Key, Entry> entries = new ConcurrentHashMap<>();
         private final List<Pending> pending = new ArrayList<>();
-        private final List<List<StateKey>> inFlight = new ArrayList<>();
+        private final List<Changes> inFlight = new ArrayList<>();
 
         /** A pending query, or null when a commit in flight covers it (its result will not be cached). */
         synchronized Pending register(Coverage coverage) {
-            for (List<StateKey> keys : inFlight) {
-                if (coverage.coversAny(keys)) {
+            for (Changes c : inFlight) {
+                if (coverage.coversAny(c)) {
                     return null;
                 }
             }
@@ -388,7 +429,7 @@ public final class QueryCache {
         }
 
         /** Before a commit of these keys is applied. */
-        synchronized void begin(List<StateKey> changed) {
+        synchronized void begin(Changes changed) {
             inFlight.add(changed);
             for (Pending p : pending) {
                 p.spoiled |= p.coverage.coversAny(changed);
@@ -402,7 +443,7 @@ public final class QueryCache {
         }
 
         /** After the commit is applied (visible). */
-        synchronized void end(List<StateKey> changed) {
+        synchronized void end(Changes changed) {
             for (int i = 0; i < inFlight.size(); i++) {
                 if (inFlight.get(i) == changed) {
                     inFlight.remove(i);
@@ -436,13 +477,13 @@ public final class QueryCache {
         @Override
         public void commit(String stream, int partition, long nextOffset, Map<StateKey, Object[]> deltas,
                            List<IdempotencyRecord> idempotency) {
-            Map<String, List<StateKey>> byView = new HashMap<>(4);
+            Map<String, Changes> byView = new HashMap<>(4);
             for (StateKey k : deltas.keySet()) {
-                byView.computeIfAbsent(k.view(), v -> new ArrayList<>()).add(k);
+                byView.computeIfAbsent(k.view(), v -> new Changes()).add(k);
             }
-            List<Map.Entry<String, List<StateKey>>> begun = new ArrayList<>(byView.size());
+            List<Map.Entry<String, Changes>> begun = new ArrayList<>(byView.size());
             try {
-                for (Map.Entry<String, List<StateKey>> e : byView.entrySet()) {
+                for (Map.Entry<String, Changes> e : byView.entrySet()) {
                     views.get(e.getKey()).begin(e.getValue());
                     begun.add(e);
                 }
