@@ -38,7 +38,8 @@ import java.util.function.Predicate;
  * <p><b>What an entry is.</b> A query is cached under its shape (view, granularity, the bucket range
  * {@link BucketRange} reads, the dimension values asked for) and the batch version it merged with. A hit returns
  * the very {@link QueryResult} the uncached query computed; no field of a result depends on the time it was asked
- * at, so a hit answers exactly what {@link QueryService#query} would answer at that moment.
+ * at, so a hit answers exactly what {@link QueryService#query} would answer at that moment. (A field that did, such
+ * as how stale an answer is at the time it is asked, would have to be recomputed on each hit.)
  *
  * <p><b>What invalidates an entry.</b>
  * <ul>
@@ -77,7 +78,7 @@ import java.util.function.Predicate;
  * counts are halved so that the ranking follows what is asked now.
  *
  * <p>Meters: {@code tandem.query.cache.hits}, {@code .misses}, {@code .evictions}, {@code .invalidations},
- * {@code .entries}, {@code .weighted.size} (bytes), {@code .hit.ratio}, and the timer
+ * {@code .warmed}, {@code .entries}, {@code .weighted.size} (bytes), {@code .hit.ratio}, and the timer
  * {@code tandem.query.cache.warmup.duration}.
  */
 public final class QueryCache {
