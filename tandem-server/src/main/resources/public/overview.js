@@ -117,6 +117,23 @@ async function refresh() {
   streams(status.streams);
   plot(o);
   reports(o.reports);
+  queryCache(o.query_cache);
+}
+
+/** The query cache: hit ratio, evictions and the last warm-up after a batch publish. */
+function queryCache(c) {
+  if (!c.enabled) {
+    set('overview-query-cache', 'off');
+    set('overview-query-cache-detail', 'query_cache: {enabled: false}');
+    state('card-query-cache', 'idle');
+    return;
+  }
+  set('overview-query-cache', c.hit_ratio === null ? '—' : Math.round(c.hit_ratio * 100) + '%');
+  const warm = c.last_warm === null ? 'not warmed yet'
+    : 'warmed ' + c.last_warm.queries + ' in ' + fmtMs(c.last_warm.elapsed_ms) + ' ms (v' + c.last_warm.version + ')';
+  set('overview-query-cache-detail', fmtNum(c.hits) + ' hits · ' + fmtNum(c.misses) + ' misses · '
+      + fmtNum(c.evictions) + ' evicted · ' + warm);
+  state('card-query-cache', c.hit_ratio === null ? 'idle' : 'ok');
 }
 
 /** Red while a report's latest scheduled run failed, with the report, its period and why. */

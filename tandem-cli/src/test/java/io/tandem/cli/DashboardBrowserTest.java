@@ -95,6 +95,8 @@ class DashboardBrowserTest {
         assertThat(cold.getText()).contains("cold", "cold: no user waiting, volume 1000000/day > 10K");
         assertThat(browser.findElement(By.cssSelector("#overview-plan tr[data-workload='view:trades_1m']")).getText())
                 .contains("hot+cold", "hot+cold: user waiting");
+        // the query cache's card counts the queries asked so far
+        wait.until(b -> b.findElement(By.id("overview-query-cache-detail")).getText().contains(" hits · "));
 
         // 3. the Views page charts a symbol and lists its rows
         trade("ZZZ", 100.0, minute);

@@ -25,6 +25,7 @@ import io.tandem.engine.live.LiveViews;
 import io.tandem.engine.log.EventLog;
 import io.tandem.engine.log.FileEventLog;
 import io.tandem.engine.plan.ObservedRates;
+import io.tandem.engine.query.QueryCache;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.QueryService;
 import io.tandem.engine.query.ViewQuery;
@@ -78,6 +79,7 @@ public final class Tandem implements AutoCloseable {
     private final ReportRunner reports;
     private final IngestService ingest;
     private final QueryService queries;
+    private final QueryCache cache;
     private final AlertEngine alerts;
     private final LiveViews live;
     private final ScheduledExecutorService maintenance;
@@ -115,13 +117,15 @@ public final class Tandem implements AutoCloseable {
         this.reports = new ReportRunner(config, options.dataDir(), sql, this::coveredUntil);
         sql.setTables(tables(batch.current()), emptyStreams());
         this.queries = new QueryService(catalog, store, batch);
+        this.cache = new QueryCache(config.queryCache(), catalog, queries, () -> batch.current().version(),
+                options.clock(), metrics.registry());
         this.alerts = new AlertEngine(config, options.dataDir().resolve("alerts"), metrics, options.clock(),
                 queries::row);
         listeners.add(alerts);
         this.live = new LiveViews(catalog, queries::row, queries::query, options.clock(),
                 LiveViews.Options.defaults());
         listeners.add(live);
-        this.hotPath = new HotPath(catalog, logs, store, metrics, options.clock(), listeners);
+        this.hotPath = new HotPath(catalog, logs, cache.guard(store), metrics, options.clock(), listeners);
         this.ingest = new IngestService(config.streams(), logs, store, hotPath, options.maxLag(), options.clock(),
                 metrics);
         registerGauges();
@@ -208,9 +212,13 @@ public final class Tandem implements AutoCloseable {
         }
     }
 
-    /** After each publish: the SQL tables move to the new version, and the reports it makes due are written. */
+    /**
+     * After each publish: the SQL tables move to the new version, the query cache is warmed for it, and the reports
+     * it makes due are written.
+     */
     private void published(BatchVersion version) {
         sql.setTables(tables(version), emptyStreams());
+        cache.published(version);
         runDueReports();
     }
 
@@ -280,8 +288,14 @@ public final class Tandem implements AutoCloseable {
         return ingest.ingest(stream, body, idempotencyKey);
     }
 
+    /** A merged-view query, answered by the query cache when it holds the answer (see {@link QueryCache}). */
     public QueryResult query(ViewQuery query) {
-        return queries.query(query);
+        return cache.query(query);
+    }
+
+    /** The query cache in front of {@link #query}: its stats, and the same queries answered without it. */
+    public QueryCache queryCache() {
+        return cache;
     }
 
     /** Live views: changed rows pushed to subscribers. */

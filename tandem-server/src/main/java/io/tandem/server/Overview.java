@@ -14,6 +14,7 @@ import io.tandem.engine.Tandem;
 import io.tandem.engine.batchview.BatchRun;
 import io.tandem.engine.batchview.BatchVersion;
 import io.tandem.engine.batchview.ViewDrift;
+import io.tandem.engine.query.QueryCache;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -27,7 +28,7 @@ import java.util.function.LongSupplier;
  * The health of both paths at a glance, for the dashboard's overview and {@code GET /v1/status}: the ingest
  * rate over the last few seconds, hot-path lag, ingest-to-visible and alert latency p99, the batch boundary and
  * its age, the last batch run, whether the cold path is failing (and why), reconciliation drift, rejected and
- * late events, live subscribers.
+ * late events, live subscribers, the query cache.
  *
  * <p>The ingest rate comes from samples of the accepted count taken every half second and kept for
  * {@value #RATE_WINDOW_MS} ms; the latencies from the meters' published percentiles (decaying over about two
@@ -124,12 +125,35 @@ final class Overview implements AutoCloseable {
         ObjectNode live = o.putObject("live");
         live.put("subscribers", tandem.liveViews().subscriberCount());
         live.put("dropped", tandem.liveViews().droppedCount());
+        o.set("query_cache", queryCache(tandem.queryCache().stats()));
         ObjectNode reports = o.putObject("reports");
         reports.put("configured", tandem.config().reports().size());
         ArrayNode failing = reports.putArray("failing");
         tandem.reports().failures().forEach((name, f) -> failing.addObject().put("name", name)
                 .put("period", f.period()).put("error", f.error()).put("at", Timestamps.format(f.atMs())));
         return o;
+    }
+
+    /** The query cache: hits, misses and their ratio (null before any query), evictions, size, the last warm-up. */
+    private static ObjectNode queryCache(QueryCache.Stats s) {
+        ObjectNode c = JSON.createObjectNode();
+        c.put("enabled", s.enabled());
+        c.put("hits", s.hits());
+        c.put("misses", s.misses());
+        c.put("hit_ratio", Double.isNaN(s.hitRatio()) ? null : s.hitRatio());
+        c.put("evictions", s.evictions());
+        c.put("invalidations", s.invalidations());
+        c.put("entries", s.entries());
+        c.put("bytes", s.weightedBytes());
+        c.put("max_bytes", s.maxBytes());
+        QueryCache.Warm w = s.lastWarm();
+        if (w == null) {
+            c.putNull("last_warm");
+        } else {
+            c.putObject("last_warm").put("version", w.version()).put("queries", w.queries())
+                    .put("elapsed_ms", w.elapsedMs()).put("at", Timestamps.format(w.atMs()));
+        }
+        return c;
     }
 
     /** The largest drift of the latest reconciled run, over every view; null before any. */

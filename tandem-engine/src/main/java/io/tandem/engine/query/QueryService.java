@@ -48,11 +48,8 @@ public final class QueryService {
                     + Timestamps.format(q.toMs()) + ")");
         }
         DimensionFilter wanted = DimensionFilter.parse(view, q.dimensions(), "from, to, granularity");
-        // the buckets whose start and end are both longs; from is rounded down, to up, within them
-        long last = Math.floorDiv(Long.MAX_VALUE, g) * g;
-        long from = Timestamps.bucketStart(Math.max(q.fromMs(), -last), g);
-        long to = -Timestamps.bucketStart(-Math.min(Math.max(q.toMs(), -last), last), g);
-        return batch.read(version -> merge(view, version, wanted, from, to, g));
+        BucketRange range = BucketRange.of(q.fromMs(), q.toMs(), g);
+        return batch.read(version -> merge(view, version, wanted, range.from(), range.to(), g));
     }
 
     private QueryResult merge(CompiledView view, BatchVersion version, DimensionFilter wanted, long from, long to,
