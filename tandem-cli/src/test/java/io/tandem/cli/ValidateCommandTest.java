@@ -36,10 +36,10 @@ class ValidateCommandTest {
     @Test
     void theFileIsAnArgumentOrAnOption_andTheSummaryCountsEveryPart() {
         assertThat(run("validate", MARKET)).as(err.toString()).isZero();
-        assertThat(out.toString()).isEqualTo(MARKET + ": ok (1 stream, 2 views, 2 alert rules, 1 report)\n");
+        assertThat(out.toString()).isEqualTo(MARKET + ": ok (2 streams, 2 views, 2 alert rules, 1 report)\n");
 
         assertThat(run("validate", "--config", MARKET)).isZero();
-        assertThat(out.toString()).isEqualTo(MARKET + ": ok (1 stream, 2 views, 2 alert rules, 1 report)\n");
+        assertThat(out.toString()).isEqualTo(MARKET + ": ok (2 streams, 2 views, 2 alert rules, 1 report)\n");
 
         assertThat(run("validate")).isEqualTo(2);
         assertThat(err.toString()).startsWith("Missing the config file: tandem validate FILE");
