@@ -85,12 +85,12 @@ import java.util.stream.Stream;
  * </pre>
  *
  * <h2>Exactly once</h2>
- * Each document's id is its (partition, offset), written with {@code updateDocument}, so a replay of the log never
- * doubles it. On open the real-time part is caught up from its committed offsets to the hot path's checkpoint by
- * reading the log, so a checkpoint ahead of the index's last commit loses nothing; the hot path then replays from
- * its checkpoint on. Log retention only deletes records of epochs that a published batch version covers, and a
- * batch part behind the published version is rebuilt on open before anything else, so those records are never
- * needed again.
+ * Each document's id is its (partition, offset); an event below the offsets of the last commit (what the hot path
+ * may replay after a restart) is written with {@code updateDocument}, so a replay of the log never doubles it. On
+ * open the real-time part is caught up from its committed offsets to the hot path's checkpoint by reading the log,
+ * so a checkpoint ahead of the index's last commit loses nothing; the hot path then replays from its checkpoint on.
+ * Log retention only deletes records of epochs that a published batch version covers, and a batch part behind the
+ * published version is rebuilt on open before anything else, so those records are never needed again.
  *
  * <h2>The swap</h2>
  * After a batch publish a new batch part is built from the lake's files of epochs up to B under a temp name,
@@ -129,6 +129,8 @@ final class SearchIndex implements AutoCloseable {
     private final String[] fields;
     private final BlockingQueue<IndexedEvent> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final AtomicLongArray next;
+    /** Per partition, the next offset of the last commit at open: below it the hot path's replay may re-send. */
+    private final long[] replayUntil;
     private final ReadWriteLock swap = new ReentrantReadWriteLock();
     private final AtomicLong oldestUnrefreshed = new AtomicLong(Long.MAX_VALUE);
     private final Counter indexed;
@@ -164,6 +166,7 @@ final class SearchIndex implements AutoCloseable {
         this.clock = clock;
         this.fields = def.fields().toArray(String[]::new);
         this.next = new AtomicLongArray(log.partitions());
+        this.replayUntil = new long[log.partitions()];
         this.indexed = Counter.builder("tandem.search.docs.indexed").description("Events added to a search "
                 + "index's real-time part").tag("index", def.name()).register(meters);
         this.queueFull = Counter.builder("tandem.search.queue.full").description("Events the hot path had to wait "
@@ -205,6 +208,7 @@ final class SearchIndex implements AutoCloseable {
         for (int p = 0; p < next.length(); p++) {
             String v = committed == null ? null : committed.get(NEXT + p);
             next.set(p, v == null ? 0 : Long.parseLong(v));
+            replayUntil[p] = next.get(p);
         }
         if (boundary != batch.boundary()) {
             rebuild(boundary, version);
@@ -393,14 +397,22 @@ final class SearchIndex implements AutoCloseable {
         }
     }
 
-    /** Adds events of epochs after the batch boundary to the real-time part, each under its id. */
+    /**
+     * Adds events of epochs after the batch boundary to the real-time part. An event the last commit may hold (a
+     * replay) replaces the document of its id; any later one is new, and a plain add spares the refresh from
+     * resolving a delete per event.
+     */
     private void apply(List<IndexedEvent> events) {
         long boundary = batch.boundary();
         long oldest = Long.MAX_VALUE;
         for (IndexedEvent e : events) {
             if (e.epoch() > boundary) {
                 try {
-                    realtime.updateDocument(EventDocs.id(e.partition(), e.offset()), docs.document(e, false));
+                    if (e.offset() < replayUntil[e.partition()]) {
+                        realtime.updateDocument(EventDocs.id(e.partition(), e.offset()), docs.document(e, false));
+                    } else {
+                        realtime.addDocument(docs.document(e, false));
+                    }
                     indexed.increment();
                     oldest = Math.min(oldest, e.arrivalMs());
                 } catch (IOException | RuntimeException failure) {

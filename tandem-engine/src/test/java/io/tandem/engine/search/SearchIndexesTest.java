@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -208,11 +209,19 @@ class SearchIndexesTest {
             List<String> problems = new CopyOnWriteArrayList<>();
             AtomicBoolean stop = new AtomicBoolean();
 
-            // 1. a producer ingests 20 events per request, each event numbered
+            // 1. a producer ingests 20 events per request, each event numbered. The test clock jumps 2.5 s at once,
+            //    which a real clock never does during an append: the lake's grace assumes that an append stamped in
+            //    an epoch is durable within 1 s of clock time, so the clock never jumps while one is in flight
+            ReentrantLock appending = new ReentrantLock();
             Thread producer = new Thread(() -> {
                 long n = 0;
                 while (!stop.get() && n < CAP) {
-                    ingest(tandem, n, n + 20);
+                    appending.lock();
+                    try {
+                        ingest(tandem, n, n + 20);
+                    } finally {
+                        appending.unlock();
+                    }
                     for (long i = n; i < n + 20; i++) {
                         acked.add(i);
                     }
@@ -248,7 +257,12 @@ class SearchIndexesTest {
             for (int run = 0; run < 4; run++) {
                 int before = acked.size();
                 await().atMost(WAIT).until(() -> acked.size() >= Math.min(CAP, before + 200));
-                clock.addAndGet(2_500);
+                appending.lock();
+                try {
+                    clock.addAndGet(2_500);
+                } finally {
+                    appending.unlock();
+                }
                 BatchRun published = tandem.runBatch(false).join();
                 assertThat(published.status()).isEqualTo("published");
                 awaitRebuilt(tandem, published);
