@@ -1,6 +1,7 @@
 package io.tandem.cli;
 
 import io.tandem.cli.gen.MarketGenerator;
+import io.tandem.cli.gen.NewsGenerator;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.config.ConfigLoader;
 import io.tandem.engine.Status;
@@ -40,6 +41,7 @@ final class DemoCommand implements Callable<Integer> {
     static final String EXAMPLE = "examples/market.yaml";
     private static final long TICK_MS = 20;
     private static final long DEMO_EPOCH_MS = 60_000;
+    private static final long NEWS_PER_SECOND = 2;
 
     @Option(names = "--rate", description = "Trades per second (default: ${DEFAULT-VALUE}).", defaultValue = "5000")
     int rate;
@@ -78,16 +80,18 @@ final class DemoCommand implements Callable<Integer> {
                     System.nanoTime());
             out.printf("  try: curl '%s/v1/views/trades_1m?from=%s&to=%s&symbol=%s'%n", http.url(),
                     "2026-01-01T00:00:00Z", "2100-01-01T00:00:00Z", market.symbols().get(0));
+            out.printf("  search the news: tandem search headlines \"merger OR dividend\" --url %s%n", http.url());
             out.flush();
-            run(tandem, market, out);
+            run(tandem, market, new NewsGenerator(market.symbols(), System.nanoTime()), out);
         }
         return 0;
     }
 
-    private void run(Tandem tandem, MarketGenerator market, PrintWriter out) {
+    private void run(Tandem tandem, MarketGenerator market, NewsGenerator news, PrintWriter out) {
         long start = System.currentTimeMillis();
         long nextSummary = start + summaryEvery * 1000L;
         long sent = 0;
+        long newsSent = 0;
         long lastAccepted = 0;
         long lastSummary = start;
         long skipped = 0;
@@ -107,6 +111,16 @@ final class DemoCommand implements Callable<Integer> {
                         throw e;
                     }
                     // the hot path is behind: these trades are dropped, as a producer would on a 503
+                    skipped++;
+                }
+            }
+            for (; newsSent < (now - start) * NEWS_PER_SECOND / 1000; newsSent++) {
+                try {
+                    tandem.ingest("news", (news.nextJson("ts", now) + "\n").getBytes(StandardCharsets.UTF_8), null);
+                } catch (IngestException e) {
+                    if (e.kind() != IngestException.Kind.OVERLOADED) {
+                        throw e;
+                    }
                     skipped++;
                 }
             }

@@ -31,6 +31,7 @@ import io.tandem.engine.query.QueryService;
 import io.tandem.engine.query.ViewQuery;
 import io.tandem.engine.report.ReportRunner;
 import io.tandem.engine.report.ReportSqlCheck;
+import io.tandem.engine.search.SearchIndexes;
 import io.tandem.engine.sql.SqlService;
 import io.tandem.engine.store.InMemoryRealtimeStore;
 import io.tandem.engine.store.RealtimeStore;
@@ -82,6 +83,7 @@ public final class Tandem implements AutoCloseable {
     private final QueryCache cache;
     private final AlertEngine alerts;
     private final LiveViews live;
+    private final SearchIndexes search;
     private final ScheduledExecutorService maintenance;
     private final long startedAt;
     private long lastReportCheck;
@@ -125,6 +127,9 @@ public final class Tandem implements AutoCloseable {
         this.live = new LiveViews(catalog, queries::row, queries::query, options.clock(),
                 LiveViews.Options.defaults());
         listeners.add(live);
+        this.search = new SearchIndexes(config, options.dataDir().resolve("index"), logs, lake, batch.current(),
+                store::committedOffset, options.clock(), metrics.registry());
+        listeners.add(search);
         this.hotPath = new HotPath(catalog, logs, cache.guard(store), metrics, options.clock(), listeners);
         this.ingest = new IngestService(config.streams(), logs, store, hotPath, options.maxLag(), options.clock(),
                 metrics);
@@ -205,6 +210,7 @@ public final class Tandem implements AutoCloseable {
     private void maintain() {
         try {
             store.checkpoint();
+            search.commit();
             ingest.pruneInFlight();
             store.expireIdempotency(options.clock().getAsLong() - IDEMPOTENCY_KEEP_MS);
         } catch (RuntimeException e) {
@@ -219,6 +225,7 @@ public final class Tandem implements AutoCloseable {
     private void published(BatchVersion version) {
         sql.setTables(tables(version), emptyStreams());
         cache.published(version);
+        search.published(version);
         runDueReports();
     }
 
@@ -338,6 +345,11 @@ public final class Tandem implements AutoCloseable {
         return alerts;
     }
 
+    /** The full-text search indexes ({@code indexes:}): {@link SearchIndexes#search} and their status. */
+    public SearchIndexes search() {
+        return search;
+    }
+
     /** A stream's log, for tools that append encoded events directly (benchmarks, generators). */
     public EventLog log(String stream) {
         return logs.get(stream);
@@ -392,6 +404,7 @@ public final class Tandem implements AutoCloseable {
         sql.close();
         lake.close();
         hotPath.close();
+        search.close();
         alerts.close();
         store.close();
         logs.values().forEach(EventLog::close);

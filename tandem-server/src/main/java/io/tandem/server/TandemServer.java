@@ -79,6 +79,7 @@ public final class TandemServer implements AutoCloseable {
             SqlRoutes.register(cfg.routes, tandem.sql());
             ReportRoutes.register(cfg.routes, tandem.reports());
             AlertRoutes.register(cfg.routes, tandem.alerts(), tandem.config().alerts());
+            SearchRoutes.register(cfg.routes, tandem.search());
             live.register(cfg.routes);
             DashboardRoutes.register(cfg, tandem.config(), tandem.plan());
             cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")

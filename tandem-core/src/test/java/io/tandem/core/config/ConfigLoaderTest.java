@@ -2,6 +2,7 @@ package io.tandem.core.config;
 
 import io.tandem.core.FieldDef;
 import io.tandem.core.FieldType;
+import io.tandem.core.IndexDef;
 import io.tandem.core.MeasureDef;
 import io.tandem.core.Needs;
 import io.tandem.core.ReportDef;
@@ -25,7 +26,9 @@ class ConfigLoaderTest {
         TandemConfig config = ConfigLoader.load(Path.of("../examples/market.yaml"));
 
         assertThat(config.epochMs()).isEqualTo(3_600_000L);
-        assertThat(config.streams()).containsOnlyKeys("trades");
+        assertThat(config.streams()).containsOnlyKeys("trades", "news");
+        assertThat(config.indexes().get("headlines")).isEqualTo(new IndexDef("headlines", "news",
+                List.of("headline", "source"), config.indexes().get("headlines").needs()));
         assertThat(config.streams().get("trades")).isEqualTo(new StreamDef("trades", "ts", 5_000L, List.of(
                 new FieldDef("symbol", FieldType.STRING),
                 new FieldDef("price", FieldType.DOUBLE),
