@@ -4,6 +4,7 @@ import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.engine.view.Catalog;
 import io.tandem.engine.alert.AlertEngine;
+import io.tandem.engine.analysis.Analyses;
 import io.tandem.engine.batch.BatchEngine;
 import io.tandem.engine.batch.DuckDbBatchEngine;
 import io.tandem.engine.batchview.BatchRun;
@@ -74,6 +75,7 @@ public final class Tandem implements AutoCloseable {
     private final IngestService ingest;
     private final QueryService queries;
     private final AlertEngine alerts;
+    private final Analyses analyses;
     private final LiveViews live;
     private final ScheduledExecutorService maintenance;
     private final long startedAt;
@@ -108,6 +110,9 @@ public final class Tandem implements AutoCloseable {
         this.alerts = new AlertEngine(config, options.dataDir().resolve("alerts"), metrics, options.clock(),
                 queries::row);
         listeners.add(alerts);
+        this.analyses = new Analyses(config, options.dataDir().resolve("analyses"), metrics, options.clock(), queries,
+                batchViews, batch::current, this::watermark);
+        listeners.add(analyses);
         this.live = new LiveViews(catalog, queries::row, queries::query, options.clock(),
                 LiveViews.Options.defaults());
         listeners.add(live);
@@ -116,6 +121,7 @@ public final class Tandem implements AutoCloseable {
                 metrics);
         registerGauges();
         hotPath.start();
+        analyses.start();
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tandem-maintenance");
             t.setDaemon(true);
@@ -142,6 +148,10 @@ public final class Tandem implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the batch engine", e);
         }
+    }
+
+    private long watermark(String stream) {
+        return hotPath.watermark(stream).current();
     }
 
     /** A stream's log keeps the partition count it was created with. */
@@ -190,6 +200,7 @@ public final class Tandem implements AutoCloseable {
     private void maintain() {
         try {
             store.checkpoint();
+            analyses.checkpoint();
             ingest.pruneInFlight();
             store.expireIdempotency(options.clock().getAsLong() - IDEMPOTENCY_KEEP_MS);
         } catch (RuntimeException e) {
@@ -300,6 +311,11 @@ public final class Tandem implements AutoCloseable {
         return alerts;
     }
 
+    /** The analyses' results (both passes), live feed, models and deep-pass status. */
+    public Analyses analyses() {
+        return analyses;
+    }
+
     /** A stream's log, for tools that append encoded events directly (benchmarks, generators). */
     public EventLog log(String stream) {
         return logs.get(stream);
@@ -355,6 +371,7 @@ public final class Tandem implements AutoCloseable {
         lake.close();
         hotPath.close();
         alerts.close();
+        analyses.close();
         store.close();
         logs.values().forEach(EventLog::close);
     }
