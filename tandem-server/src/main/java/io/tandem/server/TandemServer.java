@@ -76,6 +76,7 @@ public final class TandemServer implements AutoCloseable {
             SqlRoutes.register(cfg.routes, tandem.sql());
             ReportRoutes.register(cfg.routes, tandem.reports());
             AlertRoutes.register(cfg.routes, tandem.alerts(), tandem.config().alerts());
+            AnalysisRoutes.register(cfg.routes, tandem.analyses());
             live.register(cfg.routes);
             DashboardRoutes.register(cfg, tandem.config());
             cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
