@@ -28,7 +28,6 @@ import org.slf4j.LoggerFactory;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,6 +51,7 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
+import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
@@ -471,45 +471,52 @@ public final class Analyses implements HotPathListener, AutoCloseable {
 
     // ---- checkpoints -----------------------------------------------------------------------------------------
 
-    /** Writes the models atomically when they learned something since the last checkpoint. */
+    /**
+     * Writes the models atomically when they learned something since the last checkpoint. The analysis thread waits
+     * only while the forests' state objects are taken; they are serialised after.
+     */
     public void checkpoint() {
-        byte[] bytes;
+        Map<String, Map<GroupKey, QuickModel.State>> states = new LinkedHashMap<>();
         synchronized (modelLock) {
             if (!dirty) {
                 return;
             }
+            models.forEach((name, groups) -> {
+                Map<GroupKey, QuickModel.State> s = new LinkedHashMap<>();
+                groups.forEach((key, model) -> s.put(key, model.state()));
+                states.put(name, s);
+            });
+            dirty = false;
+        }
+        try {
             ObjectNode root = JSON.createObjectNode();
             ObjectNode all = root.putObject("analyses");
-            models.forEach((name, groups) -> {
+            states.forEach((name, groups) -> {
                 ArrayNode list = all.putArray(name);
-                groups.forEach((key, model) -> {
+                groups.forEach((key, state) -> {
                     ObjectNode g = list.addObject();
                     ArrayNode dims = g.putArray("dims");
                     for (int i = 0; i < key.size(); i++) {
                         dims.addPOJO(key.get(i));
                     }
-                    g.set("state", JSON.valueToTree(model.state()));
+                    g.set("state", JSON.valueToTree(state));
                 });
             });
-            try {
-                ByteArrayOutputStream buf = new ByteArrayOutputStream();
-                try (GZIPOutputStream gz = new GZIPOutputStream(buf)) {
-                    JSON.writeValue(gz, root);
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            try (GZIPOutputStream gz = new GZIPOutputStream(buf) {
+                {
+                    def.setLevel(Deflater.BEST_SPEED);
                 }
-                bytes = buf.toByteArray();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            }) {
+                JSON.writeValue(gz, root);
             }
-            dirty = false;
-        }
-        try {
             Durable.createDirectory(modelFile.getParent());
-            Durable.write(modelFile, bytes);
-        } catch (IOException e) {
+            Durable.write(modelFile, buf.toByteArray());
+        } catch (IOException | RuntimeException e) {
             synchronized (modelLock) {
                 dirty = true;
             }
-            throw new UncheckedIOException("cannot write " + modelFile, e);
+            throw new IllegalStateException("cannot write " + modelFile, e);
         }
     }
 

@@ -28,7 +28,7 @@ final class QuickModel {
     static final String NAME = "trcf";
     static final int SHINGLE = 2;
     static final int TREES = 30;
-    static final int SAMPLE = 128;
+    static final int SAMPLE = 64;
     /** Points a forest must have seen before it grades anything. */
     static final int WARM_UP = 32;
 

@@ -81,7 +81,7 @@ class TandemAnalysesTest {
             trades(tandem, 0, 61);
 
             // 2. each of the 60 closed buckets gets one quick result, learned once by the AAPL model
-            await().atMost(WAIT).until(() -> volume(tandem).size() == 60);
+            await().atMost(WAIT).until(() -> volume(tandem).size(), n -> n == 60);
             assertThat(volume(tandem)).allSatisfy(e -> assertThat(e.quick().pass()).isEqualTo("quick"));
             assertThat(tandem.analyses().pointsLearned("volume_anomaly", GroupKey.of("AAPL"))).hasValue(60);
 
@@ -123,7 +123,7 @@ class TandemAnalysesTest {
             });
             // the next minutes close two more buckets, one of them holding a trade
             trades(tandem, 62, 63);
-            await().atMost(WAIT).until(() -> volume(tandem).size() == 61);
+            await().atMost(WAIT).until(() -> volume(tandem).size(), n -> n == 61);
             assertThat(tandem.analyses().pointsLearned("volume_anomaly", GroupKey.of("AAPL"))).hasValue(61);
         }
 
@@ -132,7 +132,7 @@ class TandemAnalysesTest {
         try (Tandem tandem = Tandem.start(CONFIG, TandemOptions.defaults(crashed))) {
             assertThat(tandem.awaitCaughtUp(WAIT)).isTrue();
             trades(tandem, 62, 63);
-            await().atMost(WAIT).until(() -> volume(tandem).size() == 61);
+            await().atMost(WAIT).until(() -> volume(tandem).size(), n -> n == 61);
             assertThat(tandem.analyses().pointsLearned("volume_anomaly", GroupKey.of("AAPL"))).hasValue(61);
             assertThat(volume(tandem).stream().map(AnalysisEntry::id).distinct()).hasSize(61);
         }
