@@ -1,10 +1,12 @@
-// The dashboard: three pages behind hash routes (#overview, #views?view=...&DIM=...&measure=..., #alerts).
+// The dashboard: four pages behind hash routes (#overview, #views?view=...&DIM=...&measure=..., #alerts,
+// #analyses).
 
 import * as overview from './overview.js';
 import * as views from './views.js';
 import * as alerts from './alerts.js';
+import * as analyses from './analyses.js';
 
-const pages = { overview, views, alerts };
+const pages = { overview, views, alerts, analyses };
 let current = null;
 
 function parseHash() {

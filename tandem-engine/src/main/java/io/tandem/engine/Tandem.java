@@ -7,6 +7,7 @@ import io.tandem.core.plan.Plan;
 import io.tandem.core.plan.Planner;
 import io.tandem.engine.view.Catalog;
 import io.tandem.engine.alert.AlertEngine;
+import io.tandem.engine.analysis.Analyses;
 import io.tandem.engine.batch.BatchEngine;
 import io.tandem.engine.batch.DuckDbBatchEngine;
 import io.tandem.engine.batchview.BatchRun;
@@ -82,6 +83,7 @@ public final class Tandem implements AutoCloseable {
     private final QueryService queries;
     private final QueryCache cache;
     private final AlertEngine alerts;
+    private final Analyses analyses;
     private final LiveViews live;
     private final SearchIndexes search;
     private final ScheduledExecutorService maintenance;
@@ -124,6 +126,9 @@ public final class Tandem implements AutoCloseable {
         this.alerts = new AlertEngine(config, options.dataDir().resolve("alerts"), metrics, options.clock(),
                 queries::row);
         listeners.add(alerts);
+        this.analyses = new Analyses(config, options.dataDir().resolve("analyses"), metrics, options.clock(), queries,
+                batchViews, batch::current, this::watermark);
+        listeners.add(analyses);
         this.live = new LiveViews(catalog, queries::row, queries::query, options.clock(),
                 LiveViews.Options.defaults());
         listeners.add(live);
@@ -135,6 +140,7 @@ public final class Tandem implements AutoCloseable {
                 metrics);
         registerGauges();
         hotPath.start();
+        analyses.start();
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tandem-maintenance");
             t.setDaemon(true);
@@ -162,6 +168,10 @@ public final class Tandem implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the batch engine", e);
         }
+    }
+
+    private long watermark(String stream) {
+        return hotPath.watermark(stream).current();
     }
 
     /** A stream's log keeps the partition count it was created with. */
@@ -211,6 +221,7 @@ public final class Tandem implements AutoCloseable {
         try {
             store.checkpoint();
             search.commit();
+            analyses.checkpoint();
             ingest.pruneInFlight();
             store.expireIdempotency(options.clock().getAsLong() - IDEMPOTENCY_KEEP_MS);
         } catch (RuntimeException e) {
@@ -350,6 +361,11 @@ public final class Tandem implements AutoCloseable {
         return search;
     }
 
+    /** The analyses' results (both passes), live feed, models and deep-pass status. */
+    public Analyses analyses() {
+        return analyses;
+    }
+
     /** A stream's log, for tools that append encoded events directly (benchmarks, generators). */
     public EventLog log(String stream) {
         return logs.get(stream);
@@ -406,6 +422,7 @@ public final class Tandem implements AutoCloseable {
         hotPath.close();
         search.close();
         alerts.close();
+        analyses.close();
         store.close();
         logs.values().forEach(EventLog::close);
     }

@@ -31,9 +31,9 @@ import java.util.regex.Pattern;
  *       ingest, run batches or reports. Clients that send no {@code Origin} (curl, the CLI) pass.</li>
  *   <li><b>Token.</b> With an API token, the API ({@code /v1/...} and {@code /metrics}) needs
  *       {@code Authorization: Bearer <token>} (401 otherwise). The server-sent event streams
- *       ({@code /v1/views/{view}/live}, {@code /v1/alerts/live}) take it also as the query parameter
- *       {@value #TOKEN_PARAM}, because a browser's {@code EventSource} cannot set headers. The dashboard's static
- *       files hold no data and need no token.</li>
+ *       ({@code /v1/views/{view}/live}, {@code /v1/alerts/live}, {@code /v1/analyses/live}) take it also as the
+ *       query parameter {@value #TOKEN_PARAM}, because a browser's {@code EventSource} cannot set headers. The
+ *       dashboard's static files hold no data and need no token.</li>
  * </ol>
  */
 final class RequestGuard {
@@ -44,7 +44,8 @@ final class RequestGuard {
             HandlerType.PATCH, HandlerType.DELETE);
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)"
             + "(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
-    private static final Pattern STREAM_PATH = Pattern.compile("/v1/views/[^/]+/live|/v1/alerts/live");
+    private static final Pattern STREAM_PATH =
+            Pattern.compile("/v1/views/[^/]+/live|/v1/alerts/live|/v1/analyses/live");
 
     private final Set<String> names = new TreeSet<>();
     private final InetAddress bind;

@@ -80,6 +80,7 @@ public final class TandemServer implements AutoCloseable {
             ReportRoutes.register(cfg.routes, tandem.reports());
             AlertRoutes.register(cfg.routes, tandem.alerts(), tandem.config().alerts());
             SearchRoutes.register(cfg.routes, tandem.search());
+            AnalysisRoutes.register(cfg.routes, tandem.analyses());
             live.register(cfg.routes);
             DashboardRoutes.register(cfg, tandem.config(), tandem.plan());
             cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")

@@ -20,7 +20,11 @@ import java.util.Set;
  * <ul>
  *   <li>Symbols are 3–4 letter tickers drawn from the seed; popularity follows Zipf's law (the most traded symbol
  *       takes about 13% of 1000 symbols' trades), and now and then one symbol has a burst of volume: for a few
- *       thousand trades it takes 30% of all trades.</li>
+ *       thousand trades it takes 30% of all trades: a spike in that symbol's volume.</li>
+ *   <li>Now and then (probability {@link #SHIFT_START_PROBABILITY} per trade) one of the ten most traded symbols
+ *       trades {@link #SHIFT_FACTOR} times its usual sizes for the next {@link #SHIFT_TRADES} trades (about five
+ *       minutes at the demo's 5,000 trades/s): a level shift in its volume, up and back, for the analyses to find.
+ *       </li>
  *   <li>Each price is a geometric random walk (log-return 0.02% per trade, normal) from a start that is log-uniform
  *       in [5, 500), quoted in cents. With probability {@link #JUMP_PROBABILITY} per trade the price jumps by 2–8%
  *       up or down, so a "price moved 2%" alert fires every so often.</li>
@@ -39,7 +43,13 @@ public final class MarketGenerator {
     /** The chance per trade that the traded symbol's price jumps by 2–8%. */
     public static final double JUMP_PROBABILITY = 1e-4;
 
+    /** The chance per trade that a volume level shift starts. */
+    public static final double SHIFT_START_PROBABILITY = 5e-7;
+    public static final long SHIFT_FACTOR = 4;
+    public static final long SHIFT_TRADES = 1_500_000;
+
     private static final int MAX_SYMBOLS = 100_000;
+    private static final int SHIFT_SYMBOLS = 10;
     private static final double VOLATILITY = 2e-4;
     private static final double BURST_START_PROBABILITY = 2e-5;
     private static final double BURST_SHARE = 0.3;
@@ -59,6 +69,8 @@ public final class MarketGenerator {
     private long trade;
     private int burstSymbol = -1;
     private long burstEnd;
+    private int shiftSymbol = -1;
+    private long shiftEnd;
     private int symbol;
     private double price;
     private long qty;
@@ -151,6 +163,13 @@ public final class MarketGenerator {
                 burstEnd = t + 2000 + CounterRandom.bounded(random.draw(t, 2), 8000);
             }
         }
+        if (t >= shiftEnd) {
+            shiftSymbol = -1;
+            if (CounterRandom.unit(random.draw(t, 12)) < SHIFT_START_PROBABILITY) {
+                shiftSymbol = (int) CounterRandom.bounded(random.draw(t, 13), Math.min(SHIFT_SYMBOLS, tickers.length));
+                shiftEnd = t + SHIFT_TRADES;
+            }
+        }
         double pick = CounterRandom.unit(random.draw(t, 3));
         if (burstSymbol >= 0 && pick < BURST_SHARE) {
             symbol = burstSymbol;
@@ -169,7 +188,7 @@ public final class MarketGenerator {
         }
         prices[symbol] = p;
         price = Math.max(0.01, Math.round(p * 100) / 100.0);
-        qty = size(t);
+        qty = symbol == shiftSymbol ? SHIFT_FACTOR * size(t) : size(t);
         trader = (int) CounterRandom.bounded(random.draw(t, 11), TRADERS);
     }
 

@@ -99,8 +99,8 @@ public record Alert(String id, String rule, Long bucket, Map<String, Object> dim
         }
     }
 
-    /** A short hex digest of the parts, joined by an unambiguous separator. */
-    static String id(Object... parts) {
+    /** A short hex digest of the parts, joined by an unambiguous separator (analysis results use it too). */
+    public static String id(Object... parts) {
         StringBuilder key = new StringBuilder();
         for (Object p : parts) {
             String s = String.valueOf(p);

@@ -14,6 +14,7 @@ import io.tandem.core.expr.Expressions;
 import io.tandem.core.expr.RowPredicate;
 import io.tandem.core.time.Timestamps;
 import io.tandem.engine.EngineMetrics;
+import io.tandem.engine.hot.ClosingBuckets;
 import io.tandem.engine.hot.HotPathListener;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.store.StateKey;
@@ -30,7 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -92,9 +92,8 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
     private final Map<String, Integer> index = new HashMap<>();
     private final List<AlertSubscription> subscribers = new CopyOnWriteArrayList<>();
 
-    /** Alert thread only: per view with close rules, the open buckets and their groups; per stream, the watermark. */
-    private final Map<String, TreeMap<Long, Set<GroupKey>>> open = new HashMap<>();
-    private final Map<String, Long> watermarks = new HashMap<>();
+    /** Alert thread only: the open buckets of views with close rules, and each stream's watermark. */
+    private final ClosingBuckets closing;
     private volatile boolean closed;
 
     /**
@@ -103,6 +102,7 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
      */
     public AlertEngine(TandemConfig config, Path dir, EngineMetrics metrics, LongSupplier clock, Rows rows) {
         this.views = config.views();
+        this.closing = new ClosingBuckets(views);
         this.rows = rows;
         this.clock = clock;
         compile(config);
@@ -310,13 +310,10 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
                         updated.merge(g, c.arrivalMs, Math::min);
                     }
                     if (closeRules.containsKey(k.view())) {
-                        open.computeIfAbsent(k.view(), v -> new TreeMap<>())
-                                .computeIfAbsent(k.bucket(), b -> new HashSet<>()).add(k.dims());
+                        closing.changed(k.view(), k.dims(), k.bucket());
                     }
                 }
-                long before = watermarks.getOrDefault(c.stream, Long.MIN_VALUE);
-                if (c.watermark > before) {
-                    watermarks.put(c.stream, c.watermark);
+                if (closing.watermark(c.stream, c.watermark)) {
                     closingArrival.merge(c.stream, c.arrivalMs, Math::min);
                 }
             }
@@ -327,16 +324,11 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
                 evaluate(rule, g, arrival, read, candidates);
             }
         });
-        open.forEach((view, buckets) -> {
-            ViewDef def = views.get(view);
-            long wm = watermarks.getOrDefault(def.from(), Long.MIN_VALUE);
-            while (!buckets.isEmpty() && buckets.firstKey() + def.granularityMs() <= wm) {
-                Map.Entry<Long, Set<GroupKey>> closing = buckets.pollFirstEntry();
-                long arrival = closingArrival.getOrDefault(def.from(), clock.getAsLong());
-                for (GroupKey dims : closing.getValue()) {
-                    for (BucketRule rule : closeRules.get(view)) {
-                        evaluate(rule, new Group(view, dims, closing.getKey()), arrival, read, candidates);
-                    }
+        closing.poll((view, bucket, groups) -> {
+            long arrival = closingArrival.getOrDefault(view.from(), clock.getAsLong());
+            for (GroupKey dims : groups) {
+                for (BucketRule rule : closeRules.get(view.name())) {
+                    evaluate(rule, new Group(view.name(), dims, bucket), arrival, read, candidates);
                 }
             }
         });

@@ -20,7 +20,7 @@ import java.util.function.Function;
  * with one write and one fsync before {@link #append} returns. On open, a last line without its newline — a write
  * torn by a crash — is cut off, so that the next append starts on a line of its own.
  */
-final class JsonLines implements AutoCloseable {
+public final class JsonLines implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(JsonLines.class);
 
@@ -33,7 +33,7 @@ final class JsonLines implements AutoCloseable {
     }
 
     /** Opens (creating it and its folder if needed) and returns the complete lines already there. */
-    static JsonLines open(Path file, List<String> existing) {
+    public static JsonLines open(Path file, List<String> existing) {
         try {
             Files.createDirectories(file.getParent());
             FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -62,7 +62,7 @@ final class JsonLines implements AutoCloseable {
     }
 
     /** Appends the lines and forces them to disk. */
-    synchronized void append(List<String> lines) {
+    public synchronized void append(List<String> lines) {
         if (lines.isEmpty()) {
             return;
         }
@@ -89,7 +89,7 @@ final class JsonLines implements AutoCloseable {
     }
 
     /** The lines of {@code file} that parse, in order; a bad line is logged and skipped. */
-    static <T> List<T> parse(Path file, List<String> lines, Function<String, T> parser) {
+    public static <T> List<T> parse(Path file, List<String> lines, Function<String, T> parser) {
         List<T> out = new ArrayList<>(lines.size());
         for (int i = 0; i < lines.size(); i++) {
             try {
