@@ -227,7 +227,7 @@ class ClientCommandsTest {
     void commandsThatOnlyGroupOthers_runBare_exit2WithTheirUsage() {
         assertThat(run()).isEqualTo(2);
         assertThat(err.toString()).startsWith("Missing a command: one of demo, serve, validate, plan, ingest, batch, "
-                + "sql, report, bench, help").contains("Usage: tandem [-hV] [COMMAND]");
+                + "sql, search, report, bench, help").contains("Usage: tandem [-hV] [COMMAND]");
         assertThat(run("report")).isEqualTo(2);
         assertThat(err.toString()).contains("Usage: tandem report").contains("run", "list");
         assertThat(run("bench")).isEqualTo(2);

@@ -141,5 +141,11 @@ class SearchRoutesTest {
         assertThat(index.path("fields").toString()).isEqualTo("[\"headline\",\"source\"]");
         assertThat(index.path("boundary_epoch").isNull()).isTrue();
         assertThat(index.path("batch_docs").asLong()).isZero();
+
+        // and /metrics counts what the real-time part indexed
+        HttpResponse<String> metrics = send("/metrics");
+        assertThat(metrics.body()).contains("tandem_search_docs_indexed_total{index=\"headlines\"} 3.0")
+                .contains("tandem_search_queue_depth{index=\"headlines\"} 0.0")
+                .contains("tandem_search_visibility_seconds_count{index=\"headlines\"}");
     }
 }

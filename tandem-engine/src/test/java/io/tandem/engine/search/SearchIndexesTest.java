@@ -271,6 +271,12 @@ class SearchIndexesTest {
             producer.join();
             reader.join();
             assertThat(problems).isEmpty();
+            // a last request after the last run: its events are in the real-time part only
+            long n = acked.size();
+            ingest(tandem, n, n + 200);
+            for (long i = n; i < n + 200; i++) {
+                acked.add(i);
+            }
             assertThat(acked.size()).isLessThan(SearchIndexes.MAX_LIMIT);
 
             // 4. settled: the hits are exactly the acknowledged events, in the two parts together
