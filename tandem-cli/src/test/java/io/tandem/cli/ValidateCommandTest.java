@@ -36,12 +36,12 @@ class ValidateCommandTest {
     @Test
     void theFileIsAnArgumentOrAnOption_andTheSummaryCountsEveryPart() {
         assertThat(run("validate", MARKET)).as(err.toString()).isZero();
-        assertThat(out.toString()).isEqualTo(MARKET + ": ok (1 stream, 3 views, 2 alert rules, 1 report, 0 analyses,"
-                + " 0 indexes)\n");
+        assertThat(out.toString()).isEqualTo(MARKET + ": ok (2 streams, 3 views, 2 alert rules, 1 report, 1 analysis,"
+                + " 1 index)\n");
 
         assertThat(run("validate", "--config", MARKET)).isZero();
-        assertThat(out.toString()).isEqualTo(MARKET + ": ok (1 stream, 3 views, 2 alert rules, 1 report, 0 analyses,"
-                + " 0 indexes)\n");
+        assertThat(out.toString()).isEqualTo(MARKET + ": ok (2 streams, 3 views, 2 alert rules, 1 report, 1 analysis,"
+                + " 1 index)\n");
 
         assertThat(run("validate")).isEqualTo(2);
         assertThat(err.toString()).startsWith("Missing the config file: tandem validate FILE");
