@@ -30,7 +30,7 @@ final class QuickModel {
     static final int TREES = 30;
     static final int SAMPLE = 64;
     /** Points a forest must have seen before it grades anything. */
-    static final int WARM_UP = 32;
+    static final int WARM_UP = 10;
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
