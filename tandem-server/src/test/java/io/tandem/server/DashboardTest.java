@@ -51,7 +51,8 @@ class DashboardTest {
         assertThat(index.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t)
                 .startsWith("text/html"));
         assertThat(index.body()).contains("<title>Tandem</title>", "id=\"overview-ingest-rate\"", "id=\"views-chart\"",
-                "id=\"views-table\"", "id=\"alerts-feed\"", "id=\"analyses-feed\"", "/webjars/uplot/1.6.30/dist/uPlot.iife.min.js");
+                "id=\"views-table\"", "id=\"alerts-feed\"", "id=\"analyses-feed\"",
+                "/webjars/uplot/1.6.30/dist/uPlot.iife.min.js");
         for (String file : new String[] {"/app.js", "/common.js", "/overview.js", "/views.js", "/alerts.js",
                 "/analyses.js", "/dashboard.css"}) {
             assertThat(get(file).statusCode()).as(file).isEqualTo(200);
