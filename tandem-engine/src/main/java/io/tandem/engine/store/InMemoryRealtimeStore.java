@@ -26,6 +26,9 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
@@ -59,6 +62,7 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
     private static final Logger LOG = LoggerFactory.getLogger(InMemoryRealtimeStore.class);
     private static final int MAGIC = 0x54434B32;
     private static final int MAGIC_V1 = 0x54434B31;
+    private static final Pattern CHECKPOINT_FILE = Pattern.compile("(\\d{1,9})\\.ckpt");
 
     private final Catalog catalog;
     private final Path dir;
@@ -70,6 +74,27 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
     public InMemoryRealtimeStore(Catalog catalog, Path dir) {
         this.catalog = catalog;
         this.dir = dir;
+        restoreCheckpoints();
+    }
+
+    /** Loads every checkpoint in {@code dir} now, so that the first query after a restart sees what they hold. */
+    private void restoreCheckpoints() {
+        if (dir == null) {
+            return;
+        }
+        for (String stream : catalog.config().streams().keySet()) {
+            Path streamDir = dir.resolve(stream);
+            if (!Files.isDirectory(streamDir)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.list(streamDir)) {
+                files.map(f -> CHECKPOINT_FILE.matcher(f.getFileName().toString()))
+                        .filter(Matcher::matches)
+                        .forEach(m -> shard(stream, Integer.parseInt(m.group(1))));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list the checkpoints in " + streamDir, e);
+            }
+        }
     }
 
     /** A (dims, bucket) of one view, whose accumulators a shard keeps per epoch. */
