@@ -842,6 +842,13 @@ public final class ConfigLoader {
         JsonNode forEachNode = node.get("for_each");
         if (!isAbsent(forEachNode)) {
             forEach = analysisForEach(forEachNode, path + ".for_each", view);
+            String function = view == null || measure == null || !view.measures().containsKey(measure) ? null
+                    : view.measures().get(measure).function();
+            if (function != null && !function.equals("count") && !function.equals("sum")
+                    && !forEach.containsAll(view.groupBy())) {
+                error(path + ".for_each", forEach + " leaves out dimensions of view '" + viewName + "', which only "
+                        + "a count or sum can add up; measure '" + measure + "' is " + function);
+            }
         }
         Needs needs = needs(node.get("needs"), path + ".needs");
         return viewName == null ? null : new AnalysisDef(name, viewName, measure, forEach, needs);

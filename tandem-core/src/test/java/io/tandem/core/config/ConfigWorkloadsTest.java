@@ -104,6 +104,20 @@ class ConfigWorkloadsTest {
     }
 
     @Test
+    void anAnalysisOverFewerDimensions_needsAMeasureThatAddsUp() {
+        String config = BASE.replace("measures: {volume: sum(qty), trades: count}",
+                "measures: {volume: sum(qty), trades: count, high: max(price)}") + """
+                analyses:
+                  by_symbol_volume: {view: trades_1m, measure: volume, for_each: [symbol]}
+                  by_symbol_trades: {view: trades_1m, measure: trades, for_each: [symbol]}
+                  every_group_high: {view: trades_1m, measure: high}
+                  by_symbol_high: {view: trades_1m, measure: high, for_each: [symbol]}
+                """;
+        assertThat(errors(config)).containsExactly("analyses.by_symbol_high.for_each: [symbol] leaves out dimensions "
+                + "of view 'trades_1m', which only a count or sum can add up; measure 'high' is max");
+    }
+
+    @Test
     void badNeeds_areErrorsNamingTheKeyAndTheValue() {
         assertThat(errors(BASE.replace("measures: {volume: sum(qty), trades: count}",
                 "measures: {volume: sum(qty), trades: count}\n    needs: {freshness: soon, volume: lots,"

@@ -152,12 +152,6 @@ public final class Analyses implements HotPathListener, AutoCloseable {
             ViewDef view = views.get(def.view());
             List<String> measures = List.copyOf(view.measures().keySet());
             int[] dims = def.forEach().stream().mapToInt(view.groupBy()::indexOf).toArray();
-            String function = view.measures().get(def.measure()).function();
-            if (dims.length < view.groupBy().size() && !function.equals("count") && !function.equals("sum")) {
-                throw new IllegalArgumentException("analyses." + def.name() + ".for_each: " + def.forEach()
-                        + " leaves out dimensions of view '" + view.name() + "', which only a count or sum can add "
-                        + "up; measure '" + def.measure() + "' is " + function);
-            }
             byView.computeIfAbsent(view.name(), v -> new ArrayList<>())
                     .add(new Compiled(def, view, measures.indexOf(def.measure()), dims));
             models.put(def.name(), new HashMap<>());
