@@ -6,22 +6,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import io.javalin.http.HttpStatus;
 import io.javalin.http.sse.SseClient;
-import io.tandem.core.time.Timestamps;
 import io.tandem.engine.alert.Alert;
 import io.tandem.core.AlertDef;
 import io.tandem.engine.alert.AlertEngine;
-import io.tandem.engine.alert.AlertSubscription;
 import io.tandem.engine.alert.DeadLetter;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The alerts.
@@ -42,14 +35,10 @@ import java.util.Set;
  */
 final class AlertRoutes {
 
-    static final int CLIENT_BUFFER = 1_024;
-    static final int HEARTBEAT_SECONDS = 15;
     private static final int DEFAULT_LIMIT = 1_000;
     private static final int MAX_LIMIT = 10_000;
-    private static final Set<String> PARAMS = Set.of("from", "to", "rule", "limit");
-    private static final Duration POLL = Duration.ofSeconds(1);
+    private static final List<String> PARAMS = List.of("from", "to", "rule", "limit");
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Logger LOG = LoggerFactory.getLogger(AlertRoutes.class);
 
     private final AlertEngine alerts;
     private final Map<String, AlertDef> rules;
@@ -89,18 +78,15 @@ final class AlertRoutes {
     }
 
     private void history(Context ctx) {
-        for (String p : ctx.queryParamMap().keySet()) {
-            if (!PARAMS.contains(p)) {
-                throw bad("unknown parameter '" + p + "' (parameters: from, to, rule, limit)");
-            }
-        }
-        long from = time(ctx, "from", Long.MIN_VALUE);
-        long to = time(ctx, "to", Long.MAX_VALUE);
+        QueryParams.only(ctx, PARAMS);
+        long from = QueryParams.time(ctx, "from", Long.MIN_VALUE);
+        long to = QueryParams.time(ctx, "to", Long.MAX_VALUE);
         String rule = ctx.queryParam("rule");
         if (rule != null && !rules.containsKey(rule)) {
-            throw bad("rule: unknown rule '" + rule + "' (rules: " + String.join(", ", rules.keySet()) + ")");
+            throw QueryParams.bad("rule: unknown rule '" + rule + "' (rules: " + String.join(", ", rules.keySet())
+                    + ")");
         }
-        int limit = limit(ctx.queryParam("limit"));
+        int limit = QueryParams.limit(ctx, DEFAULT_LIMIT, MAX_LIMIT);
         ObjectNode root = JSON.createObjectNode();
         ArrayNode list = root.putArray("alerts");
         alerts.history(from, to, rule, limit).forEach(a -> list.add(a.toJson()));
@@ -115,69 +101,12 @@ final class AlertRoutes {
         ctx.contentType("application/json").result(root.toString());
     }
 
-    /** Runs on the request's thread for as long as the client stays: the subscription's buffer is its queue. */
     private void live(SseClient client) {
-        String lastId = client.ctx().header("Last-Event-ID");
-        if (lastId == null) {
-            lastId = client.ctx().queryParam("last_event_id");
-        }
-        try (AlertSubscription feed = alerts.subscribe(lastId, CLIENT_BUFFER)) {
-            client.sendComment("connected");
-            long quietSince = System.nanoTime();
-            while (!client.terminated()) {
-                Alert alert = feed.poll(POLL);
-                if (alert != null) {
-                    client.sendEvent("alert", alert.json(), alert.id());
-                    quietSince = System.nanoTime();
-                } else if (feed.closed()) {
-                    if (feed.overflowed()) {
-                        ObjectNode last = JSON.createObjectNode();
-                        last.put("error", "this client fell more than " + CLIENT_BUFFER + " alerts behind and is "
-                                + "disconnected; reconnect with Last-Event-ID to resume");
-                        client.sendEvent("dropped", last.toString());
-                    }
-                    return;
-                } else if (System.nanoTime() - quietSince >= Duration.ofSeconds(HEARTBEAT_SECONDS).toNanos()) {
-                    client.sendComment("heartbeat");
-                    quietSince = System.nanoTime();
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.debug("live alert client gone: {}", e.toString());
-        }
+        FeedStream.serve(client, lastId -> alerts.subscribe(lastId, FeedStream.CLIENT_BUFFER), "alert", Alert::json,
+                a -> a.id(), "alerts");
     }
 
-    private static long time(Context ctx, String name, long absent) {
-        String v = ctx.queryParam(name);
-        if (v == null) {
-            return absent;
-        }
-        try {
-            return Timestamps.parse(v);
-        } catch (IllegalArgumentException e) {
-            throw bad(name + ": " + e.getMessage());
-        }
-    }
 
-    private static int limit(String v) {
-        if (v == null) {
-            return DEFAULT_LIMIT;
-        }
-        int n;
-        try {
-            n = Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            n = 0;
-        }
-        if (n < 1 || n > MAX_LIMIT) {
-            throw bad("limit: expected a whole number from 1 to " + MAX_LIMIT + ", got \"" + v + "\"");
-        }
-        return n;
-    }
 
-    private static TandemServer.ApiException bad(String message) {
-        return new TandemServer.ApiException(HttpStatus.BAD_REQUEST, message);
-    }
+
 }

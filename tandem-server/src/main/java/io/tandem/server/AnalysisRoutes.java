@@ -9,15 +9,10 @@ import io.javalin.http.HandlerType;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.sse.SseClient;
 import io.tandem.core.AnalysisDef;
-import io.tandem.core.time.Timestamps;
 import io.tandem.engine.analysis.Analyses;
 import io.tandem.engine.analysis.AnalysisResult;
-import io.tandem.engine.analysis.AnalysisSubscription;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
-import java.util.Set;
+import java.util.List;
 
 /**
  * The analyses.
@@ -41,10 +36,8 @@ final class AnalysisRoutes {
 
     private static final int DEFAULT_LIMIT = 1_000;
     private static final int MAX_LIMIT = 10_000;
-    private static final Set<String> PARAMS = Set.of("from", "to", "analysis", "anomalous", "limit");
-    private static final Duration POLL = Duration.ofSeconds(1);
+    private static final List<String> PARAMS = List.of("from", "to", "analysis", "anomalous", "limit");
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Logger LOG = LoggerFactory.getLogger(AnalysisRoutes.class);
 
     private final Analyses analyses;
 
@@ -67,23 +60,19 @@ final class AnalysisRoutes {
     }
 
     private void list(Context ctx) {
-        for (String p : ctx.queryParamMap().keySet()) {
-            if (!PARAMS.contains(p)) {
-                throw bad("unknown parameter '" + p + "' (parameters: from, to, analysis, anomalous, limit)");
-            }
-        }
-        long from = time(ctx, "from", Long.MIN_VALUE);
-        long to = time(ctx, "to", Long.MAX_VALUE);
+        QueryParams.only(ctx, PARAMS);
+        long from = QueryParams.time(ctx, "from", Long.MIN_VALUE);
+        long to = QueryParams.time(ctx, "to", Long.MAX_VALUE);
         String analysis = ctx.queryParam("analysis");
         if (analysis != null && !analyses.definitions().containsKey(analysis)) {
-            throw bad("analysis: unknown analysis '" + analysis + "' (analyses: "
+            throw QueryParams.bad("analysis: unknown analysis '" + analysis + "' (analyses: "
                     + String.join(", ", analyses.definitions().keySet()) + ")");
         }
         String anomalous = ctx.queryParam("anomalous");
         if (anomalous != null && !anomalous.equals("true") && !anomalous.equals("false")) {
-            throw bad("anomalous: expected true or false, got \"" + anomalous + "\"");
+            throw QueryParams.bad("anomalous: expected true or false, got \"" + anomalous + "\"");
         }
-        int limit = limit(ctx.queryParam("limit"));
+        int limit = QueryParams.limit(ctx, DEFAULT_LIMIT, MAX_LIMIT);
         ObjectNode root = JSON.createObjectNode();
         ArrayNode list = root.putArray("analyses");
         analyses.list(from, to, analysis, "true".equals(anomalous), limit).forEach(e -> list.add(e.toJson()));
@@ -126,70 +115,12 @@ final class AnalysisRoutes {
         ctx.contentType("application/json").result(n.toString());
     }
 
-    /** Runs on the request's thread for as long as the client stays: the subscription's buffer is its queue. */
     private void live(SseClient client) {
-        String lastId = client.ctx().header("Last-Event-ID");
-        if (lastId == null) {
-            lastId = client.ctx().queryParam("last_event_id");
-        }
-        try (AnalysisSubscription feed = analyses.subscribe(lastId, AlertRoutes.CLIENT_BUFFER)) {
-            client.sendComment("connected");
-            long quietSince = System.nanoTime();
-            while (!client.terminated()) {
-                AnalysisResult r = feed.poll(POLL);
-                if (r != null) {
-                    client.sendEvent("analysis", r.json(), r.eventId());
-                    quietSince = System.nanoTime();
-                } else if (feed.closed()) {
-                    if (feed.overflowed()) {
-                        ObjectNode last = JSON.createObjectNode();
-                        last.put("error", "this client fell more than " + AlertRoutes.CLIENT_BUFFER + " results "
-                                + "behind and is disconnected; reconnect with Last-Event-ID to resume");
-                        client.sendEvent("dropped", last.toString());
-                    }
-                    return;
-                } else if (System.nanoTime() - quietSince
-                        >= Duration.ofSeconds(AlertRoutes.HEARTBEAT_SECONDS).toNanos()) {
-                    client.sendComment("heartbeat");
-                    quietSince = System.nanoTime();
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.debug("live analysis client gone: {}", e.toString());
-        }
+        FeedStream.serve(client, lastId -> analyses.subscribe(lastId, FeedStream.CLIENT_BUFFER), "analysis",
+                AnalysisResult::json, AnalysisResult::eventId, "results");
     }
 
-    private static long time(Context ctx, String name, long absent) {
-        String v = ctx.queryParam(name);
-        if (v == null) {
-            return absent;
-        }
-        try {
-            return Timestamps.parse(v);
-        } catch (IllegalArgumentException e) {
-            throw bad(name + ": " + e.getMessage());
-        }
-    }
 
-    private static int limit(String v) {
-        if (v == null) {
-            return DEFAULT_LIMIT;
-        }
-        int n;
-        try {
-            n = Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            n = 0;
-        }
-        if (n < 1 || n > MAX_LIMIT) {
-            throw bad("limit: expected a whole number from 1 to " + MAX_LIMIT + ", got \"" + v + "\"");
-        }
-        return n;
-    }
 
-    private static TandemServer.ApiException bad(String message) {
-        return new TandemServer.ApiException(HttpStatus.BAD_REQUEST, message);
-    }
+
 }

@@ -6,13 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
-import io.tandem.core.time.Timestamps;
 import io.tandem.engine.search.SearchException;
 import io.tandem.engine.search.SearchIndexes;
 import io.tandem.engine.search.SearchResult;
 
 import java.util.List;
-import java.util.Set;
 
 /**
  * The full-text search indexes.
@@ -31,7 +29,7 @@ import java.util.Set;
 final class SearchRoutes {
 
     static final int DEFAULT_LIMIT = 20;
-    private static final Set<String> PARAMS = Set.of("q", "from", "to", "limit");
+    private static final List<String> PARAMS = List.of("q", "from", "to", "limit");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SearchIndexes search;
@@ -50,23 +48,18 @@ final class SearchRoutes {
     }
 
     private void search(Context ctx) {
-        ctx.queryParamMap().forEach((k, v) -> {
-            if (!PARAMS.contains(k)) {
-                throw bad("unknown parameter '" + k + "' (parameters: q, from, to, limit)");
-            }
-            if (v.size() != 1) {
-                throw bad(k + ": given " + v.size() + " times, expected once");
-            }
-        });
+        QueryParams.only(ctx, PARAMS);
         String index = ctx.pathParam("index");
         // an unknown index is named before anything about the request is
         search.status(index);
         String q = ctx.queryParam("q");
         if (q == null || q.isBlank()) {
-            throw bad("q: required (Lucene query syntax, e.g. q=headline:merger; q=*:* for every event)");
+            throw QueryParams.bad("q: required (Lucene query syntax, e.g. q=headline:merger; q=*:* for every "
+                    + "event)");
         }
-        SearchResult result = search.search(index, q, time(ctx, "from", Long.MIN_VALUE),
-                time(ctx, "to", Long.MAX_VALUE), limit(ctx.queryParam("limit")));
+        SearchResult result = search.search(index, q, QueryParams.time(ctx, "from", Long.MIN_VALUE),
+                QueryParams.time(ctx, "to", Long.MAX_VALUE),
+                QueryParams.limit(ctx, DEFAULT_LIMIT, SearchIndexes.MAX_LIMIT));
         ObjectNode root = JSON.createObjectNode();
         root.put("total", result.total());
         ArrayNode hits = root.putArray("hits");
@@ -99,35 +92,6 @@ final class SearchRoutes {
         ctx.contentType("application/json").result(root.toString());
     }
 
-    private static long time(Context ctx, String name, long absent) {
-        String v = ctx.queryParam(name);
-        if (v == null) {
-            return absent;
-        }
-        try {
-            return Timestamps.parse(v);
-        } catch (IllegalArgumentException e) {
-            throw bad(name + ": " + e.getMessage());
-        }
-    }
 
-    private static int limit(String v) {
-        if (v == null) {
-            return DEFAULT_LIMIT;
-        }
-        int n;
-        try {
-            n = Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            n = 0;
-        }
-        if (n < 1 || n > SearchIndexes.MAX_LIMIT) {
-            throw bad("limit: expected a whole number from 1 to " + SearchIndexes.MAX_LIMIT + ", got \"" + v + "\"");
-        }
-        return n;
-    }
 
-    private static TandemServer.ApiException bad(String message) {
-        return new TandemServer.ApiException(HttpStatus.BAD_REQUEST, message);
-    }
 }

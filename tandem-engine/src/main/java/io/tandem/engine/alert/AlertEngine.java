@@ -14,12 +14,13 @@ import io.tandem.core.expr.Expressions;
 import io.tandem.core.expr.RowPredicate;
 import io.tandem.core.time.Timestamps;
 import io.tandem.engine.EngineMetrics;
+import io.tandem.engine.feed.Feed;
+import io.tandem.engine.feed.Feeds;
 import io.tandem.engine.hot.ClosingBuckets;
+import io.tandem.engine.hot.Handover;
 import io.tandem.engine.hot.HotPathListener;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.store.StateKey;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,9 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -64,9 +62,6 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
     /** How many hand-overs from the hot path may wait for the alert thread. */
     public static final int QUEUE_CAPACITY = 65_536;
 
-    private static final Logger LOG = LoggerFactory.getLogger(AlertEngine.class);
-    private static final Object STOP = new Object();
-    private static final int DRAIN_MAX = 4_096;
     private static final long NO_ARRIVAL = Long.MAX_VALUE;
 
     private final Map<String, StreamRules> streamRules = new HashMap<>();
@@ -75,9 +70,8 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
     private final Map<String, ViewDef> views;
     private final Rows rows;
     private final LongSupplier clock;
-    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final ThreadLocal<long[]> firstArrival = ThreadLocal.withInitial(() -> new long[]{NO_ARRIVAL});
-    private final Thread thread;
+    private final Handover handover;
     private final JsonLines log;
     private final Webhooks webhooks;
     private final Timer latency;
@@ -90,7 +84,7 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
     private final Object lock = new Object();
     private final List<Alert> history = new ArrayList<>();
     private final Map<String, Integer> index = new HashMap<>();
-    private final List<AlertSubscription> subscribers = new CopyOnWriteArrayList<>();
+    private final Feeds<Alert> feeds = new Feeds<>();
 
     /** Alert thread only: the open buckets of views with close rules, and each stream's watermark. */
     private final ClosingBuckets closing;
@@ -136,9 +130,8 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
                 .description("Alerts a webhook did not take after the last retry")
                 .register(metrics.registry());
         this.webhooks = new Webhooks(dir.resolve("dead-letters.jsonl"), clock, deadLetters::increment);
-        this.thread = new Thread(this::loop, "tandem-alerts");
-        thread.setDaemon(true);
-        thread.start();
+        this.handover = new Handover("tandem-alerts", QUEUE_CAPACITY, this::process);
+        handover.start();
     }
 
     // ---- the rules -------------------------------------------------------------------------------------------
@@ -247,7 +240,7 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
     }
 
     private void handOver(Object task) {
-        if (!queue.offer(task)) {
+        if (!handover.offer(task)) {
             dropped.increment();
         }
     }
@@ -273,26 +266,6 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
 
     /** An alert about to fire, and the arrival time its latency counts from. */
     private record Candidate(Alert alert, AlertDef rule, long arrivalMs) {
-    }
-
-    private void loop() {
-        List<Object> tasks = new ArrayList<>();
-        boolean stop = false;
-        while (!stop) {
-            try {
-                tasks.add(queue.take());
-            } catch (InterruptedException e) {
-                return;
-            }
-            queue.drainTo(tasks, DRAIN_MAX);
-            stop = tasks.remove(STOP);
-            try {
-                process(tasks);
-            } catch (RuntimeException e) {
-                LOG.error("alert evaluation failed; going on with the next changes", e);
-            }
-            tasks.clear();
-        }
     }
 
     private void process(List<Object> tasks) {
@@ -405,11 +378,7 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
             for (Candidate c : fresh) {
                 index.put(c.alert.id(), history.size());
                 history.add(c.alert);
-                for (AlertSubscription s : subscribers) {
-                    if (!s.offer(c.alert) && s.overflowed()) {
-                        overflowed.increment();
-                    }
-                }
+                overflowed.increment(feeds.publish(c.alert));
             }
         }
         long published = clock.getAsLong();
@@ -449,17 +418,11 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
      *
      * @param capacity how many alerts may wait for the consumer before the subscription is ended
      */
-    public AlertSubscription subscribe(String lastId, int capacity) {
+    public Feed<Alert> subscribe(String lastId, int capacity) {
         synchronized (lock) {
             Integer at = lastId == null ? null : index.get(lastId);
             List<Alert> replay = at == null ? List.of() : List.copyOf(history.subList(at + 1, history.size()));
-            AlertSubscription s = new AlertSubscription(capacity, replay, subscribers::remove);
-            if (!closed) {
-                subscribers.add(s);
-            } else {
-                s.close();
-            }
-            return s;
+            return feeds.subscribe(replay, capacity);
         }
     }
 
@@ -472,16 +435,8 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        try {
-            if (queue.offer(STOP, 10, TimeUnit.SECONDS)) {
-                thread.join(30_000);
-            } else {
-                thread.interrupt();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        subscribers.forEach(AlertSubscription::close);
+        handover.close();
+        feeds.close();
         webhooks.close();
         log.close();
     }

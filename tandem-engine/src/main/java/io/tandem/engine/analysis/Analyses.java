@@ -16,7 +16,9 @@ import io.tandem.engine.EngineMetrics;
 import io.tandem.engine.batchview.BatchVersion;
 import io.tandem.engine.batchview.BatchViewStore;
 import io.tandem.engine.durable.Durable;
+import io.tandem.engine.feed.Feed;
 import io.tandem.engine.hot.ClosingBuckets;
+import io.tandem.engine.hot.Handover;
 import io.tandem.engine.hot.HotPathListener;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.QueryService;
@@ -42,7 +44,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -93,9 +94,7 @@ public final class Analyses implements HotPathListener, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Analyses.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Object STOP = new Object();
     private static final Object SEED = new Object();
-    private static final int DRAIN_MAX = 4_096;
 
     private final Map<String, AnalysisDef> defs;
     private final Map<String, ViewDef> views;
@@ -107,10 +106,9 @@ public final class Analyses implements HotPathListener, AutoCloseable {
     private final ToLongFunction<String> watermark;
     private final Path modelFile;
     private final AnalysisResults results;
-    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final Map<String, AtomicLong> handedWatermark = new HashMap<>();
     private final ClosingBuckets closing;
-    private final Thread thread;
+    private final Handover handover;
     private final ThreadPoolExecutor deep;
     private final ArrayDeque<AnalysisResult> backlog = new ArrayDeque<>();
     private final Timer quickLatency;
@@ -190,8 +188,7 @@ public final class Analyses implements HotPathListener, AutoCloseable {
                 a -> a.deep.getQueue().size());
         metrics.gauge("tandem.analysis.deep.backlog", "Deep passes waiting for room in the workers' queue",
                 Map.of(), this, a -> a.backlogSize());
-        this.thread = new Thread(this::loop, "tandem-analyses");
-        thread.setDaemon(true);
+        this.handover = new Handover("tandem-analyses", QUEUE_CAPACITY, this::process);
     }
 
     /**
@@ -199,8 +196,8 @@ public final class Analyses implements HotPathListener, AutoCloseable {
      * models have not learned, and the anomalous results without a deep pass are queued again.
      */
     public void start() {
-        queue.add(SEED);
-        thread.start();
+        handover.offer(SEED);
+        handover.start();
         results.awaitingDeep().forEach(this::submitDeep);
     }
 
@@ -229,33 +226,13 @@ public final class Analyses implements HotPathListener, AutoCloseable {
         }
         boolean advanced = wm > handed.getAndAccumulate(wm, Math::max);
         if (!keys.isEmpty() || advanced) {
-            if (!queue.offer(new Commit(stream.name(), keys, wm, clock.getAsLong()))) {
+            if (!handover.offer(new Commit(stream.name(), keys, wm, clock.getAsLong()))) {
                 dropped.increment();
             }
         }
     }
 
     // ---- on the analysis thread ------------------------------------------------------------------------------
-
-    private void loop() {
-        List<Object> tasks = new ArrayList<>();
-        boolean stop = false;
-        while (!stop) {
-            try {
-                tasks.add(queue.take());
-            } catch (InterruptedException e) {
-                return;
-            }
-            queue.drainTo(tasks, DRAIN_MAX);
-            stop = tasks.remove(STOP);
-            try {
-                process(tasks);
-            } catch (RuntimeException e) {
-                LOG.error("analysis failed; going on with the next changes", e);
-            }
-            tasks.clear();
-        }
-    }
 
     private void process(List<Object> tasks) {
         long closedAt = Long.MAX_VALUE;
@@ -570,7 +547,7 @@ public final class Analyses implements HotPathListener, AutoCloseable {
      * A live feed of the results published from now on (quick results and deep updates), preceded by those
      * published after the event {@code lastEventId} ({@link AnalysisResult#eventId()}) when it is recent.
      */
-    public AnalysisSubscription subscribe(String lastEventId, int capacity) {
+    public Feed<AnalysisResult> subscribe(String lastEventId, int capacity) {
         return results.subscribe(lastEventId, capacity);
     }
 
@@ -600,12 +577,8 @@ public final class Analyses implements HotPathListener, AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        handover.close();
         try {
-            if (queue.offer(STOP, 10, TimeUnit.SECONDS)) {
-                thread.join(30_000);
-            } else {
-                thread.interrupt();
-            }
             deep.shutdown();
             deep.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

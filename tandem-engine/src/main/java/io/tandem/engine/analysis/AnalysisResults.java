@@ -1,6 +1,8 @@
 package io.tandem.engine.analysis;
 
 import io.tandem.engine.alert.JsonLines;
+import io.tandem.engine.feed.Feed;
+import io.tandem.engine.feed.Feeds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /**
@@ -42,10 +43,9 @@ final class AnalysisResults implements AutoCloseable {
     private final ArrayDeque<AnalysisResult> recent = new ArrayDeque<>();
     private final Map<String, Long> eventSeq = new HashMap<>();
     private final LinkedHashMap<String, AnalysisEntry> entries = new LinkedHashMap<>();
-    private final List<AnalysisSubscription> subscribers = new CopyOnWriteArrayList<>();
+    private final Feeds<AnalysisResult> feeds = new Feeds<>();
     private long firstSeq;
     private long nextSeq;
-    private boolean closed;
 
     AnalysisResults(Path file, int window) {
         this.file = file;
@@ -69,7 +69,7 @@ final class AnalysisResults implements AutoCloseable {
             log.append(results.stream().map(AnalysisResult::json).toList());
             for (AnalysisResult r : results) {
                 remember(r);
-                subscribers.forEach(s -> s.offer(r));
+                feeds.publish(r);
             }
             trim();
         }
@@ -183,7 +183,7 @@ final class AnalysisResults implements AutoCloseable {
      * A live feed of the results published from now on, preceded by those published after the event
      * {@code lastEventId} when it is in the memory window; an unknown or null id replays nothing.
      */
-    AnalysisSubscription subscribe(String lastEventId, int capacity) {
+    Feed<AnalysisResult> subscribe(String lastEventId, int capacity) {
         synchronized (lock) {
             Long at = lastEventId == null ? null : eventSeq.get(lastEventId);
             List<AnalysisResult> replay = new ArrayList<>();
@@ -196,22 +196,13 @@ final class AnalysisResults implements AutoCloseable {
                     }
                 }
             }
-            AnalysisSubscription s = new AnalysisSubscription(capacity, replay, subscribers::remove);
-            if (closed) {
-                s.close();
-            } else {
-                subscribers.add(s);
-            }
-            return s;
+            return feeds.subscribe(replay, capacity);
         }
     }
 
     @Override
     public void close() {
-        synchronized (lock) {
-            closed = true;
-        }
-        subscribers.forEach(AnalysisSubscription::close);
+        feeds.close();
         log.close();
     }
 }
