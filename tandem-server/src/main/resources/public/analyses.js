@@ -167,6 +167,6 @@ function plot(entry, node) {
     series: [{},
       { label: 'value', stroke: PALETTE[0], width: 2, points: { show: false } },
       { label: 'expected', stroke: PALETTE[2], width: 1, dash: [4, 4], points: { show: false } }],
-    axes: [{}, { size: 60, values: (u, ticks) => ticks.map(fmtNum) }],
+    axes: [{}, { size: 80, values: (u, ticks) => ticks.map(fmtNum) }],
   }, [xs, values, expected], node));
 }

@@ -122,6 +122,13 @@ class DashboardBrowserTest {
         WebElement alert = wait.until(b -> b.findElements(By.cssSelector("#alerts-feed .alert[data-rule=price_jump]"))
                 .stream().findFirst().orElse(null));
         assertThat(alert.getText()).contains("price_jump").contains("ZZZ");
+
+        // 6. the Analyses page lists the demo's analysis, follows the live feed and shows the deep pass's queue
+        browser.get(server.url() + "/#analyses");
+        wait.until(b -> b.findElement(By.id("live-indicator")).getAttribute("data-state").equals("live"));
+        assertThat(wait.until(b -> b.findElements(By.cssSelector("#analyses-defs .rule[data-analysis=volume_anomaly]"))
+                .stream().findFirst().orElse(null)).getText()).contains("trades_1m.volume per symbol");
+        wait.until(b -> b.findElement(By.id("analyses-status")).getText().startsWith("deep pass: "));
     }
 
     private void trade(String symbol, double price, Instant at) {

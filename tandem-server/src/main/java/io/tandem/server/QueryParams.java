@@ -16,7 +16,8 @@ final class QueryParams {
     static void only(Context ctx, List<String> known) {
         ctx.queryParamMap().forEach((name, values) -> {
             if (!known.contains(name)) {
-                throw bad("unknown parameter '" + name + "' (parameters: " + String.join(", ", known) + ")");
+                throw bad("unknown parameter '" + name + "' (" + (known.isEmpty() ? "this endpoint takes none"
+                        : "parameters: " + String.join(", ", known)) + ")");
             }
             if (values.size() != 1) {
                 throw bad(name + ": given " + values.size() + " times, expected once");

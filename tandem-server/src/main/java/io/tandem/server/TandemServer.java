@@ -72,7 +72,10 @@ public final class TandemServer implements AutoCloseable {
             cfg.routes.post("/v1/streams/{stream}/events", this::ingest);
             cfg.routes.get("/v1/views/{view}", this::query);
             cfg.routes.get("/v1/status", this::status);
-            cfg.routes.get("/v1/plan", ctx -> json(ctx, PlanJson.of(tandem.plan())));
+            cfg.routes.get("/v1/plan", ctx -> {
+                QueryParams.only(ctx, List.of());
+                json(ctx, PlanJson.of(tandem.plan()));
+            });
             cfg.routes.get("/v1/batch", ctx -> json(ctx, BatchJson.runs(tandem)));
             cfg.routes.post("/v1/batch/run", this::runBatch);
             cfg.routes.get("/v1/reconciliation", ctx -> json(ctx, BatchJson.reconciliation(tandem.batchRuns())));

@@ -101,6 +101,15 @@ class PlanApiTest {
     }
 
     @Test
+    void plan_takesNoParameters() throws Exception {
+        HttpResponse<String> r = send("GET", "/v1/plan?view=live_1m", null, "application/json");
+
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(HttpApiTest.JSON.readTree(r.body()).get("error").asText())
+                .isEqualTo("unknown parameter 'view' (this endpoint takes none)");
+    }
+
+    @Test
     void coldView_answersFromTheBatchAndSaysHowStale() throws Exception {
         send("POST", "/v1/streams/trades/events", "{\"symbol\":\"A\",\"price\":1,\"qty\":5,\"ts\":0}", "*/*");
         tandem.awaitCaughtUp(Duration.ofSeconds(10));
