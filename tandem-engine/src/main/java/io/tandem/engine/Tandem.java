@@ -408,7 +408,8 @@ public final class Tandem implements AutoCloseable {
 
     @Override
     public void close() {
-        maintenance.shutdownNow();
+        // not shutdownNow: an interrupt would close the log's file channels under a maintenance task that reads them
+        maintenance.shutdown();
         try {
             maintenance.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

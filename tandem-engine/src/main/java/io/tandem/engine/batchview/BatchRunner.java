@@ -75,6 +75,8 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
     private final LongSupplier clock;
     private final boolean automatic;
     private final Consumer<BatchVersion> onPublish;
+    /** Set by {@link #close()}: a run it interrupts is not a failure of the cold path. */
+    private volatile boolean closing;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "tandem-batch");
         t.setDaemon(true);
@@ -217,6 +219,10 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
             try {
                 lake.sealReadyEpochs();
             } catch (RuntimeException e) {
+                if (closing) {
+                    LOG.info("sealing stopped by shutdown: {}", Trouble.describe(e));
+                    throw e;
+                }
                 sealFailures.increment();
                 sealTrouble.failed(e, clock.getAsLong());
                 throw e;
@@ -351,6 +357,10 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
             return finish(new BatchRun(published.version(), "published", full, sealed, published.untilMs(),
                     fromEpoch, rows, totalRows(published), 1, started, elapsed(t0), phases, drift, note), true);
         } catch (RuntimeException e) {
+            if (closing) {
+                LOG.info("batch run stopped by shutdown before it published: {}", Trouble.describe(e));
+                return finish(failed(prev, full, fromEpoch, started, t0, phases, "stopped by shutdown"), false);
+            }
             runFailures.increment();
             boolean changed = runTrouble.failed(e, clock.getAsLong());
             return finish(failed(prev, full, fromEpoch, started, t0, phases, Trouble.describe(e)),
@@ -546,6 +556,7 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         executor.shutdownNow();
         try {
             executor.awaitTermination(60, TimeUnit.SECONDS);
