@@ -73,11 +73,7 @@ public final class BinaryRow implements Row {
     }
 
     private long readLong(int at) {
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v = (v << 8) | (buf[at + i] & 0xFFL);
-        }
-        return v;
+        return (long) RowCodec.LONG_BE.get(buf, at);
     }
 
     @Override
@@ -127,6 +123,46 @@ public final class BinaryRow implements Row {
             case LONG, TIMESTAMP -> getLong(field);
             default -> throw new IllegalArgumentException("field " + field + " is not numeric");
         };
+    }
+
+    /** How many bytes {@link #copyRaw} writes for this field of this row. */
+    public int rawLength(int field) {
+        if (offsets[field] < 0) {
+            return 1;
+        }
+        return switch (codec.type(field)) {
+            case LONG, TIMESTAMP, DOUBLE -> 9;
+            case BOOLEAN -> 2;
+            case STRING -> 5 + lengths[field];
+        };
+    }
+
+    /**
+     * Writes the field's value in a raw form to {@code dst} at {@code at}, and answers the position after it: a
+     * presence byte, then the encoded value (a string with its length first). Two rows' values of a field are equal
+     * exactly when their raw forms are, so a raw form can stand for the value in a lookup without decoding it.
+     */
+    public int copyRaw(int field, byte[] dst, int at) {
+        int from = offsets[field];
+        if (from < 0) {
+            dst[at] = 0;
+            return at + 1;
+        }
+        dst[at++] = 1;
+        int n;
+        switch (codec.type(field)) {
+            case LONG, TIMESTAMP, DOUBLE -> n = 8;
+            case BOOLEAN -> n = 1;
+            default -> {
+                n = lengths[field];
+                dst[at++] = (byte) (n >>> 24);
+                dst[at++] = (byte) (n >>> 16);
+                dst[at++] = (byte) (n >>> 8);
+                dst[at++] = (byte) n;
+            }
+        }
+        System.arraycopy(buf, from, dst, at, n);
+        return at + n;
     }
 
     /** Any field as a Java value (String, Long, Double, Boolean) or null. */

@@ -3,6 +3,9 @@ package io.tandem.core.codec;
 import io.tandem.core.FieldType;
 import io.tandem.core.StreamDef;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -23,6 +26,9 @@ import java.util.Arrays;
  * same stream definition that wrote it.
  */
 public final class RowCodec {
+
+    /** Reads and writes a big-endian long at any byte offset of an array. */
+    static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final FieldType[] types;
     private final int bitmapBytes;
@@ -122,9 +128,8 @@ public final class RowCodec {
 
         private void putLong(long v) {
             ensure(8);
-            for (int s = 56; s >= 0; s -= 8) {
-                buf[pos++] = (byte) (v >>> s);
-            }
+            LONG_BE.set(buf, pos, v);
+            pos += 8;
         }
 
         private void putString(String s) {

@@ -1,6 +1,7 @@
 package io.tandem.engine.hot;
 
 import io.tandem.engine.view.CompiledView;
+import io.tandem.engine.view.KeyInterner;
 import io.tandem.core.GroupKey;
 import io.tandem.core.StreamDef;
 import io.tandem.core.codec.BinaryRow;
@@ -38,7 +39,7 @@ import java.util.function.LongSupplier;
 final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(PartitionWorker.class);
-    private static final int MAX_BATCH = 16_384;
+    private static final int MAX_BATCH = 65_536;
     private static final long IDLE_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
     private final StreamDef stream;
@@ -58,6 +59,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
     private final boolean[] accepted;
     private final long[] buckets;
     private final GroupKey[] keys;
+    private final KeyInterner[] interners;
     private boolean stackLogged;
     private volatile boolean running = true;
 
@@ -89,6 +91,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
         this.accepted = new boolean[this.views.length];
         this.buckets = new long[this.views.length];
         this.keys = new GroupKey[this.views.length];
+        this.interners = views.stream().map(KeyInterner::new).toArray(KeyInterner[]::new);
     }
 
     void stop() {
@@ -141,7 +144,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
                 accepted[i] = v.accepts(row);
                 if (accepted[i]) {
                     buckets[i] = v.bucketOf(row);
-                    keys[i] = v.keyOf(row);
+                    keys[i] = interners[i].keyOf(row);
                 }
             }
         } catch (RuntimeException e) {

@@ -59,6 +59,11 @@ public final class CompiledView {
         return measures;
     }
 
+    /** The stream's field indexes of the group-by dimensions, in {@code group_by} order. */
+    int[] dims() {
+        return dims.clone();
+    }
+
     public FieldType dimType(int i) {
         return dimTypes[i];
     }
