@@ -49,6 +49,8 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
     private final Watermark watermark;
     private final CompiledView[] views;
     private final Counter[] lateAfterClose;
+    /** Late-after-close events of the batch being applied, per view: added to the counters once per batch. */
+    private final long[] lateInBatch;
     private final Counter applied;
     private final Counter badRecords;
     private final Counter listenerFailures;
@@ -89,6 +91,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
         this.badRecords = metrics.badRecords(stream.name());
         this.listenerFailures = metrics.listenerFailures(stream.name());
         this.accepted = new boolean[this.views.length];
+        this.lateInBatch = new long[this.views.length];
         this.buckets = new long[this.views.length];
         this.keys = new GroupKey[this.views.length];
         this.interners = views.stream().map(KeyInterner::new).toArray(KeyInterner[]::new);
@@ -111,6 +114,12 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
             batchArrivalCount = 0;
             long from = next;
             next = log.read(partition, next, MAX_BATCH, this);
+            for (int i = 0; i < lateInBatch.length; i++) {
+                if (lateInBatch[i] > 0) {
+                    lateAfterClose[i].increment(lateInBatch[i]);
+                    lateInBatch[i] = 0;
+                }
+            }
             Map<StateKey, Object[]> changes = new HashMap<>();
             for (BatchDeltas d : deltas) {
                 d.drainTo(changes);
@@ -163,7 +172,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
                 if (accepted[i]) {
                     CompiledView v = views[i];
                     if (buckets[i] + v.def().granularityMs() <= batchWatermark) {
-                        lateAfterClose[i].increment();
+                        lateInBatch[i]++;
                     }
                     v.add(deltas[i].accumulators(buckets[i], epoch, keys[i]), row);
                 }
