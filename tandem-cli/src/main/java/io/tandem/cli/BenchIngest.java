@@ -1,7 +1,6 @@
 package io.tandem.cli;
 
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
-import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.tandem.cli.gen.OhlcvWorkload;
 import io.tandem.cli.gen.Workload;
 import io.tandem.engine.Tandem;
@@ -150,18 +149,10 @@ final class BenchIngest implements Callable<Integer> {
             out.flush();
             return new Run(seconds, BenchSupport.percentile(sorted, 0.5) / 1e6,
                     BenchSupport.percentile(sorted, 0.99) / 1e6,
-                    percentile(visible, 0.5), percentile(visible, 0.99));
+                    BenchSupport.percentile(visible, 0.5), BenchSupport.percentile(visible, 0.99));
         } finally {
             BenchSupport.deleteTree(dir);
         }
     }
 
-    private static double percentile(HistogramSnapshot snapshot, double q) {
-        for (ValueAtPercentile v : snapshot.percentileValues()) {
-            if (v.percentile() == q) {
-                return v.value(TimeUnit.MILLISECONDS);
-            }
-        }
-        return Double.NaN;
-    }
 }

@@ -1,5 +1,7 @@
 package io.tandem.cli;
 
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tandem.cli.gen.MarketGenerator;
@@ -20,6 +22,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -79,6 +83,14 @@ final class BenchLive implements Callable<Integer> {
             load.join();
             report(out, "alert latency (ack → alert on /v1/alerts/live)", acked, alerted);
             report(out, "freshness (ack → row on /v1/views/trades_1m/live)", acked, visible);
+            out.println("  where the alert latency goes (tandem.alert.stage, p50 / p99 / max):");
+            for (String stage : List.of("applied", "evaluated", "persisted", "sent")) {
+                Timer timer = tandem.metrics().registry().get("tandem.alert.stage").tag("stage", stage).timer();
+                HistogramSnapshot snapshot = timer.takeSnapshot();
+                out.printf("    %-9s %8.2f / %8.2f / %8.2f ms (%d alerts)%n", stage,
+                        BenchSupport.percentile(snapshot, 0.5), BenchSupport.percentile(snapshot, 0.99),
+                        snapshot.max(TimeUnit.MILLISECONDS), snapshot.count());
+            }
         } finally {
             BenchSupport.deleteTree(dir);
         }

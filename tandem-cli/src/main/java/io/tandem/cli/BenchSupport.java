@@ -1,5 +1,7 @@
 package io.tandem.cli;
 
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.tandem.cli.gen.Workload;
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
@@ -142,6 +144,16 @@ final class BenchSupport {
     }
 
     /** The q-quantile (0..1) of sorted values, nearest rank. */
+    /** The quantile {@code q} of a timer's snapshot in milliseconds; NaN when the timer does not publish it. */
+    static double percentile(HistogramSnapshot snapshot, double q) {
+        for (ValueAtPercentile v : snapshot.percentileValues()) {
+            if (v.percentile() == q) {
+                return v.value(TimeUnit.MILLISECONDS);
+            }
+        }
+        return Double.NaN;
+    }
+
     static double percentile(long[] sorted, double q) {
         if (sorted.length == 0) {
             return Double.NaN;

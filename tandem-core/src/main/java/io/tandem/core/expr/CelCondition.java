@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A CEL boolean expression over named, typed variables, evaluated against a map of values, e.g. an alert
@@ -45,13 +47,15 @@ public final class CelCondition {
     private final Map<String, FieldType> variables;
     private final CelRuntime.Program program;
     private final OptionalInt prevDepth;
+    private final Set<String> reads;
 
     private CelCondition(String expression, Map<String, FieldType> variables, CelRuntime.Program program,
-                         OptionalInt prevDepth) {
+                         OptionalInt prevDepth, Set<String> reads) {
         this.expression = expression;
         this.variables = variables;
         this.program = program;
         this.prevDepth = prevDepth;
+        this.reads = reads;
     }
 
     /**
@@ -63,7 +67,10 @@ public final class CelCondition {
     public static CelCondition compile(String expression, Map<String, FieldType> variables) {
         Map<String, FieldType> vars = Map.copyOf(variables);
         var ast = CelEnv.check(expression, celTypes(vars));
-        return new CelCondition(expression, vars, CelEnv.program(expression, ast), OptionalInt.of(0));
+        List<CelExpr> nodes = new ArrayList<>();
+        collect(ast.getExpr(), nodes);
+        return new CelCondition(expression, vars, CelEnv.program(expression, ast), OptionalInt.of(0),
+                reads(nodes, vars));
     }
 
     /**
@@ -93,7 +100,8 @@ public final class CelCondition {
                         + String.join(", ", measures.keySet()) + ")");
             }
         }
-        return new CelCondition(expression, vars, CelEnv.program(expression, ast), prevDepth(nodes));
+        return new CelCondition(expression, vars, CelEnv.program(expression, ast), prevDepth(nodes),
+                reads(nodes, vars));
     }
 
     /**
@@ -103,6 +111,14 @@ public final class CelCondition {
      */
     public OptionalInt prevDepth() {
         return prevDepth;
+    }
+
+    /**
+     * The variables the condition may read: those it names, and for a condition over buckets also each measure it
+     * selects from a previous bucket ({@code prev[0].close}). A variable left out cannot change the outcome.
+     */
+    public Set<String> reads() {
+        return reads;
     }
 
     /** Whether the condition holds for these values; never throws on a missing, null or mistyped value. */
@@ -146,6 +162,18 @@ public final class CelCondition {
             out.add(bucket);
         }
         return out;
+    }
+
+    private static Set<String> reads(List<CelExpr> nodes, Map<String, FieldType> vars) {
+        Set<String> names = new TreeSet<>();
+        for (CelExpr e : nodes) {
+            if (e.getKind() == CelExpr.ExprKind.Kind.IDENT && vars.containsKey(e.ident().name())) {
+                names.add(e.ident().name());
+            } else if (e.getKind() == CelExpr.ExprKind.Kind.SELECT && vars.containsKey(e.select().field())) {
+                names.add(e.select().field());
+            }
+        }
+        return Set.copyOf(names);
     }
 
     private static OptionalInt prevDepth(List<CelExpr> nodes) {

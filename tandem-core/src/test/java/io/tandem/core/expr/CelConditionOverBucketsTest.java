@@ -29,6 +29,15 @@ class CelConditionOverBucketsTest {
     }
 
     @Test
+    void reads_namesTheMeasuresTheConditionUses_inTheBucketAndInPreviousOnes() {
+        assertThat(CelCondition.overBuckets("close > prev[0].close * 1.02", MEASURES).reads())
+                .containsExactly("close");
+        assertThat(CelCondition.overBuckets("trades > 3 && has(prev[0].volume)", MEASURES).reads())
+                .containsExactlyInAnyOrder("trades", "volume");
+        assertThat(CelCondition.overBuckets("size(prev) > 2", MEASURES).reads()).isEmpty();
+    }
+
+    @Test
     void when_conditionAveragesThePreviousBuckets_then_listFunctionsApply() {
         CelCondition spike = CelCondition.overBuckets(
                 "size(prev) == 3 && volume > 5.0 * avg(prev.map(p, p.volume))", MEASURES);

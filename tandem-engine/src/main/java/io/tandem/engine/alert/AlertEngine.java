@@ -49,14 +49,17 @@ import java.util.function.LongSupplier;
  * <p>Every alert has a deterministic id ({@link Alert#id()}); the ids and the history are rebuilt at start from
  * {@code alerts.jsonl}, so a restart or a replay of the log fires nothing twice. Fired alerts are appended and
  * fsynced, then published to subscribers and handed to the rule's webhook. {@code tandem.alert.latency} times the
- * arrival of the triggering event (the earliest arrival of its commit for bucket rules) to the alert's publication.
+ * arrival of the triggering event (the earliest arrival of its commit for bucket rules) to the alert's publication;
+ * {@code tandem.alert.stage} splits that time by stage: {@code applied} (arrival → the hot path hands the change
+ * over), {@code evaluated} (→ the rule evaluated), {@code persisted} (→ fsynced) and {@code sent} (→ in the feeds).
  */
 public final class AlertEngine implements HotPathListener, AutoCloseable {
 
     /** The merged row of one group of a view at the view's granularity, or null when it holds no event. */
     @FunctionalInterface
     public interface Rows {
-        QueryResult.Row row(String view, GroupKey dims, long bucket);
+        /** The merged row with the measures {@code measures} marks (null: all of them); the others null. */
+        QueryResult.Row row(String view, GroupKey dims, long bucket, boolean[] measures);
     }
 
     /** How many hand-overs from the hot path may wait for the alert thread. */
@@ -75,6 +78,11 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
     private final JsonLines log;
     private final Webhooks webhooks;
     private final Timer latency;
+    /** {@code tandem.alert.stage}: where an alert's latency goes, stage by stage. */
+    private final Timer applied;
+    private final Timer evaluated;
+    private final Timer persisted;
+    private final Timer sent;
     private final Counter dropped;
     private final Counter overflowed;
     /** {@code tandem.alert.fired} per rule, registered at 0 when the rules compile. */
@@ -120,6 +128,12 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(metrics.registry());
+        this.applied = stage("applied", "the event's arrival → the hot path handed its commit to the alert thread",
+                metrics);
+        this.evaluated = stage("evaluated", "the hand-over → the rule evaluated on the alert thread", metrics);
+        this.persisted = stage("persisted", "the rule evaluated → the alert appended and fsynced to alerts.jsonl",
+                metrics);
+        this.sent = stage("sent", "the alert fsynced → in every live subscriber's feed", metrics);
         this.dropped = Counter.builder("tandem.alert.dropped")
                 .description("Hand-overs from the hot path to the alert thread dropped because its queue was full")
                 .register(metrics.registry());
@@ -141,7 +155,12 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
     }
 
     /** A rule on the buckets of a view. */
-    private record BucketRule(AlertDef def, ViewDef view, CelCondition condition) {
+    /** A rule on a view's buckets, and the measures its condition reads (the others are not merged for it). */
+    private record BucketRule(AlertDef def, ViewDef view, CelCondition condition, boolean[] reads) {
+    }
+
+    /** One row read for a rule: a group with the measures that rule reads. */
+    private record Read(Group group, boolean[] measures) {
     }
 
     /** What the hot path of one stream must do for the rules. */
@@ -161,14 +180,30 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
                         Expressions.predicate(def.condition(), stream), dims));
             } else {
                 ViewDef view = config.views().get(def.view());
-                BucketRule rule = new BucketRule(def, view,
-                        CelCondition.overBuckets(def.condition(), AlertDef.measureTypes(view)));
+                CelCondition condition = CelCondition.overBuckets(def.condition(), AlertDef.measureTypes(view));
+                List<String> measures = List.copyOf(view.measures().keySet());
+                boolean[] reads = new boolean[measures.size()];
+                for (int i = 0; i < reads.length; i++) {
+                    reads[i] = condition.reads().contains(measures.get(i));
+                }
+                BucketRule rule = new BucketRule(def, view, condition, reads);
                 (def.on() == AlertDef.Trigger.UPDATE ? updateRules : closeRules)
                         .computeIfAbsent(view.name(), v -> new ArrayList<>()).add(rule);
                 rules(view.from()).bucketViews.add(view.name());
             }
         }
         streamRules.values().forEach(r -> r.eventArray = r.events.toArray(EventRule[]::new));
+    }
+
+    private static Timer stage(String stage, String description, EngineMetrics metrics) {
+        return Timer.builder("tandem.alert.stage")
+                .description("Where alert latency goes, per stage: " + description)
+                .tag("stage", stage)
+                .publishPercentiles(0.5, 0.99)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(10_000))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(metrics.registry());
     }
 
     private StreamRules rules(String stream) {
@@ -179,11 +214,11 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
 
     /** An event rule held for an event, with what the alert will say, read while the row was current. */
     private record EventHit(EventRule rule, String id, Map<String, Object> dims, Map<String, Object> values,
-                            long arrivalMs) {
+                            long arrivalMs, long handedNanos) {
     }
 
     /** The groups of bucket-rule views a commit changed, the stream's watermark after it, and its first arrival. */
-    private record Commit(String stream, List<StateKey> changed, long watermark, long arrivalMs) {
+    private record Commit(String stream, List<StateKey> changed, long watermark, long arrivalMs, long handedNanos) {
     }
 
     @Override
@@ -213,7 +248,8 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
                 if (stream.indexOf(stream.timeField()) < 0) {
                     values.put(stream.timeField(), Timestamps.format(row.eventTime()));
                 }
-                handOver(new EventHit(rule, id, dims, values, row.arrivalTime()));
+                applied.record(Math.max(0, clock.getAsLong() - row.arrivalTime()), TimeUnit.MILLISECONDS);
+                handOver(new EventHit(rule, id, dims, values, row.arrivalTime(), System.nanoTime()));
             }
         }
     }
@@ -225,7 +261,8 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
             return;
         }
         long[] first = firstArrival.get();
-        long arrival = first[0] == NO_ARRIVAL ? clock.getAsLong() : first[0];
+        long now = clock.getAsLong();
+        long arrival = first[0] == NO_ARRIVAL ? now : first[0];
         first[0] = NO_ARRIVAL;
         List<StateKey> keys = new ArrayList<>();
         for (StateKey k : changed) {
@@ -235,7 +272,10 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
         }
         boolean advanced = watermark > r.handedWatermark.getAndAccumulate(watermark, Math::max);
         if (!keys.isEmpty() || advanced) {
-            handOver(new Commit(stream.name(), keys, watermark, arrival));
+            if (!keys.isEmpty()) {
+                applied.record(Math.max(0, now - arrival), TimeUnit.MILLISECONDS);
+            }
+            handOver(new Commit(stream.name(), keys, watermark, arrival, System.nanoTime()));
         }
     }
 
@@ -265,40 +305,47 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
     }
 
     /** An alert about to fire, and the arrival time its latency counts from. */
-    private record Candidate(Alert alert, AlertDef rule, long arrivalMs) {
+    private record Candidate(Alert alert, AlertDef rule, long arrivalMs, long handedNanos) {
+    }
+
+    /** When the earliest event behind a change arrived, and when the hot path handed the change over. */
+    private record Since(long arrivalMs, long handedNanos) {
+        static Since earlier(Since a, Since b) {
+            return a.arrivalMs <= b.arrivalMs ? a : b;
+        }
     }
 
     private void process(List<Object> tasks) {
         List<Candidate> candidates = new ArrayList<>();
-        Map<Group, Long> updated = new LinkedHashMap<>();
-        Map<String, Long> closingArrival = new HashMap<>();
+        Map<Group, Since> updated = new LinkedHashMap<>();
+        Map<String, Since> closingArrival = new HashMap<>();
         for (Object task : tasks) {
             if (task instanceof EventHit hit) {
                 candidates.add(new Candidate(new Alert(hit.id, hit.rule.def.name(), null, hit.dims, hit.values, 0),
-                        hit.rule.def, hit.arrivalMs));
+                        hit.rule.def, hit.arrivalMs, hit.handedNanos));
             } else if (task instanceof Commit c) {
                 for (StateKey k : c.changed) {
                     Group g = new Group(k.view(), k.dims(), k.bucket());
                     if (updateRules.containsKey(k.view())) {
-                        updated.merge(g, c.arrivalMs, Math::min);
+                        updated.merge(g, new Since(c.arrivalMs, c.handedNanos), Since::earlier);
                     }
                     if (closeRules.containsKey(k.view())) {
                         closing.changed(k.view(), k.dims(), k.bucket());
                     }
                 }
                 if (closing.watermark(c.stream, c.watermark)) {
-                    closingArrival.merge(c.stream, c.arrivalMs, Math::min);
+                    closingArrival.merge(c.stream, new Since(c.arrivalMs, c.handedNanos), Since::earlier);
                 }
             }
         }
-        Map<Group, QueryResult.Row> read = new HashMap<>();
+        Map<Read, QueryResult.Row> read = new HashMap<>();
         updated.forEach((g, arrival) -> {
             for (BucketRule rule : updateRules.get(g.view)) {
                 evaluate(rule, g, arrival, read, candidates);
             }
         });
         closing.poll((view, bucket, groups) -> {
-            long arrival = closingArrival.getOrDefault(view.from(), clock.getAsLong());
+            Since arrival = closingArrival.getOrDefault(view.from(), new Since(clock.getAsLong(), System.nanoTime()));
             for (GroupKey dims : groups) {
                 for (BucketRule rule : closeRules.get(view.name())) {
                     evaluate(rule, new Group(view.name(), dims, bucket), arrival, read, candidates);
@@ -308,13 +355,13 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
         fire(candidates);
     }
 
-    private void evaluate(BucketRule rule, Group g, long arrival, Map<Group, QueryResult.Row> read,
+    private void evaluate(BucketRule rule, Group g, Since arrival, Map<Read, QueryResult.Row> read,
                           List<Candidate> out) {
         String id = Alert.id(rule.def.name(), g.dims, g.bucket);
         if (fired(id)) {
             return;
         }
-        QueryResult.Row row = read.computeIfAbsent(g, k -> rows.row(k.view, k.dims, k.bucket));
+        QueryResult.Row row = read.computeIfAbsent(new Read(g, rule.reads), this::row);
         if (row == null) {
             return;
         }
@@ -324,7 +371,7 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
             List<Map<String, Object>> prev = new ArrayList<>(rule.def.prev());
             for (int k = 1; k <= rule.def.prev(); k++) {
                 Group before = new Group(g.view, g.dims, g.bucket - k * rule.view.granularityMs());
-                QueryResult.Row p = read.computeIfAbsent(before, b -> rows.row(b.view, b.dims, b.bucket));
+                QueryResult.Row p = read.computeIfAbsent(new Read(before, rule.reads), this::row);
                 if (p != null) {
                     prev.add(values(rule.view, p));
                 }
@@ -336,8 +383,25 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
             for (int i = 0; i < rule.view.groupBy().size(); i++) {
                 dims.put(rule.view.groupBy().get(i), g.dims.get(i));
             }
-            out.add(new Candidate(new Alert(id, rule.def.name(), g.bucket, dims, values, 0), rule.def, arrival));
+            // the alert shows every measure of the bucket, also those the condition did not read
+            QueryResult.Row full = readsAll(rule.reads) ? row : read.computeIfAbsent(new Read(g, null), this::row);
+            out.add(new Candidate(new Alert(id, rule.def.name(), g.bucket, dims,
+                    full == null ? values : values(rule.view, full), 0), rule.def, arrival.arrivalMs,
+                    arrival.handedNanos));
         }
+    }
+
+    private QueryResult.Row row(Read r) {
+        return rows.row(r.group.view, r.group.dims, r.group.bucket, r.measures);
+    }
+
+    private static boolean readsAll(boolean[] measures) {
+        for (boolean m : measures) {
+            if (!m) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Map<String, Object> values(ViewDef view, QueryResult.Row row) {
@@ -367,19 +431,27 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
             if (!fired(c.alert.id()) && ids.add(c.alert.id())) {
                 Alert a = c.alert;
                 fresh.add(new Candidate(new Alert(a.id(), a.rule(), a.bucket(), a.dims(), a.values(), now), c.rule,
-                        c.arrivalMs));
+                        c.arrivalMs, c.handedNanos));
             }
         }
         if (fresh.isEmpty()) {
             return;
         }
+        long evaluatedAt = System.nanoTime();
         log.append(fresh.stream().map(c -> c.alert.json()).toList());
+        long persistedAt = System.nanoTime();
         synchronized (lock) {
             for (Candidate c : fresh) {
                 index.put(c.alert.id(), history.size());
                 history.add(c.alert);
                 overflowed.increment(feeds.publish(c.alert));
             }
+        }
+        long sentAt = System.nanoTime();
+        for (Candidate c : fresh) {
+            evaluated.record(Math.max(0, evaluatedAt - c.handedNanos), TimeUnit.NANOSECONDS);
+            persisted.record(persistedAt - evaluatedAt, TimeUnit.NANOSECONDS);
+            sent.record(sentAt - persistedAt, TimeUnit.NANOSECONDS);
         }
         long published = clock.getAsLong();
         for (Candidate c : fresh) {

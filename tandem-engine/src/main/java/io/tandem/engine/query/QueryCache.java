@@ -505,8 +505,8 @@ public final class QueryCache {
         }
 
         @Override
-        public void read(String view, GroupKey dims, long bucket, Visitor visitor) {
-            store.read(view, dims, bucket, visitor);
+        public void read(String view, GroupKey dims, long bucket, boolean[] measures, Visitor visitor) {
+            store.read(view, dims, bucket, measures, visitor);
         }
 
         @Override

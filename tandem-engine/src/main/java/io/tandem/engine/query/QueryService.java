@@ -62,19 +62,19 @@ public final class QueryService {
             if (exact != null) {
                 Object[] accs = rows.get(exact);
                 if (accs != null) {
-                    cell(merged, bucket, exact).add(view, view.copy(accs), true);
+                    cell(merged, bucket, exact).add(view, view.copy(accs), true, null);
                 }
                 return;
             }
             rows.forEach((dims, accs) -> {
                 if (wanted.matches(dims)) {
-                    cell(merged, bucket, dims).add(view, view.copy(accs), true);
+                    cell(merged, bucket, dims).add(view, view.copy(accs), true, null);
                 }
             });
         });
         store.scan(view.name(), from, to, wanted::matches, (key, accs) -> {
             if (key.epoch() > boundary) {
-                cell(merged, Timestamps.bucketStart(key.bucket(), g), key.dims()).add(view, accs, false);
+                cell(merged, Timestamps.bucketStart(key.bucket(), g), key.dims()).add(view, accs, false, null);
             }
         });
         List<QueryResult.Row> rows = new ArrayList<>();
@@ -90,20 +90,29 @@ public final class QueryService {
      * null when it holds no event.
      */
     public QueryResult.Row row(String viewName, GroupKey dims, long bucket) {
+        return row(viewName, dims, bucket, null);
+    }
+
+    /**
+     * The merged row of one group as {@link #row(String, GroupKey, long)} gives it, with only the measures that
+     * {@code measures} marks (by the view's measure index) merged and the others null; null marks all of them.
+     */
+    public QueryResult.Row row(String viewName, GroupKey dims, long bucket, boolean[] measures) {
         CompiledView view = catalog.view(viewName);
         return batch.read(version -> {
             Cell cell = new Cell();
             Map<GroupKey, Object[]> rows = version.buckets(viewName, bucket, bucket + 1).get(bucket);
             Object[] batchAccs = rows == null ? null : rows.get(dims);
             if (batchAccs != null) {
-                cell.add(view, view.copy(batchAccs), true);
+                cell.add(view, view.copy(batchAccs, measures), true, measures);
             }
-            store.read(viewName, dims, bucket, (key, accs) -> {
+            store.read(viewName, dims, bucket, measures, (key, accs) -> {
                 if (key.epoch() > version.boundaryEpoch()) {
-                    cell.add(view, accs, false);
+                    cell.add(view, accs, false, measures);
                 }
             });
-            return cell.accs == null ? null : new QueryResult.Row(bucket, dims, view.results(cell.accs), cell.source());
+            return cell.accs == null ? null
+                    : new QueryResult.Row(bucket, dims, view.results(cell.accs, measures), cell.source());
         });
     }
 
@@ -117,8 +126,8 @@ public final class QueryService {
         boolean fromBatch;
         boolean fromRealtime;
 
-        void add(CompiledView view, Object[] owned, boolean batch) {
-            accs = accs == null ? owned : view.merge(accs, owned);
+        void add(CompiledView view, Object[] owned, boolean batch, boolean[] measures) {
+            accs = accs == null ? owned : view.merge(accs, owned, measures);
             fromBatch |= batch;
             fromRealtime |= !batch;
         }

@@ -185,7 +185,7 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
     }
 
     @Override
-    public void read(String view, GroupKey dims, long bucket, Visitor visitor) {
+    public void read(String view, GroupKey dims, long bucket, boolean[] measures, Visitor visitor) {
         CompiledView v = catalog.view(view);
         Group g = new Group(dims, bucket);
         for (Shard s : shards.values()) {
@@ -197,7 +197,7 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
                 Map<Long, Object[]> epochs = s.views.getOrDefault(view, Map.of()).get(g);
                 if (epochs != null) {
                     epochs.forEach((epoch, accs) -> visitor.visit(new StateKey(view, dims, bucket, epoch),
-                            v.copy(accs)));
+                            v.copy(accs, measures)));
                 }
             } finally {
                 s.lock.readLock().unlock();

@@ -32,8 +32,13 @@ public interface RealtimeStore extends AutoCloseable {
      */
     void scan(String view, long fromBucket, long toBucket, Predicate<GroupKey> dims, Visitor visitor);
 
-    /** Visits the entries of one (view, dims, bucket), every epoch of every shard; the accumulators are copies. */
-    void read(String view, GroupKey dims, long bucket, Visitor visitor);
+    /**
+     * Visits the entries of one (view, dims, bucket), every epoch of every shard; the accumulators are copies.
+     *
+     * @param measures which accumulators to copy, by the view's measure index; the others are null (a reader that
+     *                 needs a few measures need not copy sketches). Null for all of them.
+     */
+    void read(String view, GroupKey dims, long bucket, boolean[] measures, Visitor visitor);
 
     /** The response recorded for an idempotency key, if any. */
     Optional<IdempotencyRecord> idempotency(String key);

@@ -114,24 +114,45 @@ public final class CompiledView {
 
     /** Merges {@code right} into {@code left}, measure by measure, and returns {@code left}. */
     public Object[] merge(Object[] left, Object[] right) {
-        for (int i = 0; i < measures.length; i++) {
-            left[i] = measures[i].merge(left[i], right[i]);
-        }
-        return left;
+        return merge(left, right, null);
     }
 
     public Object[] copy(Object[] accs) {
+        return copy(accs, null);
+    }
+
+    /** A copy of the accumulators {@code measures} marks (null: all of them); the others are null. */
+    public Object[] copy(Object[] accs, boolean[] measures) {
         Object[] out = new Object[accs.length];
         for (int i = 0; i < accs.length; i++) {
-            out[i] = measures[i].copy(accs[i]);
+            if (measures == null || measures[i]) {
+                out[i] = this.measures[i].copy(accs[i]);
+            }
         }
         return out;
     }
 
+    /** Merges the accumulators {@code measures} marks (null: all of them) of {@code right} into {@code left}. */
+    public Object[] merge(Object[] left, Object[] right, boolean[] measures) {
+        for (int i = 0; i < this.measures.length; i++) {
+            if (measures == null || measures[i]) {
+                left[i] = this.measures[i].merge(left[i], right[i]);
+            }
+        }
+        return left;
+    }
+
     public Object[] results(Object[] accs) {
+        return results(accs, null);
+    }
+
+    /** The results of the accumulators {@code measures} marks (null: all of them); the others are null. */
+    public Object[] results(Object[] accs, boolean[] measures) {
         Object[] out = new Object[accs.length];
         for (int i = 0; i < accs.length; i++) {
-            out[i] = measures[i].result(accs[i]);
+            if (measures == null || measures[i]) {
+                out[i] = this.measures[i].result(accs[i]);
+            }
         }
         return out;
     }

@@ -105,6 +105,18 @@ class AlertEngineTest {
         assertThat(a.values()).containsEntry("qty", 1_500L).containsEntry("price", 10.0)
                 .containsEntry("ts", "2026-11-26T10:00:01Z");
         assertThat(a.firedAt()).isEqualTo(T);
+
+        // every alert fired (big_trade, the barrier) is timed at each stage
+        long fired = rule(null).size();
+        assertThat(fired).isEqualTo(2);
+        for (String stage : List.of("evaluated", "persisted", "sent")) {
+            assertThat(stageCount(stage)).as(stage).isEqualTo(fired);
+        }
+        assertThat(stageCount("applied")).isGreaterThanOrEqualTo(fired);
+    }
+
+    long stageCount(String stage) {
+        return tandem.metrics().registry().get("tandem.alert.stage").tag("stage", stage).timer().count();
     }
 
     @Test

@@ -56,7 +56,8 @@ class AlertValuesTest {
                   heavy: {view: bars, on: close, condition: "volume > 1000.0"}
                 """, "test.yaml");
         EngineMetrics metrics = new EngineMetrics();
-        try (AlertEngine engine = new AlertEngine(config, dir, metrics, () -> 0L, (view, dims, bucket) -> null)) {
+        try (AlertEngine engine = new AlertEngine(config, dir, metrics, () -> 0L,
+                (view, dims, bucket, measures) -> null)) {
             String scrape = metrics.scrape();
             assertThat(scrape).contains("# HELP tandem_alert_fired_total Alerts fired, per rule\n")
                     .contains("tandem_alert_fired_total{rule=\"big_trade\"} 0.0\n")

@@ -360,8 +360,8 @@ public class QueryCacheTest {
         }
 
         @Override
-        public void read(String view, GroupKey dims, long bucket, Visitor visitor) {
-            store.read(view, dims, bucket, visitor);
+        public void read(String view, GroupKey dims, long bucket, boolean[] measures, Visitor visitor) {
+            store.read(view, dims, bucket, measures, visitor);
         }
 
         @Override

@@ -144,10 +144,22 @@ public abstract class RealtimeStoreContract {
         store.commit("s", 1, 1, deltas(key("a", 0, 1), accs(16)), List.of());
 
         List<Object> seen = new ArrayList<>();
-        store.read("per_k", GroupKey.of("a"), 0, (k, a) -> seen.add(k.epoch() + ":"
+        store.read("per_k", GroupKey.of("a"), 0, null, (k, a) -> seen.add(k.epoch() + ":"
                 + view.results(a)[1]));
 
         assertThat(seen).containsExactlyInAnyOrder("1:1", "2:2", "1:16");
+    }
+
+    @Test
+    void readCopiesOnlyTheMeasuresAsked() {
+        store.commit("s", 0, 1, deltas(key("a", 0, 1), accs(3, 4)), List.of());
+
+        List<Object[]> seen = new ArrayList<>();
+        store.read("per_k", GroupKey.of("a"), 0, new boolean[] {false, true}, (k, a) -> seen.add(a));
+
+        assertThat(seen).hasSize(1);
+        assertThat(seen.get(0)[0]).isNull();
+        assertThat(view.results(seen.get(0), new boolean[] {false, true})).containsExactly(null, 7L);
     }
 
     @Test
