@@ -155,7 +155,10 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
     }
 
     /** A rule on the buckets of a view. */
-    /** A rule on a view's buckets, and the measures its condition reads (the others are not merged for it). */
+    /**
+     * A rule on a view's buckets, and the measures its condition reads (the others are not merged for it); null when
+     * it reads them all.
+     */
     private record BucketRule(AlertDef def, ViewDef view, CelCondition condition, boolean[] reads) {
     }
 
@@ -186,7 +189,8 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
                 for (int i = 0; i < reads.length; i++) {
                     reads[i] = condition.reads().contains(measures.get(i));
                 }
-                BucketRule rule = new BucketRule(def, view, condition, reads);
+                BucketRule rule = new BucketRule(def, view, condition,
+                        condition.reads().containsAll(measures) ? null : reads);
                 (def.on() == AlertDef.Trigger.UPDATE ? updateRules : closeRules)
                         .computeIfAbsent(view.name(), v -> new ArrayList<>()).add(rule);
                 rules(view.from()).bucketViews.add(view.name());
@@ -384,7 +388,7 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
                 dims.put(rule.view.groupBy().get(i), g.dims.get(i));
             }
             // the alert shows every measure of the bucket, also those the condition did not read
-            QueryResult.Row full = readsAll(rule.reads) ? row : read.computeIfAbsent(new Read(g, null), this::row);
+            QueryResult.Row full = rule.reads == null ? row : read.computeIfAbsent(new Read(g, null), this::row);
             out.add(new Candidate(new Alert(id, rule.def.name(), g.bucket, dims,
                     full == null ? values : values(rule.view, full), 0), rule.def, arrival.arrivalMs,
                     arrival.handedNanos));
@@ -395,14 +399,6 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
         return rows.row(r.group.view, r.group.dims, r.group.bucket, r.measures);
     }
 
-    private static boolean readsAll(boolean[] measures) {
-        for (boolean m : measures) {
-            if (!m) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     private static Map<String, Object> values(ViewDef view, QueryResult.Row row) {
         Map<String, Object> values = new LinkedHashMap<>();

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import io.tandem.core.GroupKey;
 import io.tandem.core.QueryCacheDef;
 import io.tandem.engine.batchview.BatchVersion;
+import io.tandem.engine.store.ForwardingRealtimeStore;
 import io.tandem.engine.store.IdempotencyRecord;
 import io.tandem.engine.store.RealtimeStore;
 import io.tandem.engine.store.StateKey;
@@ -24,12 +25,10 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import java.util.function.Predicate;
 
 /**
  * Merged-view query results, cached in front of {@link QueryService} (Caffeine, bounded by the estimated bytes of
@@ -468,11 +467,10 @@ public final class QueryCache {
     }
 
     /** The hot path's store, bracketing each commit with {@link ViewEntries#begin} and {@link ViewEntries#end}. */
-    private final class InvalidatingStore implements RealtimeStore {
-        private final RealtimeStore store;
+    private final class InvalidatingStore extends ForwardingRealtimeStore {
 
         InvalidatingStore(RealtimeStore store) {
-            this.store = store;
+            super(store);
         }
 
         @Override
@@ -492,51 +490,6 @@ public final class QueryCache {
             } finally {
                 begun.forEach(e -> views.get(e.getKey()).end(e.getValue()));
             }
-        }
-
-        @Override
-        public long committedOffset(String stream, int partition) {
-            return store.committedOffset(stream, partition);
-        }
-
-        @Override
-        public void scan(String view, long fromBucket, long toBucket, Predicate<GroupKey> dims, Visitor visitor) {
-            store.scan(view, fromBucket, toBucket, dims, visitor);
-        }
-
-        @Override
-        public void read(String view, GroupKey dims, long bucket, boolean[] measures, Visitor visitor) {
-            store.read(view, dims, bucket, measures, visitor);
-        }
-
-        @Override
-        public Optional<IdempotencyRecord> idempotency(String key) {
-            return store.idempotency(key);
-        }
-
-        @Override
-        public void expireIdempotency(long arrivalMs) {
-            store.expireIdempotency(arrivalMs);
-        }
-
-        @Override
-        public void expireThrough(long epoch) {
-            store.expireThrough(epoch);
-        }
-
-        @Override
-        public void checkpoint() {
-            store.checkpoint();
-        }
-
-        @Override
-        public long size() {
-            return store.size();
-        }
-
-        @Override
-        public void close() {
-            store.close();
         }
     }
 

@@ -9,6 +9,7 @@ import io.tandem.core.codec.BinaryRow;
 import io.tandem.core.codec.RowCodec;
 import io.tandem.engine.batchview.BatchVersion;
 import io.tandem.engine.batchview.BatchViews;
+import io.tandem.engine.store.ForwardingRealtimeStore;
 import io.tandem.engine.store.IdempotencyRecord;
 import io.tandem.engine.store.InMemoryRealtimeStore;
 import io.tandem.engine.store.RealtimeStore;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -334,11 +334,10 @@ public class QueryCacheTest {
     }
 
     /** The real store, with the test's hooks after a commit is applied and after a scan. */
-    private final class Hooked implements RealtimeStore {
-        private final RealtimeStore store;
+    private final class Hooked extends ForwardingRealtimeStore {
 
         Hooked(RealtimeStore store) {
-            this.store = store;
+            super(store);
         }
 
         @Override
@@ -352,41 +351,6 @@ public class QueryCacheTest {
         public void scan(String view, long fromBucket, long toBucket, Predicate<GroupKey> dims, Visitor visitor) {
             store.scan(view, fromBucket, toBucket, dims, visitor);
             afterScan.run();
-        }
-
-        @Override
-        public long committedOffset(String stream, int partition) {
-            return store.committedOffset(stream, partition);
-        }
-
-        @Override
-        public void read(String view, GroupKey dims, long bucket, boolean[] measures, Visitor visitor) {
-            store.read(view, dims, bucket, measures, visitor);
-        }
-
-        @Override
-        public Optional<IdempotencyRecord> idempotency(String key) {
-            return store.idempotency(key);
-        }
-
-        @Override
-        public void expireIdempotency(long arrivalMs) {
-            store.expireIdempotency(arrivalMs);
-        }
-
-        @Override
-        public void expireThrough(long epoch) {
-            store.expireThrough(epoch);
-        }
-
-        @Override
-        public void checkpoint() {
-            store.checkpoint();
-        }
-
-        @Override
-        public long size() {
-            return store.size();
         }
 
         @Override
