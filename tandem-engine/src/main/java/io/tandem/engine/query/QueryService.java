@@ -62,21 +62,26 @@ public final class QueryService {
             if (exact != null) {
                 Object[] accs = rows.get(exact);
                 if (accs != null) {
-                    cell(merged, bucket, exact).add(view, view.copy(accs), true, null);
+                    cell(merged, bucket, exact).addBatch(view, accs);
                 }
                 return;
             }
             rows.forEach((dims, accs) -> {
                 if (wanted.matches(dims)) {
-                    cell(merged, bucket, dims).add(view, view.copy(accs), true, null);
+                    cell(merged, bucket, dims).addBatch(view, accs);
                 }
             });
         });
-        store.scan(view.name(), from, to, wanted::matches, (key, accs) -> {
+        RealtimeStore.Visitor realtime = (key, accs) -> {
             if (key.epoch() > boundary) {
-                cell(merged, Timestamps.bucketStart(key.bucket(), g), key.dims()).add(view, accs, false, null);
+                cell(merged, Timestamps.bucketStart(key.bucket(), g), key.dims()).addRealtime(view, accs, null);
             }
-        });
+        };
+        if (exact != null) {
+            store.scanGroup(view.name(), exact, from, to, realtime);
+        } else {
+            store.scan(view.name(), from, to, wanted::matches, realtime);
+        }
         List<QueryResult.Row> rows = new ArrayList<>();
         merged.forEach((bucket, groups) -> groups.forEach((dims, cell) ->
                 rows.add(new QueryResult.Row(bucket, dims, view.results(cell.accs), cell.source()))));
@@ -104,11 +109,11 @@ public final class QueryService {
             Map<GroupKey, Object[]> rows = version.buckets(viewName, bucket, bucket + 1).get(bucket);
             Object[] batchAccs = rows == null ? null : rows.get(dims);
             if (batchAccs != null) {
-                cell.add(view, view.copy(batchAccs, measures), true, measures);
+                cell.addBatch(view, batchAccs);
             }
             store.read(viewName, dims, bucket, measures, (key, accs) -> {
                 if (key.epoch() > version.boundaryEpoch()) {
-                    cell.add(view, accs, false, measures);
+                    cell.addRealtime(view, accs, measures);
                 }
             });
             return cell.accs == null ? null
@@ -120,16 +125,42 @@ public final class QueryService {
         return merged.computeIfAbsent(bucket, k -> new TreeMap<>()).computeIfAbsent(dims, k -> new Cell());
     }
 
-    /** The accumulators of one result row, and which paths contributed to them. */
+    /**
+     * The accumulators of one result row, and which paths contributed to them. A batch version's accumulators are
+     * read in place (a published version never changes, and a merge only reads its right side); they are copied
+     * only when another part merges into them.
+     */
     private static final class Cell {
         Object[] accs;
+        boolean borrowed;
         boolean fromBatch;
         boolean fromRealtime;
 
-        void add(CompiledView view, Object[] owned, boolean batch, boolean[] measures) {
-            accs = accs == null ? owned : view.merge(accs, owned, measures);
-            fromBatch |= batch;
-            fromRealtime |= !batch;
+        void addBatch(CompiledView view, Object[] published) {
+            if (accs == null) {
+                accs = published;
+                borrowed = true;
+            } else {
+                add(view, published, null);
+            }
+            fromBatch = true;
+        }
+
+        void addRealtime(CompiledView view, Object[] owned, boolean[] measures) {
+            add(view, owned, measures);
+            fromRealtime = true;
+        }
+
+        private void add(CompiledView view, Object[] owned, boolean[] measures) {
+            if (accs == null) {
+                accs = owned;
+                return;
+            }
+            if (borrowed) {
+                accs = view.copy(accs, measures);
+                borrowed = false;
+            }
+            accs = view.merge(accs, owned, measures);
         }
 
         String source() {

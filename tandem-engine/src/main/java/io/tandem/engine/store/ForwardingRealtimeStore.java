@@ -33,6 +33,11 @@ public abstract class ForwardingRealtimeStore implements RealtimeStore {
     }
 
     @Override
+    public void scanGroup(String view, GroupKey dims, long fromBucket, long toBucket, Visitor visitor) {
+        store.scanGroup(view, dims, fromBucket, toBucket, visitor);
+    }
+
+    @Override
     public void read(String view, GroupKey dims, long bucket, boolean[] measures, Visitor visitor) {
         store.read(view, dims, bucket, measures, visitor);
     }

@@ -174,14 +174,59 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
             try {
                 s.views.getOrDefault(view, Map.of()).forEach((g, epochs) -> {
                     if (g.bucket() >= fromBucket && g.bucket() < toBucket && dims.test(g.dims())) {
-                        epochs.forEach((epoch, accs) ->
-                                visitor.visit(new StateKey(view, g.dims(), g.bucket(), epoch), v.copy(accs)));
+                        visit(v, g, epochs, null, visitor);
                     }
                 });
             } finally {
                 s.lock.readLock().unlock();
             }
         }
+    }
+
+    /**
+     * Looks the group up bucket by bucket when the range holds fewer buckets than the shard has groups of the view,
+     * and filters every group otherwise.
+     */
+    @Override
+    public void scanGroup(String view, GroupKey dims, long fromBucket, long toBucket, Visitor visitor) {
+        CompiledView v = catalog.view(view);
+        long step = v.def().granularityMs();
+        // a range within half the long range on either side, so that neither the span nor its first bucket overflows
+        boolean bounded = fromBucket > Long.MIN_VALUE / 2 && toBucket < Long.MAX_VALUE / 2 && toBucket > fromBucket;
+        long span = bounded ? (toBucket - fromBucket) / step + 1 : Long.MAX_VALUE;
+        long first = bounded ? fromBucket + Math.floorMod(-fromBucket, step) : 0;
+        for (Shard s : shards.values()) {
+            if (!s.stream.equals(v.stream().name())) {
+                continue;
+            }
+            s.lock.readLock().lock();
+            try {
+                Map<Group, Map<Long, Object[]>> groups = s.views.getOrDefault(view, Map.of());
+                if (span >= groups.size()) {
+                    groups.forEach((g, epochs) -> {
+                        if (g.bucket() >= fromBucket && g.bucket() < toBucket && g.dims().equals(dims)) {
+                            visit(v, g, epochs, null, visitor);
+                        }
+                    });
+                    continue;
+                }
+                for (long bucket = first; bucket < toBucket; bucket += step) {
+                    Group g = new Group(dims, bucket);
+                    Map<Long, Object[]> epochs = groups.get(g);
+                    if (epochs != null) {
+                        visit(v, g, epochs, null, visitor);
+                    }
+                }
+            } finally {
+                s.lock.readLock().unlock();
+            }
+        }
+    }
+
+    private static void visit(CompiledView v, Group g, Map<Long, Object[]> epochs, boolean[] measures,
+                              Visitor visitor) {
+        epochs.forEach((epoch, accs) ->
+                visitor.visit(new StateKey(v.name(), g.dims(), g.bucket(), epoch), v.copy(accs, measures)));
     }
 
     @Override
@@ -196,8 +241,7 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
             try {
                 Map<Long, Object[]> epochs = s.views.getOrDefault(view, Map.of()).get(g);
                 if (epochs != null) {
-                    epochs.forEach((epoch, accs) -> visitor.visit(new StateKey(view, dims, bucket, epoch),
-                            v.copy(accs, measures)));
+                    visit(v, g, epochs, measures, visitor);
                 }
             } finally {
                 s.lock.readLock().unlock();

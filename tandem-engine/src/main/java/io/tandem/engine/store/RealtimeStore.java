@@ -33,6 +33,13 @@ public interface RealtimeStore extends AutoCloseable {
     void scan(String view, long fromBucket, long toBucket, Predicate<GroupKey> dims, Visitor visitor);
 
     /**
+     * Visits the entries of one group of {@code view}, those with a bucket in {@code [fromBucket, toBucket)}, shard by
+     * shard: what {@link #scan} visits for a filter that accepts {@code dims} only, found without looking at other
+     * groups. The accumulators are copies the visitor may keep.
+     */
+    void scanGroup(String view, GroupKey dims, long fromBucket, long toBucket, Visitor visitor);
+
+    /**
      * Visits the entries of one (view, dims, bucket), every epoch of every shard; the accumulators are copies.
      *
      * @param measures which accumulators to copy, by the view's measure index; the others are null (a reader that

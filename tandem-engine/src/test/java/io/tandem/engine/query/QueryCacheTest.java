@@ -354,6 +354,12 @@ public class QueryCacheTest {
         }
 
         @Override
+        public void scanGroup(String view, GroupKey dims, long fromBucket, long toBucket, Visitor visitor) {
+            store.scanGroup(view, dims, fromBucket, toBucket, visitor);
+            afterScan.run();
+        }
+
+        @Override
         public void close() {
         }
     }

@@ -116,6 +116,32 @@ public abstract class RealtimeStoreContract {
     }
 
     @Test
+    void scanGroup_visitsWhatAScanForThatGroupVisits_whateverTheRange() {
+        // group a in buckets 0, 1, 2 and 5 minutes (two epochs in minute 1, two shards), other groups around it
+        store.commit("s", 0, 4, deltas(key("a", 0, 1), accs(1), key("a", 60_000, 1), accs(2),
+                key("a", 300_000, 2), accs(3), key("b", 60_000, 1), accs(4)), List.of());
+        store.commit("s", 1, 3, deltas(key("a", 60_000, 2), accs(5), key("a", 120_000, 2), accs(6),
+                key("ab", 60_000, 1), accs(7), key("c", 0, 1), accs(8)), List.of());
+        long[][] ranges = {{0, 60_000}, {60_000, 180_000}, {-60_000, 360_000}, {61_000, 299_999}, {300_000, 300_000},
+            {Long.MIN_VALUE, Long.MAX_VALUE}, {0, 3_600_000_000L}, {360_000, 0}};
+        for (long[] r : ranges) {
+            Map<StateKey, List<Object>> scanned = new HashMap<>();
+            store.scan("per_k", r[0], r[1], GroupKey.of("a")::equals,
+                    (k, accs) -> scanned.put(k, List.of(view.results(accs))));
+            Map<StateKey, List<Object>> grouped = new HashMap<>();
+            store.scanGroup("per_k", GroupKey.of("a"), r[0], r[1],
+                    (k, accs) -> assertThat(grouped.put(k, List.of(view.results(accs)))).isNull());
+            assertThat(grouped).as("[%d, %d)", r[0], r[1]).isEqualTo(scanned);
+        }
+        Map<StateKey, List<Object>> all = new HashMap<>();
+        store.scanGroup("per_k", GroupKey.of("a"), Long.MIN_VALUE, Long.MAX_VALUE,
+                (k, accs) -> all.put(k, List.of(view.results(accs))));
+        assertThat(all).containsOnly(Map.entry(key("a", 0, 1), List.of(1L, 1L)),
+                Map.entry(key("a", 60_000, 1), List.of(1L, 2L)), Map.entry(key("a", 60_000, 2), List.of(1L, 5L)),
+                Map.entry(key("a", 120_000, 2), List.of(1L, 6L)), Map.entry(key("a", 300_000, 2), List.of(1L, 3L)));
+    }
+
+    @Test
     void partitionsAreSeparateShards_andScanSeesThemAll() {
         store.commit("s", 0, 2, deltas(key("a", 0, 1), accs(1)), List.of());
         store.commit("s", 1, 9, deltas(key("a", 0, 1), accs(2)), List.of());
