@@ -9,6 +9,7 @@ import io.tandem.engine.Tandem;
 import io.tandem.engine.TandemOptions;
 import io.tandem.engine.batch.BatchBenchmark;
 import io.tandem.engine.batchview.BatchRun;
+import io.tandem.engine.duckdb.DuckDb;
 import io.tandem.engine.view.Catalog;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -76,7 +77,8 @@ final class BenchBatch implements Callable<Integer> {
                 files = walk.filter(p -> p.getFileName().toString().matches("part-\\d+\\.parquet")).sorted()
                         .toList();
             }
-            BatchBenchmark.Result ratio = BatchBenchmark.run(new Catalog(config(w)).view(w.view().name()), files, 3);
+            BatchBenchmark.Result ratio = BatchBenchmark.run(new Catalog(config(w)).view(w.view().name()), files, 3,
+                    new DuckDb(config(w).duckdb(), dir.resolve("tmp").resolve("bench")));
             out.printf("  exact measures, warm medians of 3: batch engine %,.0f ms, hand-written DuckDB SQL %,.0f ms: "
                     + "ratio %.2f (%,d groups)%n", ratio.engineSeconds() * 1000, ratio.sqlSeconds() * 1000,
                     ratio.ratio(), ratio.groups());

@@ -6,14 +6,15 @@ import java.util.Map;
 
 /**
  * A whole validated {@code tandem.yaml}: the streams, the views over them, how often the batch layer runs, the
- * scheduled reports, the alert rules and the hybrid workloads (analyses, search indexes, the query cache).
+ * scheduled reports, the alert rules, the hybrid workloads (analyses, search indexes, the query cache) and the
+ * limits of the DuckDB instances.
  *
  * @param batchEvery a batch run starts automatically after this many newly sealed epochs
  */
 public record TandemConfig(long epochMs, Map<String, StreamDef> streams, Map<String, ViewDef> views, int batchEvery,
                            Map<String, ReportDef> reports, Map<String, AlertDef> alerts,
                            Map<String, AnalysisDef> analyses, Map<String, IndexDef> indexes,
-                           QueryCacheDef queryCache) {
+                           QueryCacheDef queryCache, DuckDbDef duckdb) {
 
     public static final long DEFAULT_EPOCH_MS = 3_600_000L;
     public static final long DEFAULT_LATENESS_MS = 5_000L;
@@ -28,10 +29,11 @@ public record TandemConfig(long epochMs, Map<String, StreamDef> streams, Map<Str
         indexes = Collections.unmodifiableMap(new LinkedHashMap<>(indexes));
     }
 
-    /** Streams, views, reports and alerts, with no analyses or indexes and the default query cache. */
+    /** Streams, views, reports and alerts, with no analyses or indexes and the default query cache and limits. */
     public TandemConfig(long epochMs, Map<String, StreamDef> streams, Map<String, ViewDef> views, int batchEvery,
                         Map<String, ReportDef> reports, Map<String, AlertDef> alerts) {
-        this(epochMs, streams, views, batchEvery, reports, alerts, Map.of(), Map.of(), QueryCacheDef.DEFAULT);
+        this(epochMs, streams, views, batchEvery, reports, alerts, Map.of(), Map.of(), QueryCacheDef.DEFAULT,
+                DuckDbDef.defaults());
     }
 
     /** Streams and views only, with the default batch cadence and no reports. */
@@ -41,37 +43,49 @@ public record TandemConfig(long epochMs, Map<String, StreamDef> streams, Map<Str
 
     /** The same config with another epoch length. */
     public TandemConfig withEpochMs(long epoch) {
-        return new TandemConfig(epoch, streams, views, batchEvery, reports, alerts, analyses, indexes, queryCache);
+        return new TandemConfig(epoch, streams, views, batchEvery, reports, alerts, analyses, indexes,
+                queryCache, duckdb);
     }
 
     /** The same config with another batch cadence. */
     public TandemConfig withBatchEvery(int epochs) {
-        return new TandemConfig(epochMs, streams, views, epochs, reports, alerts, analyses, indexes, queryCache);
+        return new TandemConfig(epochMs, streams, views, epochs, reports, alerts, analyses, indexes,
+                queryCache, duckdb);
     }
 
     /** The same config with these alert rules. */
     public TandemConfig withAlerts(Map<String, AlertDef> rules) {
-        return new TandemConfig(epochMs, streams, views, batchEvery, reports, rules, analyses, indexes, queryCache);
+        return new TandemConfig(epochMs, streams, views, batchEvery, reports, rules, analyses, indexes,
+                queryCache, duckdb);
     }
 
     /** The same config with these views. */
     public TandemConfig withViews(Map<String, ViewDef> defs) {
-        return new TandemConfig(epochMs, streams, defs, batchEvery, reports, alerts, analyses, indexes, queryCache);
+        return new TandemConfig(epochMs, streams, defs, batchEvery, reports, alerts, analyses, indexes,
+                queryCache, duckdb);
     }
 
     /** The same config with these analyses. */
     public TandemConfig withAnalyses(Map<String, AnalysisDef> defs) {
-        return new TandemConfig(epochMs, streams, views, batchEvery, reports, alerts, defs, indexes, queryCache);
+        return new TandemConfig(epochMs, streams, views, batchEvery, reports, alerts, defs, indexes,
+                queryCache, duckdb);
     }
 
     /** The same config with these search indexes. */
     public TandemConfig withIndexes(Map<String, IndexDef> defs) {
-        return new TandemConfig(epochMs, streams, views, batchEvery, reports, alerts, analyses, defs, queryCache);
+        return new TandemConfig(epochMs, streams, views, batchEvery, reports, alerts, analyses, defs,
+                queryCache, duckdb);
     }
 
     /** The same config with this query cache. */
     public TandemConfig withQueryCache(QueryCacheDef cache) {
-        return new TandemConfig(epochMs, streams, views, batchEvery, reports, alerts, analyses, indexes, cache);
+        return new TandemConfig(epochMs, streams, views, batchEvery, reports, alerts, analyses, indexes, cache, duckdb);
+    }
+
+    /** The same config with these DuckDB limits. */
+    public TandemConfig withDuckDb(DuckDbDef limits) {
+        return new TandemConfig(epochMs, streams, views, batchEvery, reports, alerts, analyses, indexes, queryCache,
+                limits);
     }
 
     /** The epoch an arrival time falls in: {@code floor(arrivalMs / epochMs)}. */

@@ -5,6 +5,7 @@ import io.tandem.core.TandemConfig;
 import io.tandem.core.config.ConfigException;
 import io.tandem.core.plan.Plan;
 import io.tandem.core.plan.Planner;
+import io.tandem.engine.duckdb.DuckDb;
 import io.tandem.engine.view.Catalog;
 import io.tandem.engine.alert.AlertEngine;
 import io.tandem.engine.analysis.Analyses;
@@ -110,13 +111,14 @@ public final class Tandem implements AutoCloseable {
                 throw new UncheckedIOException("cannot open the log of stream '" + s.name() + "' in " + dir, e);
             }
         }
-        this.lake = new ParquetLake(options.dataDir().resolve("lake"), config, logs, options.clock());
+        DuckDb duckdb = new DuckDb(config.duckdb(), options.dataDir().resolve("tmp").resolve("duckdb"));
+        this.lake = new ParquetLake(options.dataDir().resolve("lake"), config, logs, options.clock(), duckdb);
         this.plan = Planner.plan(config, ObservedRates.of(lake, config.epochMs()));
         Catalog catalog = new Catalog(config, plan);
         this.store = new InMemoryRealtimeStore(catalog, options.dataDir().resolve("store"));
-        this.batchViews = new BatchViewStore(options.dataDir().resolve("batch"), catalog);
-        this.sql = new SqlService(lake.root(), batchViews.dir());
-        this.batch = new BatchRunner(catalog, lake, batchEngine(), batchViews, store, logs, options.clock(),
+        this.batchViews = new BatchViewStore(options.dataDir().resolve("batch"), catalog, duckdb);
+        this.sql = new SqlService(lake.root(), batchViews.dir(), duckdb);
+        this.batch = new BatchRunner(catalog, lake, batchEngine(duckdb), batchViews, store, logs, options.clock(),
                 options.automaticBatchRuns(), metrics.registry(), this::published);
         this.reports = new ReportRunner(config, options.dataDir(), sql, this::coveredUntil);
         sql.setTables(tables(batch.current()), emptyStreams());
@@ -162,9 +164,9 @@ public final class Tandem implements AutoCloseable {
         return new Tandem(config, options);
     }
 
-    private static BatchEngine batchEngine() {
+    private static BatchEngine batchEngine(DuckDb duckdb) {
         try {
-            return new DuckDbBatchEngine();
+            return new DuckDbBatchEngine(duckdb);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the batch engine", e);
         }

@@ -1,5 +1,6 @@
 package io.tandem.engine;
 
+import io.tandem.engine.duckdb.DuckDb;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.codec.RowCodec;
@@ -62,8 +63,9 @@ class BatchRunnerTest {
                 FileEventLog.Options.defaults());
         Map<String, EventLog> logs = Map.of("trades", log);
         store = new InMemoryRealtimeStore(catalog, dir.resolve("store"));
-        lake = new ParquetLake(dir.resolve("lake"), config, logs, clock::get);
-        BatchEngine duckDb = new DuckDbBatchEngine();
+        DuckDb limits = new DuckDb(config.duckdb(), dir.resolve("tmp"));
+        lake = new ParquetLake(dir.resolve("lake"), config, logs, clock::get, limits);
+        BatchEngine duckDb = new DuckDbBatchEngine(limits);
         BatchEngine held = new BatchEngine() {
             @Override
             public void aggregate(CompiledView view, List<Path> files, boolean byEpoch, Visitor visitor)
@@ -80,7 +82,7 @@ class BatchRunnerTest {
                 duckDb.close();
             }
         };
-        runner = new BatchRunner(catalog, lake, held, new BatchViewStore(dir.resolve("batch"), catalog), store,
+        runner = new BatchRunner(catalog, lake, held, new BatchViewStore(dir.resolve("batch"), catalog, limits), store,
                 logs, clock::get, true, meters, v -> { });
     }
 

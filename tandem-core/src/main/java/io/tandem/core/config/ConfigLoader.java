@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.tandem.core.AlertDef;
 import io.tandem.core.AnalysisDef;
+import io.tandem.core.DuckDbDef;
 import io.tandem.core.FieldDef;
 import io.tandem.core.FieldType;
 import io.tandem.core.IndexDef;
@@ -68,7 +69,7 @@ public final class ConfigLoader {
 
     private static final List<String> TOP_KEYS =
             List.of("epoch", "streams", "views", "alerts", "reports", "batch", "analyses", "indexes",
-                    "query_cache");
+                    "query_cache", "duckdb");
     private static final List<String> STREAM_KEYS =
             List.of("time", "lateness", "max_future", "min_time", "unknown_fields", "fields");
     /** Column names every query row carries besides the dimensions and measures. */
@@ -83,6 +84,7 @@ public final class ConfigLoader {
     private static final List<String> ANALYSIS_KEYS = List.of("view", "measure", "for_each", "needs");
     private static final List<String> INDEX_KEYS = List.of("stream", "fields", "needs");
     private static final List<String> CACHE_KEYS = List.of("enabled", "max_bytes", "warm", "needs");
+    private static final List<String> DUCKDB_KEYS = List.of("memory_limit", "threads");
     private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*(B|KB|KiB|MB|MiB|GB|GiB)?");
     private static final List<String> REPORT_FORMATS = List.of("csv", "parquet", "json");
     private static final List<String> PLACEHOLDERS = List.of("{{period_start}}", "{{period_end}}");
@@ -166,7 +168,9 @@ public final class ConfigLoader {
         Map<String, AnalysisDef> analyses = analyses(root.get("analyses"), views);
         Map<String, IndexDef> indexes = indexes(root.get("indexes"));
         QueryCacheDef queryCache = queryCache(root.get("query_cache"));
-        return new TandemConfig(epochMs, streams, views, batchEvery, reports, alerts, analyses, indexes, queryCache);
+        DuckDbDef duckdb = duckdb(root.get("duckdb"));
+        return new TandemConfig(epochMs, streams, views, batchEvery, reports, alerts, analyses, indexes, queryCache,
+                duckdb);
     }
 
     private long epoch(JsonNode node) {
@@ -964,6 +968,37 @@ public final class ConfigLoader {
         }
         Needs needs = needs(node.get("needs"), path + ".needs");
         return new QueryCacheDef(enabled == null || enabled, maxBytes, warm, needs);
+    }
+
+    private DuckDbDef duckdb(JsonNode node) {
+        DuckDbDef defaults = DuckDbDef.defaults();
+        if (isAbsent(node)) {
+            return defaults;
+        }
+        String path = "duckdb";
+        if (!node.isObject()) {
+            error(path, "expected a mapping like {memory_limit: 1GiB, threads: 2}, got " + describe(node));
+            return defaults;
+        }
+        checkKeys(node, path, DUCKDB_KEYS);
+        long limit = defaults.memoryLimitBytes();
+        if (!isAbsent(node.get("memory_limit"))) {
+            limit = bytes(node.get("memory_limit"), path + ".memory_limit");
+            if (limit >= 0 && limit < 64L << 20) {
+                error(path + ".memory_limit", "must be at least 64MiB, got " + describe(node.get("memory_limit")));
+            }
+        }
+        int threads = defaults.threads();
+        JsonNode t = node.get("threads");
+        if (!isAbsent(t)) {
+            if (!t.canConvertToInt() || !t.isIntegralNumber() || t.asInt() < 1 || t.asInt() > DuckDbDef.MAX_THREADS) {
+                error(path + ".threads", "expected a whole number from 1 to " + DuckDbDef.MAX_THREADS + ", got "
+                        + describe(t));
+            } else {
+                threads = t.asInt();
+            }
+        }
+        return new DuckDbDef(limit, threads);
     }
 
     /** A byte size: a whole number, optionally with B, KB, KiB, MB, MiB, GB or GiB; -1 after recording an error. */

@@ -1,6 +1,7 @@
 package io.tandem.core.config;
 
 import io.tandem.core.AnalysisDef;
+import io.tandem.core.DuckDbDef;
 import io.tandem.core.IndexDef;
 import io.tandem.core.Needs;
 import io.tandem.core.QueryCacheDef;
@@ -51,6 +52,25 @@ class ConfigWorkloadsTest {
         assertThat(index.fields()).containsExactly("headline", "source");
         assertThat(index.needs().freshnessMs()).isEqualTo(1_000L);
         assertThat(config.queryCache()).isEqualTo(new QueryCacheDef(true, 16L << 20, 5, Needs.NONE));
+    }
+
+    @Test
+    void duckDbLimits_areReadOrDefault() {
+        assertThat(ConfigLoader.parse(BASE + "duckdb: {memory_limit: 2GiB, threads: 3}\n", "t.yaml").duckdb())
+                .isEqualTo(new DuckDbDef(2L << 30, 3));
+        assertThat(ConfigLoader.parse(BASE + "duckdb: {threads: 1}\n", "t.yaml").duckdb())
+                .isEqualTo(new DuckDbDef(DuckDbDef.DEFAULT_MEMORY_LIMIT, 1));
+        assertThat(ConfigLoader.parse(BASE, "t.yaml").duckdb()).isEqualTo(DuckDbDef.defaults());
+    }
+
+    @Test
+    void badDuckDbLimits_areErrorsNamingTheKeyAndTheValue() {
+        assertThat(errors(BASE + "duckdb: {memory_limit: 1MiB, threads: 0, spill: /tmp}\n")).containsExactlyInAnyOrder(
+                "duckdb.memory_limit: must be at least 64MiB, got \"1MiB\"",
+                "duckdb.threads: expected a whole number from 1 to 256, got 0",
+                "duckdb.spill: unknown key (expected memory_limit, threads)");
+        assertThat(errors(BASE + "duckdb: lots\n")).containsExactly(
+                "duckdb: expected a mapping like {memory_limit: 1GiB, threads: 2}, got \"lots\"");
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.tandem.core.MeasureDef;
 import io.tandem.core.ViewDef;
 import io.tandem.core.expr.Expressions;
 import io.tandem.core.expr.SqlColumns;
+import io.tandem.engine.duckdb.DuckDb;
 import io.tandem.engine.view.CompiledView;
 
 import java.io.IOException;
@@ -61,16 +62,18 @@ public final class BatchBenchmark {
     /**
      * @param view        the view to time; its stream's lake files are {@code files}
      * @param repetitions timed runs of each part after one warm-up run
+     * @param duckdb      the limits of the DuckDB instance both run in
      * @throws IllegalArgumentException when a condition of the view does not translate to SQL
      */
-    public static Result run(CompiledView view, List<Path> files, int repetitions) throws IOException {
+    public static Result run(CompiledView view, List<Path> files, int repetitions, DuckDb duckdb)
+            throws IOException {
         ViewDef def = view.def();
         Map<String, MeasureDef> exact = new LinkedHashMap<>();
         Map<String, MeasureDef> sketches = new LinkedHashMap<>();
         def.measures().forEach((name, m) -> (isSketch(m) ? sketches : exact).put(name, m));
         CompiledView exactView = new CompiledView(withMeasures(def, exact), view.stream());
         String sql = handWritten(exactView, files);
-        try (DuckDbBatchEngine engine = new DuckDbBatchEngine()) {
+        try (DuckDbBatchEngine engine = new DuckDbBatchEngine(duckdb)) {
             AtomicLong groups = new AtomicLong();
             double engineSeconds = median(repetitions, () -> {
                 groups.set(0);

@@ -9,12 +9,12 @@ import io.tandem.core.expr.Expressions;
 import io.tandem.core.expr.SqlColumns;
 import io.tandem.core.measure.Measures;
 import io.tandem.core.measure.SqlForm;
+import io.tandem.engine.duckdb.DuckDb;
 import io.tandem.engine.view.CompiledView;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -54,21 +54,13 @@ public final class DuckDbBatchEngine implements BatchEngine {
 
     private final Connection connection;
 
-    /** An engine on two threads. */
-    public DuckDbBatchEngine() throws IOException {
-        this(2);
-    }
-
-    /** @param threads DuckDB's worker threads */
-    public DuckDbBatchEngine(int threads) throws IOException {
+    /** An engine in its own DuckDB instance, within {@code duckdb}'s limits. */
+    public DuckDbBatchEngine(DuckDb duckdb) throws IOException {
         Properties properties = new Properties();
         properties.setProperty("jdbc_stream_results", "true");
+        properties.setProperty("preserve_insertion_order", "false");
         try {
-            connection = DriverManager.getConnection("jdbc:duckdb:", properties);
-            try (Statement s = connection.createStatement()) {
-                s.execute("SET threads = " + threads);
-                s.execute("SET preserve_insertion_order = false");
-            }
+            connection = duckdb.open("batch-engine", properties);
         } catch (SQLException e) {
             throw new IOException("cannot open DuckDB: " + e.getMessage(), e);
         }

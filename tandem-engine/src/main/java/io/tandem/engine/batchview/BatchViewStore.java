@@ -9,6 +9,7 @@ import io.tandem.core.GroupKey;
 import io.tandem.core.MeasureDef;
 import io.tandem.core.StreamDef;
 import io.tandem.core.time.Timestamps;
+import io.tandem.engine.duckdb.DuckDb;
 import io.tandem.engine.view.Catalog;
 import io.tandem.engine.view.CompiledView;
 import io.tandem.engine.view.GroupKeys;
@@ -33,7 +34,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -80,12 +80,12 @@ public final class BatchViewStore implements AutoCloseable {
     private final Catalog catalog;
     private final DuckDBConnection writer;
 
-    public BatchViewStore(Path dir, Catalog catalog) {
+    public BatchViewStore(Path dir, Catalog catalog, DuckDb duckdb) {
         this.dir = dir;
         this.catalog = catalog;
         try {
             Files.createDirectories(dir);
-            this.writer = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+            this.writer = duckdb.open("batch-views");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (SQLException e) {

@@ -3,19 +3,19 @@ package io.tandem.engine.lake;
 import io.tandem.engine.durable.Durable;
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
+import io.tandem.engine.duckdb.DuckDb;
 import io.tandem.engine.log.EventLog;
 import org.duckdb.DuckDBConnection;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.function.LongSupplier;
 
 /**
@@ -102,7 +102,7 @@ public final class ParquetLake implements Lake {
         return new LakeColumns(stream).emptySelect();
     }
 
-    public ParquetLake(Path dir, TandemConfig config, Map<String, EventLog> logs, LongSupplier clock) {
+    public ParquetLake(Path dir, TandemConfig config, Map<String, EventLog> logs, LongSupplier clock, DuckDb duckdb) {
         this.root = dir.toAbsolutePath();
         this.clock = clock;
         for (StreamDef s : config.streams().values()) {
@@ -111,15 +111,14 @@ public final class ParquetLake implements Lake {
             }
         }
         try {
-            this.connection = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+            Properties settings = new Properties();
+            settings.setProperty("threads", "1");
+            settings.setProperty("preserve_insertion_order", "true");
+            this.connection = duckdb.open("lake-writer", settings);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot start the lake's DuckDB writer", e);
         }
         try {
-            try (Statement s = connection.createStatement()) {
-                s.execute("SET threads = 1");
-                s.execute("SET preserve_insertion_order = true");
-            }
             Durable.createDirectory(root);
             int i = 0;
             for (StreamDef s : config.streams().values()) {

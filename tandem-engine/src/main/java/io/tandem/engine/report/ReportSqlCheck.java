@@ -4,6 +4,7 @@ import io.tandem.core.ReportDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.config.ConfigException;
 import io.tandem.engine.batchview.BatchViewStore;
+import io.tandem.engine.duckdb.DuckDb;
 import io.tandem.engine.lake.ParquetLake;
 import io.tandem.engine.sql.SqlException;
 import io.tandem.engine.sql.SqlService;
@@ -50,7 +51,7 @@ public final class ReportSqlCheck {
         }
         Path lake = dir.resolve("lake");
         Path views = dir.resolve("views");
-        try (SqlService sql = new SqlService(lake, views)) {
+        try (SqlService sql = new SqlService(lake, views, new DuckDb(config.duckdb(), dir.resolve("tmp")))) {
             Map<String, String> tables = new LinkedHashMap<>();
             Map<String, String> empty = new LinkedHashMap<>();
             config.streams().values().forEach(s -> {

@@ -3,6 +3,7 @@ package io.tandem.engine.sql;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.engine.duckdb.DuckDb;
 import org.duckdb.DuckDBConnection;
 import org.duckdb.DuckDBResultSetMetaData;
 import org.duckdb.DuckDBStruct;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.sql.Array;
 import java.sql.Blob;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -98,8 +98,8 @@ public final class SqlService implements AutoCloseable {
     private volatile Map<String, String> empty = Map.of();
 
     /** A sandbox over two folders with the default limits: 10 s and 10,000 rows. */
-    public SqlService(Path lakeDir, Path batchViewsDir) {
-        this(lakeDir, batchViewsDir, DEFAULT_TIMEOUT, DEFAULT_MAX_ROWS);
+    public SqlService(Path lakeDir, Path batchViewsDir, DuckDb duckdb) {
+        this(lakeDir, batchViewsDir, duckdb, DEFAULT_TIMEOUT, DEFAULT_MAX_ROWS);
     }
 
     /**
@@ -107,11 +107,12 @@ public final class SqlService implements AutoCloseable {
      *
      * @param lakeDir       the lake: {@code <lake>/<stream>/epoch=<E>/part-<P>.parquet}
      * @param batchViewsDir where the batch views' versions are
+     * @param duckdb        the instance's memory limit, threads and spill folder
      * @param timeout       the default time limit of {@link #query(String)}
      * @param maxRows       the default row limit of {@link #query(String)}
      * @throws IllegalStateException when DuckDB does not start with every sandbox setting in force
      */
-    public SqlService(Path lakeDir, Path batchViewsDir, Duration timeout, long maxRows) {
+    public SqlService(Path lakeDir, Path batchViewsDir, DuckDb duckdb, Duration timeout, long maxRows) {
         this.lakeDir = directory(lakeDir);
         this.viewsDir = directory(batchViewsDir);
         this.timeout = timeout;
@@ -124,7 +125,7 @@ public final class SqlService implements AutoCloseable {
         p.setProperty("lock_configuration", "true");
         p.setProperty("jdbc_stream_results", "true");
         try {
-            this.db = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:", p);
+            this.db = duckdb.open("sql", p);
             checkSandbox();
         } catch (SQLException e) {
             throw new IllegalStateException("cannot open the SQL sandbox: " + e.getMessage(), e);

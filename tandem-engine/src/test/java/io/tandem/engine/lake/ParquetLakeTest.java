@@ -1,5 +1,6 @@
 package io.tandem.engine.lake;
 
+import io.tandem.engine.duckdb.DuckDb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,7 +29,8 @@ class ParquetLakeTest extends LakeContract {
 
     @Override
     protected Lake open(Path dir, TandemConfig config, Map<String, EventLog> logs, LongSupplier clock) {
-        return new ParquetLake(dir, config, logs, clock);
+        return new ParquetLake(dir, config, logs, clock,
+                new DuckDb(config.duckdb(), dir.resolveSibling("duckdb-tmp")));
     }
 
     private Path lakeDir() {

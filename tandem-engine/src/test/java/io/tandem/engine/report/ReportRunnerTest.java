@@ -1,5 +1,7 @@
 package io.tandem.engine.report;
 
+import io.tandem.core.DuckDbDef;
+import io.tandem.engine.duckdb.DuckDb;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tandem.core.ReportDef;
@@ -57,7 +59,7 @@ class ReportRunnerTest {
         LakeFixture.trades(lake, 2, "'AAPL', 101.0, 20, '2026-11-25 09:59:00'",
                 "'MSFT', 300.0, 5, '2026-11-25 23:59:59.999'");
         LakeFixture.trades(lake, 3, "'AAPL', 999.0, 1, '2026-11-26 00:00:00'");
-        sql = new SqlService(lake, dir.resolve("views"));
+        sql = new SqlService(lake, dir.resolve("views"), new DuckDb(DuckDbDef.defaults(), dir.resolve("tmp")));
         sql.setTables(Map.of("trades", SqlService.lakeGlob(lake, "trades")), Map.of());
     }
 

@@ -1,5 +1,7 @@
 package io.tandem.engine.sql;
 
+import io.tandem.core.DuckDbDef;
+import io.tandem.engine.duckdb.DuckDb;
 import io.tandem.core.FieldDef;
 import io.tandem.core.FieldType;
 import io.tandem.core.StreamDef;
@@ -41,7 +43,8 @@ class SqlServiceTest {
         LakeFixture.trades(lake, 2, "'AAPL', 102.0, 30, '2026-11-25 10:01:00.25'");
         LakeFixture.write(views.resolve("trades_1m").resolve("v1.parquet"), "SELECT TIMESTAMP '2026-11-25 10:00:00' "
                 + "AS bucket, 'AAPL' AS symbol, 2::BIGINT AS trades");
-        sql = new SqlService(lake, views, Duration.ofSeconds(10), 100);
+        sql = new SqlService(lake, views, new DuckDb(DuckDbDef.defaults(), dir.resolve("tmp")), Duration.ofSeconds(10),
+                100);
         sql.setTables(Map.of("trades", SqlService.lakeGlob(lake, "trades"),
                 "quotes", SqlService.lakeGlob(lake, "quotes"),
                 "trades_1m", views.resolve("trades_1m").resolve("v1.parquet").toString()), Map.of());
