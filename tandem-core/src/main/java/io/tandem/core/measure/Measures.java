@@ -94,14 +94,6 @@ public final class Measures {
         return measure instanceof FilteredMeasure<A> filtered ? filtered.inner() : measure;
     }
 
-    /**
-     * Whether adding a value twice leaves the accumulator as adding it once (distinct's HyperLogLog), so that a
-     * batch engine may feed it each distinct value of a group once.
-     */
-    public static boolean ignoresDuplicates(Measure<?> measure) {
-        return unfiltered(measure) instanceof DistinctMeasure;
-    }
-
     private static Measure<?> count(MeasureDef def, StreamDef stream) {
         return new CountMeasure(def.field() == null ? null : input(def.field(), stream));
     }

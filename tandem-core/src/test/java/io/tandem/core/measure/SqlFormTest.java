@@ -62,8 +62,6 @@ class SqlFormTest {
         assertThat(Measures.sqlForm(measure("distinct", "s", null), COLUMNS)).isEmpty();
         assertThat(Measures.sqlForm(measure("quantile", "p", null), COLUMNS)).isEmpty();
         assertThat(Measures.sqlForm(measure("count", null, "s.matches('a')"), COLUMNS)).isEmpty();
-        assertThat(Measures.ignoresDuplicates(measure("distinct", "s", "q > 0"))).isTrue();
-        assertThat(Measures.ignoresDuplicates(measure("quantile", "p", null))).isFalse();
     }
 
     @ParameterizedTest
