@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -114,6 +116,7 @@ final class BenchQuery implements Callable<Integer> {
             HttpClient http = HttpClient.newHttpClient();
             int max = seconds * 100;
             long[][] nanos = new long[4][max];
+            long[][] cpu = new long[4][max];
             int n = 0;
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             while (System.nanoTime() < end && n < max) {
@@ -122,10 +125,11 @@ final class BenchQuery implements Callable<Integer> {
                 nanos[0][n] = http(http, view + "?symbol=" + symbol + "&from=" + Instant.ofEpochMilli(t - 86_400_000L)
                         + "&to=" + Instant.ofEpochMilli(t));
                 nanos[1][n] = java(tandem, new ViewQuery(w.view().name(), t - 86_400_000L, t, 0,
-                        Map.of("symbol", symbol)));
+                        Map.of("symbol", symbol)), cpu[1], n);
                 nanos[2][n] = http(http, view + "?granularity=1h&from=" + Instant.ofEpochMilli(hour - HOUR_MS)
                         + "&to=" + Instant.ofEpochMilli(hour));
-                nanos[3][n] = java(tandem, new ViewQuery(w.view().name(), hour - HOUR_MS, hour, HOUR_MS, Map.of()));
+                nanos[3][n] = java(tandem, new ViewQuery(w.view().name(), hour - HOUR_MS, hour, HOUR_MS, Map.of()),
+                        cpu[3], n);
                 n++;
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
             }
@@ -138,8 +142,14 @@ final class BenchQuery implements Callable<Integer> {
                 "all symbols, previous hour, 1h (1,000 rows), HTTP", "all symbols, previous hour, 1h, Java API"};
             for (int i = 0; i < 4; i++) {
                 long[] sorted = BenchSupport.sorted(nanos[i], n);
-                out.printf("  %-50s p50 %6.2f ms, p99 %6.2f ms%n", names[i], BenchSupport.percentile(sorted, 0.5) / 1e6,
+                out.printf("  %-50s p50 %6.2f ms, p99 %6.2f ms", names[i], BenchSupport.percentile(sorted, 0.5) / 1e6,
                         BenchSupport.percentile(sorted, 0.99) / 1e6);
+                if (i % 2 == 1) {
+                    long[] onCpu = BenchSupport.sorted(cpu[i], n);
+                    out.printf("; on the CPU p50 %.2f ms, p99 %.2f ms", BenchSupport.percentile(onCpu, 0.5) / 1e6,
+                            BenchSupport.percentile(onCpu, 0.99) / 1e6);
+                }
+                out.println();
             }
             if (cacheOn) {
                 long hits = after.hits() - before.hits();
@@ -169,10 +179,15 @@ final class BenchQuery implements Callable<Integer> {
         return elapsed;
     }
 
-    private static long java(Tandem tandem, ViewQuery q) {
+    /** The query's elapsed time; its thread's CPU time goes into {@code cpu[i]}, the rest was spent waiting. */
+    private static long java(Tandem tandem, ViewQuery q, long[] cpu, int i) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long c0 = threads.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         tandem.query(q);
-        return System.nanoTime() - t0;
+        long elapsed = System.nanoTime() - t0;
+        cpu[i] = threads.getCurrentThreadCpuTime() - c0;
+        return elapsed;
     }
 
     /** A day of history: the workload's events with event times spread over the past 24 hours. */

@@ -53,6 +53,16 @@ public final class DimensionFilter {
         throw new IllegalArgumentException(text);
     }
 
+    /** Whether the filter names no dimension, so that every group matches. */
+    public boolean acceptsAll() {
+        for (Object w : wanted) {
+            if (w != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public boolean matches(GroupKey dims) {
         for (int i = 0; i < wanted.length; i++) {
             if (wanted[i] != null && !wanted[i].equals(dims.get(i))) {

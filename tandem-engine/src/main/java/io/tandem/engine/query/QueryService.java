@@ -10,6 +10,7 @@ import io.tandem.engine.batchview.BatchViews;
 import io.tandem.engine.store.RealtimeStore;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -57,6 +58,7 @@ public final class QueryService {
         long boundary = version.boundaryEpoch();
         Map<Long, Map<GroupKey, Cell>> merged = new TreeMap<>();
         GroupKey exact = wanted.exactKey();
+        boolean all = wanted.acceptsAll();
         version.buckets(view.name(), from, to).forEach((viewBucket, rows) -> {
             long bucket = Timestamps.bucketStart(viewBucket, g);
             if (exact != null) {
@@ -66,9 +68,10 @@ public final class QueryService {
                 }
                 return;
             }
+            Map<GroupKey, Cell> cells = merged.computeIfAbsent(bucket, k -> new HashMap<>());
             rows.forEach((dims, accs) -> {
-                if (wanted.matches(dims)) {
-                    cell(merged, bucket, dims).addBatch(view, accs);
+                if (all || wanted.matches(dims)) {
+                    cells.computeIfAbsent(dims, k -> new Cell()).addBatch(view, accs);
                 }
             });
         });
@@ -83,8 +86,14 @@ public final class QueryService {
             store.scan(view.name(), from, to, wanted::matches, realtime);
         }
         List<QueryResult.Row> rows = new ArrayList<>();
-        merged.forEach((bucket, groups) -> groups.forEach((dims, cell) ->
-                rows.add(new QueryResult.Row(bucket, dims, view.results(cell.accs), cell.source()))));
+        merged.forEach((bucket, groups) -> {
+            List<Map.Entry<GroupKey, Cell>> sorted = new ArrayList<>(groups.entrySet());
+            sorted.sort(Map.Entry.comparingByKey());
+            for (Map.Entry<GroupKey, Cell> e : sorted) {
+                Cell cell = e.getValue();
+                rows.add(new QueryResult.Row(bucket, e.getKey(), view.results(cell.accs), cell.source()));
+            }
+        });
         QueryResult.Boundary b = version.isEmpty() ? QueryResult.Boundary.NONE
                 : new QueryResult.Boundary(boundary, version.untilMs(), version.version());
         return new QueryResult(view.name(), g, view.def().groupBy(), view.measureNames(), b, rows);
@@ -122,7 +131,7 @@ public final class QueryService {
     }
 
     private static Cell cell(Map<Long, Map<GroupKey, Cell>> merged, long bucket, GroupKey dims) {
-        return merged.computeIfAbsent(bucket, k -> new TreeMap<>()).computeIfAbsent(dims, k -> new Cell());
+        return merged.computeIfAbsent(bucket, k -> new HashMap<>()).computeIfAbsent(dims, k -> new Cell());
     }
 
     /**
