@@ -188,7 +188,13 @@ function plot(o) {
       height: 200,
       legend: { show: true },
       scales: {
-        x: { time: true },
+        // always the last HISTORY_SECONDS up to the newest sample, also while there are only one or two (uPlot
+        // would otherwise pad a single sample's range by years)
+        x: { time: true, range: u => {
+          const xs = u.data[0];
+          const newest = xs.length ? xs[xs.length - 1] : Date.now() / 1000;
+          return [newest - HISTORY_SECONDS, newest];
+        } },
         y: { range: (u, min, max) => [0, Math.max(10, max * 1.1)] },
         lag: { range: (u, min, max) => [0, Math.max(10, max * 1.1)] },
       },
