@@ -82,12 +82,6 @@ public record TandemConfig(long epochMs, Map<String, StreamDef> streams, Map<Str
         return new TandemConfig(epochMs, streams, views, batchEvery, reports, alerts, analyses, indexes, cache, duckdb);
     }
 
-    /** The same config with these DuckDB limits. */
-    public TandemConfig withDuckDb(DuckDbDef limits) {
-        return new TandemConfig(epochMs, streams, views, batchEvery, reports, alerts, analyses, indexes, queryCache,
-                limits);
-    }
-
     /** The epoch an arrival time falls in: {@code floor(arrivalMs / epochMs)}. */
     public long epochOf(long arrivalMs) {
         return Math.floorDiv(arrivalMs, epochMs);

@@ -32,10 +32,6 @@ public final class DuckDb {
         this.spillRoot = spillRoot.toAbsolutePath();
     }
 
-    public DuckDbDef limits() {
-        return limits;
-    }
-
     /**
      * A new instance named {@code name} (its spill folder's name). {@code settings} are DuckDB settings given at
      * start-up; a {@code threads} among them wins over the configured count, the memory limit and spill folder

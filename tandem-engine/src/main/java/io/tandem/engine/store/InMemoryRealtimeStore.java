@@ -172,11 +172,7 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
             }
             s.lock.readLock().lock();
             try {
-                s.views.getOrDefault(view, Map.of()).forEach((g, epochs) -> {
-                    if (g.bucket() >= fromBucket && g.bucket() < toBucket && dims.test(g.dims())) {
-                        visit(v, g, epochs, null, visitor);
-                    }
-                });
+                filter(v, s.views.getOrDefault(view, Map.of()), fromBucket, toBucket, dims, visitor);
             } finally {
                 s.lock.readLock().unlock();
             }
@@ -203,11 +199,7 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
             try {
                 Map<Group, Map<Long, Object[]>> groups = s.views.getOrDefault(view, Map.of());
                 if (span >= groups.size()) {
-                    groups.forEach((g, epochs) -> {
-                        if (g.bucket() >= fromBucket && g.bucket() < toBucket && g.dims().equals(dims)) {
-                            visit(v, g, epochs, null, visitor);
-                        }
-                    });
+                    filter(v, groups, fromBucket, toBucket, dims::equals, visitor);
                     continue;
                 }
                 for (long bucket = first; bucket < toBucket; bucket += step) {
@@ -221,6 +213,16 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
                 s.lock.readLock().unlock();
             }
         }
+    }
+
+    /** Visits the groups with a bucket in {@code [fromBucket, toBucket)} and dims that {@code dims} accepts. */
+    private static void filter(CompiledView v, Map<Group, Map<Long, Object[]>> groups, long fromBucket, long toBucket,
+                               Predicate<GroupKey> dims, Visitor visitor) {
+        groups.forEach((g, epochs) -> {
+            if (g.bucket() >= fromBucket && g.bucket() < toBucket && dims.test(g.dims())) {
+                visit(v, g, epochs, null, visitor);
+            }
+        });
     }
 
     private static void visit(CompiledView v, Group g, Map<Long, Object[]> epochs, boolean[] measures,
