@@ -10,10 +10,10 @@ import io.tandem.engine.TandemOptions;
 import io.tandem.engine.batch.BatchBenchmark;
 import io.tandem.engine.batchview.BatchRun;
 import io.tandem.engine.duckdb.DuckDb;
-import io.tandem.engine.view.Catalog;
-import picocli.CommandLine;
+import io.tandem.spi.view.Catalog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.PrintWriter;

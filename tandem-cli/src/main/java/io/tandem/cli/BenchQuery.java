@@ -1,5 +1,6 @@
 package io.tandem.cli;
 
+import io.micrometer.core.instrument.Timer;
 import io.tandem.cli.gen.OhlcvWorkload;
 import io.tandem.cli.gen.Workload;
 import io.tandem.core.Needs;
@@ -8,15 +9,14 @@ import io.tandem.core.TandemConfig;
 import io.tandem.core.codec.RowCodec;
 import io.tandem.engine.Tandem;
 import io.tandem.engine.TandemOptions;
-import io.tandem.engine.log.EventLog;
 import io.tandem.engine.query.QueryCache;
 import io.tandem.engine.query.ViewQuery;
 import io.tandem.server.ServerOptions;
 import io.tandem.server.TandemServer;
-import io.micrometer.core.instrument.Timer;
-import picocli.CommandLine;
+import io.tandem.spi.log.EventLog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;

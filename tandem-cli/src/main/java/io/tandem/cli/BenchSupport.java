@@ -7,7 +7,7 @@ import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.codec.BinaryRow;
 import io.tandem.core.codec.RowCodec;
-import io.tandem.engine.log.EventLog;
+import io.tandem.spi.log.EventLog;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

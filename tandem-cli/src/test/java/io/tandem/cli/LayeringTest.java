@@ -23,6 +23,14 @@ class LayeringTest {
     }
 
     @Test
+    void theSpiKnowsOnlyTheCore_noEngineNoDuckDb() {
+        noClasses().that().resideInAPackage("io.tandem.spi..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.tandem.engine..", "io.tandem.server..",
+                        "io.tandem.cli..", "org.duckdb..")
+                .check(TANDEM);
+    }
+
+    @Test
     void theEngineNeverImportsTheServerOrTheCli() {
         noClasses().that().resideInAPackage("io.tandem.engine..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.tandem.server..", "io.tandem.cli..")
@@ -31,16 +39,16 @@ class LayeringTest {
 
     @Test
     void theLogStandsAlone() {
-        noClasses().that().resideInAPackage("io.tandem.engine.log..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.tandem.engine.store..",
-                        "io.tandem.engine.hot..", "io.tandem.engine.ingest..", "io.tandem.engine.query..",
-                        "io.tandem.engine.view..")
+        noClasses().that().resideInAnyPackage("io.tandem.spi.log..", "io.tandem.engine.log..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.tandem.spi.store..", "io.tandem.spi.view..",
+                        "io.tandem.engine.store..", "io.tandem.engine.hot..", "io.tandem.engine.ingest..",
+                        "io.tandem.engine.query..", "io.tandem.engine.view..")
                 .check(TANDEM);
     }
 
     @Test
     void theRealtimeStoreKnowsViewsButNotWhoFillsOrReadsIt() {
-        noClasses().that().resideInAPackage("io.tandem.engine.store..")
+        noClasses().that().resideInAnyPackage("io.tandem.spi.store..", "io.tandem.engine.store..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.tandem.engine.hot..",
                         "io.tandem.engine.ingest..", "io.tandem.engine.query..")
                 .check(TANDEM);

@@ -1,21 +1,21 @@
 package io.tandem.engine;
 
-import io.tandem.engine.duckdb.DuckDb;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.codec.RowCodec;
-import io.tandem.engine.batch.BatchEngine;
 import io.tandem.engine.batch.DuckDbBatchEngine;
 import io.tandem.engine.batchview.BatchRun;
 import io.tandem.engine.batchview.BatchRunner;
 import io.tandem.engine.batchview.BatchViewStore;
 import io.tandem.engine.batchview.ColdPathStatus;
+import io.tandem.engine.duckdb.DuckDb;
 import io.tandem.engine.lake.ParquetLake;
-import io.tandem.engine.log.EventLog;
 import io.tandem.engine.log.FileEventLog;
 import io.tandem.engine.store.InMemoryRealtimeStore;
-import io.tandem.engine.view.Catalog;
-import io.tandem.engine.view.CompiledView;
+import io.tandem.spi.batch.BatchEngine;
+import io.tandem.spi.log.EventLog;
+import io.tandem.spi.view.Catalog;
+import io.tandem.spi.view.CompiledView;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -6,7 +6,7 @@ import io.tandem.engine.batchview.ViewDrift;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.ViewQuery;
 import io.tandem.engine.store.InMemoryRealtimeStore;
-import io.tandem.engine.view.Catalog;
+import io.tandem.spi.view.Catalog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -20,7 +20,7 @@ import io.tandem.engine.hot.ClosingBuckets;
 import io.tandem.engine.hot.Handover;
 import io.tandem.engine.hot.HotPathListener;
 import io.tandem.engine.query.QueryResult;
-import io.tandem.engine.store.StateKey;
+import io.tandem.spi.store.StateKey;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -23,7 +23,7 @@ import io.tandem.engine.hot.HotPathListener;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.QueryService;
 import io.tandem.engine.query.ViewQuery;
-import io.tandem.engine.store.StateKey;
+import io.tandem.spi.store.StateKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

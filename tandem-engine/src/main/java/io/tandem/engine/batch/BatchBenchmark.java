@@ -5,7 +5,7 @@ import io.tandem.core.ViewDef;
 import io.tandem.core.expr.Expressions;
 import io.tandem.core.expr.SqlColumns;
 import io.tandem.engine.duckdb.DuckDb;
-import io.tandem.engine.view.CompiledView;
+import io.tandem.spi.view.CompiledView;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -10,7 +10,8 @@ import io.tandem.core.expr.SqlColumns;
 import io.tandem.core.measure.Measures;
 import io.tandem.core.measure.SqlForm;
 import io.tandem.engine.duckdb.DuckDb;
-import io.tandem.engine.view.CompiledView;
+import io.tandem.spi.batch.BatchEngine;
+import io.tandem.spi.view.CompiledView;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,6 +1,5 @@
 package io.tandem.engine.batchview;
 
-import io.tandem.engine.durable.Durable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,9 +9,10 @@ import io.tandem.core.MeasureDef;
 import io.tandem.core.StreamDef;
 import io.tandem.core.time.Timestamps;
 import io.tandem.engine.duckdb.DuckDb;
-import io.tandem.engine.view.Catalog;
-import io.tandem.engine.view.CompiledView;
-import io.tandem.engine.view.GroupKeys;
+import io.tandem.engine.durable.Durable;
+import io.tandem.spi.view.Catalog;
+import io.tandem.spi.view.CompiledView;
+import io.tandem.spi.view.GroupKeys;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;

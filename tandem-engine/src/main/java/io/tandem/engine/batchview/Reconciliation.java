@@ -2,7 +2,7 @@ package io.tandem.engine.batchview;
 
 import io.tandem.core.GroupKey;
 import io.tandem.core.MeasureDef;
-import io.tandem.engine.view.CompiledView;
+import io.tandem.spi.view.CompiledView;
 import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;

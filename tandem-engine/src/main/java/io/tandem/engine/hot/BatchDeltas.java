@@ -1,8 +1,8 @@
 package io.tandem.engine.hot;
 
-import io.tandem.engine.view.CompiledView;
 import io.tandem.core.GroupKey;
-import io.tandem.engine.store.StateKey;
+import io.tandem.spi.store.StateKey;
+import io.tandem.spi.view.CompiledView;
 
 import java.util.HashMap;
 import java.util.Map;

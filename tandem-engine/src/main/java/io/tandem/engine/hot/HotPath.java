@@ -1,10 +1,10 @@
 package io.tandem.engine.hot;
 
-import io.tandem.engine.view.Catalog;
 import io.tandem.core.StreamDef;
 import io.tandem.engine.EngineMetrics;
-import io.tandem.engine.log.EventLog;
-import io.tandem.engine.store.RealtimeStore;
+import io.tandem.spi.log.EventLog;
+import io.tandem.spi.store.RealtimeStore;
+import io.tandem.spi.view.Catalog;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

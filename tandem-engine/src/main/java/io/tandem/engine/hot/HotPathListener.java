@@ -2,7 +2,7 @@ package io.tandem.engine.hot;
 
 import io.tandem.core.Row;
 import io.tandem.core.StreamDef;
-import io.tandem.engine.store.StateKey;
+import io.tandem.spi.store.StateKey;
 
 import java.util.Set;
 

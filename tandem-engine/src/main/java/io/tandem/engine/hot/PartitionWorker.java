@@ -1,17 +1,17 @@
 package io.tandem.engine.hot;
 
-import io.tandem.engine.view.CompiledView;
-import io.tandem.engine.view.KeyInterner;
+import io.micrometer.core.instrument.Counter;
 import io.tandem.core.GroupKey;
 import io.tandem.core.StreamDef;
 import io.tandem.core.codec.BinaryRow;
 import io.tandem.core.codec.RowCodec;
 import io.tandem.engine.EngineMetrics;
-import io.tandem.engine.log.EventLog;
-import io.tandem.engine.store.IdempotencyRecord;
-import io.tandem.engine.store.RealtimeStore;
-import io.tandem.engine.store.StateKey;
-import io.micrometer.core.instrument.Counter;
+import io.tandem.engine.view.KeyInterner;
+import io.tandem.spi.log.EventLog;
+import io.tandem.spi.store.IdempotencyRecord;
+import io.tandem.spi.store.RealtimeStore;
+import io.tandem.spi.store.StateKey;
+import io.tandem.spi.view.CompiledView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -9,9 +9,9 @@ import io.tandem.core.codec.JsonEvents;
 import io.tandem.core.time.Timestamps;
 import io.tandem.engine.EngineMetrics;
 import io.tandem.engine.hot.HotPath;
-import io.tandem.engine.log.EventLog;
-import io.tandem.engine.store.IdempotencyRecord;
-import io.tandem.engine.store.RealtimeStore;
+import io.tandem.spi.log.EventLog;
+import io.tandem.spi.store.IdempotencyRecord;
+import io.tandem.spi.store.RealtimeStore;
 
 import java.io.UncheckedIOException;
 import java.util.ArrayList;

@@ -1,10 +1,13 @@
 package io.tandem.engine.lake;
 
-import io.tandem.engine.durable.Durable;
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.engine.duckdb.DuckDb;
-import io.tandem.engine.log.EventLog;
+import io.tandem.engine.durable.Durable;
+import io.tandem.spi.lake.Lake;
+import io.tandem.spi.lake.LakeFile;
+import io.tandem.spi.lake.SealedEpoch;
+import io.tandem.spi.log.EventLog;
 import org.duckdb.DuckDBConnection;
 
 import java.io.IOException;

@@ -1,9 +1,11 @@
 package io.tandem.engine.lake;
 
-import io.tandem.engine.durable.Durable;
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
-import io.tandem.engine.log.EventLog;
+import io.tandem.engine.durable.Durable;
+import io.tandem.spi.lake.LakeFile;
+import io.tandem.spi.lake.SealedEpoch;
+import io.tandem.spi.log.EventLog;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -2,7 +2,7 @@ package io.tandem.engine.live;
 
 import io.tandem.engine.query.DimensionFilter;
 import io.tandem.engine.query.QueryException;
-import io.tandem.engine.view.CompiledView;
+import io.tandem.spi.view.CompiledView;
 
 import java.util.Map;
 

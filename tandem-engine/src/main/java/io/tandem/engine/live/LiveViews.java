@@ -8,9 +8,9 @@ import io.tandem.engine.hot.HotPathListener;
 import io.tandem.engine.query.QueryException;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.ViewQuery;
-import io.tandem.engine.store.StateKey;
-import io.tandem.engine.view.Catalog;
-import io.tandem.engine.view.CompiledView;
+import io.tandem.spi.store.StateKey;
+import io.tandem.spi.view.Catalog;
+import io.tandem.spi.view.CompiledView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

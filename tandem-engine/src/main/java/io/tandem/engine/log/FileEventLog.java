@@ -1,8 +1,6 @@
 package io.tandem.engine.log;
 
-import static java.nio.file.StandardOpenOption.CREATE;
-import static java.nio.file.StandardOpenOption.READ;
-import static java.nio.file.StandardOpenOption.WRITE;
+import io.tandem.spi.log.EventLog;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,6 +14,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
+
+import static java.nio.file.StandardOpenOption.CREATE;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
 
 /**
  * The embedded {@link EventLog} of one stream: per partition, a directory of segment files with a CRC per record

@@ -1,14 +1,8 @@
 package io.tandem.engine.log;
 
-import static io.tandem.engine.log.RecordFormat.ARRIVAL;
-import static io.tandem.engine.log.RecordFormat.HEADER;
-import static io.tandem.engine.log.RecordFormat.KIND;
-import static io.tandem.engine.log.RecordFormat.LENGTH;
-import static io.tandem.engine.log.RecordFormat.OFFSET;
-import static io.tandem.engine.log.RecordFormat.REMAINING;
-import static java.nio.file.StandardOpenOption.CREATE_NEW;
-import static java.nio.file.StandardOpenOption.READ;
-import static java.nio.file.StandardOpenOption.WRITE;
+import io.tandem.spi.log.EventLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,8 +22,16 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+
+import static io.tandem.engine.log.RecordFormat.ARRIVAL;
+import static io.tandem.engine.log.RecordFormat.HEADER;
+import static io.tandem.engine.log.RecordFormat.KIND;
+import static io.tandem.engine.log.RecordFormat.LENGTH;
+import static io.tandem.engine.log.RecordFormat.OFFSET;
+import static io.tandem.engine.log.RecordFormat.REMAINING;
+import static java.nio.file.StandardOpenOption.CREATE_NEW;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
 
 /**
  * One partition of a {@link FileEventLog}: its segments, its writer, its flusher thread and its readers' cursors.

@@ -1,17 +1,19 @@
 package io.tandem.engine.log;
 
-import static io.tandem.engine.log.RecordFormat.ARRIVAL;
-import static io.tandem.engine.log.RecordFormat.EPOCH;
-import static io.tandem.engine.log.RecordFormat.HEADER;
-import static io.tandem.engine.log.RecordFormat.KIND;
-import static io.tandem.engine.log.RecordFormat.LENGTH;
-import static io.tandem.engine.log.RecordFormat.OFFSET;
+import io.tandem.spi.log.EventLog;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.zip.CRC32C;
+
+import static io.tandem.engine.log.RecordFormat.ARRIVAL;
+import static io.tandem.engine.log.RecordFormat.EPOCH;
+import static io.tandem.engine.log.RecordFormat.HEADER;
+import static io.tandem.engine.log.RecordFormat.KIND;
+import static io.tandem.engine.log.RecordFormat.LENGTH;
+import static io.tandem.engine.log.RecordFormat.OFFSET;
 
 /**
  * Where a reader of one partition stands: the segment and file position of the next offset it expects, and a

@@ -1,5 +1,7 @@
 package io.tandem.engine.log;
 
+import io.tandem.spi.log.EventLog;
+
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 

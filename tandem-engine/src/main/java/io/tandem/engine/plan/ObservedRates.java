@@ -1,7 +1,7 @@
 package io.tandem.engine.plan;
 
-import io.tandem.engine.lake.Lake;
-import io.tandem.engine.lake.LakeFile;
+import io.tandem.spi.lake.Lake;
+import io.tandem.spi.lake.LakeFile;
 
 import java.util.List;
 import java.util.OptionalLong;

@@ -2,7 +2,7 @@ package io.tandem.engine.query;
 
 import io.tandem.core.GroupKey;
 import io.tandem.core.time.Timestamps;
-import io.tandem.engine.view.CompiledView;
+import io.tandem.spi.view.CompiledView;
 
 import java.util.List;
 import java.util.Map;

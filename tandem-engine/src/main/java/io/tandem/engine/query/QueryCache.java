@@ -11,11 +11,11 @@ import io.tandem.core.GroupKey;
 import io.tandem.core.QueryCacheDef;
 import io.tandem.engine.batchview.BatchVersion;
 import io.tandem.engine.store.ForwardingRealtimeStore;
-import io.tandem.engine.store.IdempotencyRecord;
-import io.tandem.engine.store.RealtimeStore;
-import io.tandem.engine.store.StateKey;
-import io.tandem.engine.view.Catalog;
-import io.tandem.engine.view.CompiledView;
+import io.tandem.spi.store.IdempotencyRecord;
+import io.tandem.spi.store.RealtimeStore;
+import io.tandem.spi.store.StateKey;
+import io.tandem.spi.view.Catalog;
+import io.tandem.spi.view.CompiledView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -3,11 +3,11 @@ package io.tandem.engine.query;
 import io.tandem.core.GroupKey;
 import io.tandem.core.time.Durations;
 import io.tandem.core.time.Timestamps;
-import io.tandem.engine.view.Catalog;
-import io.tandem.engine.view.CompiledView;
 import io.tandem.engine.batchview.BatchVersion;
 import io.tandem.engine.batchview.BatchViews;
-import io.tandem.engine.store.RealtimeStore;
+import io.tandem.spi.store.RealtimeStore;
+import io.tandem.spi.view.Catalog;
+import io.tandem.spi.view.CompiledView;
 
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -8,8 +8,8 @@ import io.tandem.engine.duckdb.DuckDb;
 import io.tandem.engine.lake.ParquetLake;
 import io.tandem.engine.sql.SqlException;
 import io.tandem.engine.sql.SqlService;
-import io.tandem.engine.view.Catalog;
-import io.tandem.engine.view.CompiledView;
+import io.tandem.spi.view.Catalog;
+import io.tandem.spi.view.CompiledView;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -7,8 +7,8 @@ import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.engine.batchview.BatchVersion;
 import io.tandem.engine.hot.HotPathListener;
-import io.tandem.engine.lake.Lake;
-import io.tandem.engine.log.EventLog;
+import io.tandem.spi.lake.Lake;
+import io.tandem.spi.log.EventLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,6 +1,9 @@
 package io.tandem.engine.store;
 
 import io.tandem.core.GroupKey;
+import io.tandem.spi.store.IdempotencyRecord;
+import io.tandem.spi.store.RealtimeStore;
+import io.tandem.spi.store.StateKey;
 
 import java.util.List;
 import java.util.Map;

@@ -1,10 +1,13 @@
 package io.tandem.engine.store;
 
-import io.tandem.engine.durable.Durable;
 import io.tandem.core.GroupKey;
-import io.tandem.engine.view.Catalog;
-import io.tandem.engine.view.CompiledView;
-import io.tandem.engine.view.GroupKeys;
+import io.tandem.engine.durable.Durable;
+import io.tandem.spi.store.IdempotencyRecord;
+import io.tandem.spi.store.RealtimeStore;
+import io.tandem.spi.store.StateKey;
+import io.tandem.spi.view.Catalog;
+import io.tandem.spi.view.CompiledView;
+import io.tandem.spi.view.GroupKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

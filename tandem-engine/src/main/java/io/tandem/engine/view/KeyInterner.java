@@ -3,6 +3,7 @@ package io.tandem.engine.view;
 import io.tandem.core.FieldType;
 import io.tandem.core.GroupKey;
 import io.tandem.core.codec.BinaryRow;
+import io.tandem.spi.view.CompiledView;
 
 import java.util.Arrays;
 

@@ -2,6 +2,8 @@ package io.tandem.engine.batch;
 
 import io.tandem.core.DuckDbDef;
 import io.tandem.engine.duckdb.DuckDb;
+import io.tandem.spi.batch.BatchEngine;
+import io.tandem.spi.testkit.BatchEngineContract;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;

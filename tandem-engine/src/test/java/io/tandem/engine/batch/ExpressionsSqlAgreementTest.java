@@ -2,6 +2,9 @@ package io.tandem.engine.batch;
 
 import io.tandem.core.expr.Expressions;
 import io.tandem.core.expr.RowPredicate;
+import io.tandem.spi.testkit.BatchEngineContract;
+import io.tandem.spi.testkit.LakeEvent;
+import io.tandem.spi.testkit.LakeWriter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;

@@ -4,9 +4,9 @@ import io.tandem.core.GroupKey;
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.config.ConfigLoader;
-import io.tandem.engine.view.Catalog;
-import io.tandem.engine.view.CompiledView;
-import io.tandem.testkit.TestRow;
+import io.tandem.spi.testkit.TestRow;
+import io.tandem.spi.view.Catalog;
+import io.tandem.spi.view.CompiledView;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;

@@ -6,11 +6,11 @@ import io.tandem.core.TandemConfig;
 import io.tandem.core.codec.JsonEvents;
 import io.tandem.core.config.ConfigLoader;
 import io.tandem.engine.EngineMetrics;
-import io.tandem.engine.log.EventLog;
 import io.tandem.engine.log.FileEventLog;
 import io.tandem.engine.store.InMemoryRealtimeStore;
-import io.tandem.engine.store.StateKey;
-import io.tandem.engine.view.Catalog;
+import io.tandem.spi.log.EventLog;
+import io.tandem.spi.store.StateKey;
+import io.tandem.spi.view.Catalog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

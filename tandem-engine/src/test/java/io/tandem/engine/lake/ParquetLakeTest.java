@@ -1,16 +1,20 @@
 package io.tandem.engine.lake;
 
-import io.tandem.engine.duckdb.DuckDb;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.tandem.core.FieldDef;
 import io.tandem.core.FieldType;
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.UnknownFields;
-import io.tandem.engine.log.EventLog;
+import io.tandem.engine.duckdb.DuckDb;
+import io.tandem.engine.log.FileEventLog;
+import io.tandem.spi.lake.Lake;
+import io.tandem.spi.lake.LakeFile;
+import io.tandem.spi.lake.SealedEpoch;
+import io.tandem.spi.log.EventLog;
+import io.tandem.spi.testkit.LakeContract;
+import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,7 +26,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@link ParquetLake}: the {@link LakeContract} plus the layout, determinism, crash recovery and errors. */
 class ParquetLakeTest extends LakeContract {
@@ -31,6 +37,11 @@ class ParquetLakeTest extends LakeContract {
     protected Lake open(Path dir, TandemConfig config, Map<String, EventLog> logs, LongSupplier clock) {
         return new ParquetLake(dir, config, logs, clock,
                 new DuckDb(config.duckdb(), dir.resolveSibling("duckdb-tmp")));
+    }
+
+    @Override
+    protected EventLog openLog(Path dir, int partitions, long epochMs, LongSupplier clock) throws IOException {
+        return FileEventLog.open(dir, partitions, epochMs, clock, FileEventLog.Options.defaults());
     }
 
     private Path lakeDir() {

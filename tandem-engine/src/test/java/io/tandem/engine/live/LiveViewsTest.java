@@ -6,8 +6,8 @@ import io.tandem.core.config.ConfigLoader;
 import io.tandem.engine.query.QueryException;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.ViewQuery;
-import io.tandem.engine.store.StateKey;
-import io.tandem.engine.view.Catalog;
+import io.tandem.spi.store.StateKey;
+import io.tandem.spi.view.Catalog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

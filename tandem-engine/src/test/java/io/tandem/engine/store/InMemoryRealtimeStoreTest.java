@@ -3,7 +3,11 @@ package io.tandem.engine.store;
 import io.tandem.core.MeasureDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.ViewDef;
-import io.tandem.engine.view.Catalog;
+import io.tandem.spi.store.IdempotencyRecord;
+import io.tandem.spi.store.RealtimeStore;
+import io.tandem.spi.store.StateKey;
+import io.tandem.spi.testkit.RealtimeStoreContract;
+import io.tandem.spi.view.Catalog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -6,6 +6,7 @@ import io.tandem.core.TandemConfig;
 import io.tandem.core.codec.BinaryRow;
 import io.tandem.core.codec.RowCodec;
 import io.tandem.core.config.ConfigLoader;
+import io.tandem.spi.view.CompiledView;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;

@@ -1,5 +1,0 @@
-package io.tandem.engine.lake;
-
-/** An epoch of a stream that is completely in the lake. */
-public record SealedEpoch(String stream, long epoch) {
-}
