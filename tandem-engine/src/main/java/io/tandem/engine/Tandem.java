@@ -1,5 +1,7 @@
 package io.tandem.engine;
 
+import io.tandem.core.ComponentDef;
+import io.tandem.core.DeploymentDef;
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.config.ConfigException;
@@ -7,11 +9,9 @@ import io.tandem.core.plan.Plan;
 import io.tandem.core.plan.Planner;
 import io.tandem.engine.alert.AlertEngine;
 import io.tandem.engine.analysis.Analyses;
-import io.tandem.engine.batch.DuckDbBatchEngine;
 import io.tandem.engine.batchview.BatchRun;
 import io.tandem.engine.batchview.BatchRunner;
 import io.tandem.engine.batchview.BatchVersion;
-import io.tandem.engine.batchview.BatchViewStore;
 import io.tandem.engine.batchview.ColdPathStatus;
 import io.tandem.engine.batchview.ViewDrift;
 import io.tandem.engine.duckdb.DuckDb;
@@ -21,7 +21,6 @@ import io.tandem.engine.ingest.IngestResponse;
 import io.tandem.engine.ingest.IngestService;
 import io.tandem.engine.lake.ParquetLake;
 import io.tandem.engine.live.LiveViews;
-import io.tandem.engine.log.FileEventLog;
 import io.tandem.engine.plan.ObservedRates;
 import io.tandem.engine.query.QueryCache;
 import io.tandem.engine.query.QueryResult;
@@ -31,19 +30,21 @@ import io.tandem.engine.report.ReportRunner;
 import io.tandem.engine.report.ReportSqlCheck;
 import io.tandem.engine.search.SearchIndexes;
 import io.tandem.engine.sql.SqlService;
-import io.tandem.engine.store.InMemoryRealtimeStore;
+import io.tandem.spi.PartContext;
+import io.tandem.spi.Providers;
 import io.tandem.spi.batch.BatchEngine;
+import io.tandem.spi.batch.BatchEngineProvider;
 import io.tandem.spi.lake.Lake;
 import io.tandem.spi.log.EventLog;
+import io.tandem.spi.log.EventLogProvider;
 import io.tandem.spi.store.RealtimeStore;
+import io.tandem.spi.store.RealtimeStoreProvider;
 import io.tandem.spi.view.Catalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,7 +55,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * One Tandem process, embedded: the durable log of every stream; the hot path and the real-time store; the cold
@@ -65,7 +65,6 @@ public final class Tandem implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Tandem.class);
     private static final long IDEMPOTENCY_KEEP_MS = Duration.ofHours(25).toMillis();
-    private static final long REPORT_CHECK_MS = 60_000;
 
     private final TandemConfig config;
     private final Plan plan;
@@ -75,11 +74,8 @@ public final class Tandem implements AutoCloseable {
     private final RealtimeStore store;
     private final HotPath hotPath;
     private final List<HotPathListener> listeners = new ArrayList<>();
-    private final Lake lake;
-    private final BatchViewStore batchViews;
+    private final ColdPath cold;
     private final BatchRunner batch;
-    private final SqlService sql;
-    private final ReportRunner reports;
     private final IngestService ingest;
     private final QueryService queries;
     private final QueryCache cache;
@@ -89,7 +85,6 @@ public final class Tandem implements AutoCloseable {
     private final SearchIndexes search;
     private final ScheduledExecutorService maintenance;
     private final long startedAt;
-    private long lastReportCheck;
 
     private Tandem(TandemConfig config, TandemOptions options) {
         List<String> contradictions = Planner.contradictions(config);
@@ -100,28 +95,31 @@ public final class Tandem implements AutoCloseable {
         this.config = config;
         this.options = options;
         this.startedAt = options.clock().getAsLong();
+        DeploymentDef parts = config.deployment();
+        EventLogProvider logKind = Providers.find(EventLogProvider.class, "log.kind", parts.log().kind());
+        RealtimeStoreProvider storeKind = Providers.find(RealtimeStoreProvider.class, "store.kind",
+                parts.store().kind());
+        BatchEngineProvider engineKind = Providers.find(BatchEngineProvider.class, "batch.engine",
+                parts.batch().kind());
         for (StreamDef s : config.streams().values()) {
-            Path dir = options.dataDir().resolve("log").resolve(s.name());
-            int partitions = existingPartitions(dir, options.partitions());
-            var logOptions = new FileEventLog.Options(FileEventLog.Options.defaults().segmentBytes(),
-                    options.flushDelayMs());
             try {
-                logs.put(s.name(), FileEventLog.open(dir, partitions, config.epochMs(), options.clock(), logOptions));
+                logs.put(s.name(), logKind.open(s, options.partitions(), context(parts.log())));
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot open the log of stream '" + s.name() + "' in " + dir, e);
+                throw new UncheckedIOException("cannot open the log of stream '" + s.name() + "'", e);
             }
         }
-        DuckDb duckdb = new DuckDb(config.duckdb(), options.dataDir().resolve("tmp").resolve("duckdb"));
-        this.lake = new ParquetLake(options.dataDir().resolve("lake"), config, logs, options.clock(), duckdb);
+        DuckDb duckdb = DuckDb.of(config, options.dataDir());
+        Lake lake = new ParquetLake(options.dataDir().resolve("lake"), config, logs, options.clock(), duckdb);
         this.plan = Planner.plan(config, ObservedRates.of(lake, config.epochMs()));
         Catalog catalog = new Catalog(config, plan);
-        this.store = new InMemoryRealtimeStore(catalog, options.dataDir().resolve("store"));
-        this.batchViews = new BatchViewStore(options.dataDir().resolve("batch"), catalog, duckdb);
-        this.sql = new SqlService(lake.root(), batchViews.dir(), duckdb);
-        this.batch = new BatchRunner(catalog, lake, batchEngine(duckdb), batchViews, store, logs, options.clock(),
-                options.automaticBatchRuns(), metrics.registry(), this::published);
-        this.reports = new ReportRunner(config, options.dataDir(), sql, this::coveredUntil);
-        sql.setTables(tables(batch.current()), emptyStreams());
+        try {
+            this.store = storeKind.open(catalog, context(parts.store()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the real-time store", e);
+        }
+        this.cold = new ColdPath(catalog, lake, batchEngine(engineKind, parts), store, logs, duckdb,
+                options.dataDir(), options.clock(), options.automaticBatchRuns(), metrics.registry(), this::published);
+        this.batch = cold.runner();
         this.queries = new QueryService(catalog, store, batch);
         this.cache = new QueryCache(config.queryCache(), catalog, queries, () -> batch.current().version(),
                 options.clock(), metrics.registry());
@@ -129,7 +127,7 @@ public final class Tandem implements AutoCloseable {
                 queries::row);
         listeners.add(alerts);
         this.analyses = new Analyses(config, options.dataDir().resolve("analyses"), metrics, options.clock(), queries,
-                batchViews, batch::current, this::watermark);
+                cold.views(), batch::current, this::watermark);
         listeners.add(analyses);
         this.live = new LiveViews(catalog, queries::row, queries::query, options.clock(),
                 LiveViews.Options.defaults());
@@ -150,8 +148,7 @@ public final class Tandem implements AutoCloseable {
         });
         maintenance.scheduleWithFixedDelay(this::maintain, options.checkpointEveryMs(), options.checkpointEveryMs(),
                 TimeUnit.MILLISECONDS);
-        long coldTick = Math.max(100, Math.min(2_000, config.epochMs() / 5));
-        maintenance.scheduleWithFixedDelay(this::coldTick, coldTick, coldTick, TimeUnit.MILLISECONDS);
+        cold.start(maintenance);
     }
 
     /**
@@ -164,9 +161,13 @@ public final class Tandem implements AutoCloseable {
         return new Tandem(config, options);
     }
 
-    private static BatchEngine batchEngine(DuckDb duckdb) {
+    private PartContext context(ComponentDef part) {
+        return new PartContext(config, part, options.dataDir(), options.clock());
+    }
+
+    private BatchEngine batchEngine(BatchEngineProvider provider, DeploymentDef parts) {
         try {
-            return new DuckDbBatchEngine(duckdb);
+            return provider.open(context(parts.batch()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the batch engine", e);
         }
@@ -174,22 +175,6 @@ public final class Tandem implements AutoCloseable {
 
     private long watermark(String stream) {
         return hotPath.watermark(stream).current();
-    }
-
-    /** A stream's log keeps the partition count it was created with. */
-    private static int existingPartitions(Path dir, int wanted) {
-        if (!Files.isDirectory(dir)) {
-            return wanted;
-        }
-        try (Stream<Path> children = Files.list(dir)) {
-            int existing = (int) children.filter(p -> p.getFileName().toString().matches("\\d+")).count();
-            if (existing > 0 && existing != wanted) {
-                LOG.info("log {} has {} partitions; keeping them (asked for {})", dir, existing, wanted);
-            }
-            return existing > 0 ? existing : wanted;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private void registerGauges() {
@@ -231,56 +216,10 @@ public final class Tandem implements AutoCloseable {
         }
     }
 
-    /**
-     * After each publish: the SQL tables move to the new version, the query cache is warmed for it, and the reports
-     * it makes due are written.
-     */
+    /** After each publish (the SQL tables moved already; the reports follow): the query cache and the indexes. */
     private void published(BatchVersion version) {
-        sql.setTables(tables(version), emptyStreams());
         cache.published(version);
         search.published(version);
-        runDueReports();
-    }
-
-    private void runDueReports() {
-        long lateness = config.streams().values().stream().mapToLong(StreamDef::latenessMs).max().orElse(0);
-        reports.runDue(coveredUntil(), lateness, options.clock().getAsLong());
-    }
-
-    /** The arrival time up to which the batch views cover the lake, or {@link Long#MIN_VALUE}. */
-    private long coveredUntil() {
-        BatchVersion v = batch.current();
-        return v.isEmpty() ? Long.MIN_VALUE : v.untilMs();
-    }
-
-    /** For each stream, its SQL table before the lake has a file of it: no rows, the lake's columns. */
-    private Map<String, String> emptyStreams() {
-        Map<String, String> empty = new LinkedHashMap<>();
-        config.streams().values().forEach(s -> empty.put(s.name(), ParquetLake.emptySelect(s)));
-        return empty;
-    }
-
-    /** Each stream's lake and each view's published batch version, as SQL tables. */
-    private Map<String, String> tables(BatchVersion version) {
-        Map<String, String> tables = new LinkedHashMap<>();
-        config.streams().keySet().forEach(s -> tables.put(s, SqlService.lakeGlob(lake.root(), s)));
-        if (!version.isEmpty()) {
-            config.views().keySet().forEach(v -> tables.put(v, batchViews.parquet(version.version(), v).toString()));
-        }
-        return tables;
-    }
-
-    /** Seals what the lake can seal and starts the batch runs that are due. */
-    private void coldTick() {
-        try {
-            batch.tick();
-            if (options.clock().getAsLong() - lastReportCheck >= REPORT_CHECK_MS) {
-                lastReportCheck = options.clock().getAsLong();
-                runDueReports();
-            }
-        } catch (RuntimeException e) {
-            LOG.error("cold path tick failed; will retry", e);
-        }
     }
 
     public TandemConfig config() {
@@ -345,12 +284,12 @@ public final class Tandem implements AutoCloseable {
 
     /** Read-only SQL over the lake and the published batch views. */
     public SqlService sql() {
-        return sql;
+        return cold.sql();
     }
 
     /** The scheduled reports. */
     public ReportRunner reports() {
-        return reports;
+        return cold.reports();
     }
 
     /** The alert rules' history, live feed and dead letters. */
@@ -418,10 +357,7 @@ public final class Tandem implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         live.close();
-        batch.close();
-        reports.close();
-        sql.close();
-        lake.close();
+        cold.close();
         hotPath.close();
         search.close();
         alerts.close();

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.tandem.core.AlertDef;
 import io.tandem.core.AnalysisDef;
+import io.tandem.core.ComponentDef;
+import io.tandem.core.DeploymentDef;
 import io.tandem.core.DuckDbDef;
 import io.tandem.core.FieldDef;
 import io.tandem.core.FieldType;
@@ -69,7 +71,7 @@ public final class ConfigLoader {
 
     private static final List<String> TOP_KEYS =
             List.of("epoch", "streams", "views", "alerts", "reports", "batch", "analyses", "indexes",
-                    "query_cache", "duckdb");
+                    "query_cache", "duckdb", "log", "store");
     private static final List<String> STREAM_KEYS =
             List.of("time", "lateness", "max_future", "min_time", "unknown_fields", "fields");
     /** Column names every query row carries besides the dimensions and measures. */
@@ -79,7 +81,7 @@ public final class ConfigLoader {
     private static final List<String> ALERT_KEYS =
             List.of("view", "stream", "for_each", "on", "condition", "prev", "webhook", "needs");
     private static final int MAX_PREV = 1_000;
-    private static final List<String> BATCH_KEYS = List.of("every");
+    private static final List<String> BATCH_KEYS = List.of("every", "engine");
     private static final List<String> REPORT_KEYS = List.of("sql", "schedule", "format", "needs");
     private static final List<String> ANALYSIS_KEYS = List.of("view", "measure", "for_each", "needs");
     private static final List<String> INDEX_KEYS = List.of("stream", "fields", "needs");
@@ -163,6 +165,7 @@ public final class ConfigLoader {
         readStreams(root.get("streams"));
         Map<String, ViewDef> views = views(root.get("views"));
         int batchEvery = batch(root.get("batch"));
+        DeploymentDef deployment = deployment(root);
         Map<String, ReportDef> reports = reports(root.get("reports"));
         Map<String, AlertDef> alerts = alerts(root.get("alerts"), views);
         Map<String, AnalysisDef> analyses = analyses(root.get("analyses"), views);
@@ -170,7 +173,7 @@ public final class ConfigLoader {
         QueryCacheDef queryCache = queryCache(root.get("query_cache"));
         DuckDbDef duckdb = duckdb(root.get("duckdb"));
         return new TandemConfig(epochMs, streams, views, batchEvery, reports, alerts, analyses, indexes, queryCache,
-                duckdb);
+                duckdb, deployment);
     }
 
     private long epoch(JsonNode node) {
@@ -498,7 +501,6 @@ public final class ConfigLoader {
             error("batch", "expected a mapping like {every: 1}, got " + describe(node));
             return TandemConfig.DEFAULT_BATCH_EVERY;
         }
-        checkKeys(node, "batch", BATCH_KEYS);
         JsonNode every = node.get("every");
         if (isAbsent(every)) {
             return TandemConfig.DEFAULT_BATCH_EVERY;
@@ -508,6 +510,58 @@ public final class ConfigLoader {
             return TandemConfig.DEFAULT_BATCH_EVERY;
         }
         return every.asInt();
+    }
+
+    // ---- what the parts run on -------------------------------------------------------------------------------
+
+    private DeploymentDef deployment(JsonNode root) {
+        DeploymentDef embedded = DeploymentDef.embedded();
+        return new DeploymentDef(component(root.get("log"), "log", "kind", List.of(), embedded.log()),
+                component(root.get("store"), "store", "kind", List.of(), embedded.store()),
+                component(root.get("batch"), "batch", "engine", List.of("every"), embedded.batch()));
+    }
+
+    /**
+     * One part's kind and settings from its section: {@code kindKey} names the kind, {@code others} are the
+     * section's keys that are not the kind's settings ({@code batch.every}).
+     */
+    private ComponentDef component(JsonNode node, String path, String kindKey, List<String> others,
+                                   ComponentDef fallback) {
+        Map<String, List<String>> kinds = DeploymentDef.KINDS.get(path);
+        String known = String.join(", ", kinds.keySet().stream().sorted().toList());
+        if (isAbsent(node) || !node.isObject()) {
+            if (!isAbsent(node) && others.isEmpty()) {
+                error(path, "expected a mapping like {" + kindKey + ": " + fallback.kind() + "}, got "
+                        + describe(node));
+            }
+            return fallback;
+        }
+        String kind = fallback.kind();
+        JsonNode k = node.get(kindKey);
+        if (!isAbsent(k)) {
+            String text = text(k, path + "." + kindKey, "one of " + known);
+            if (text != null && !kinds.containsKey(text)) {
+                error(path + "." + kindKey, "unknown " + kindKey + " '" + text + "' (expected " + known + ")");
+            } else if (text != null) {
+                kind = text;
+            }
+        }
+        List<String> settingKeys = kinds.getOrDefault(kind, List.of());
+        List<String> allowed = new ArrayList<>(others);
+        allowed.add(kindKey);
+        allowed.addAll(settingKeys);
+        checkKeys(node, path, allowed);
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String key : settingKeys) {
+            JsonNode v = node.get(key);
+            if (!isAbsent(v)) {
+                String text = text(v, path + "." + key, "a value");
+                if (text != null) {
+                    settings.put(key, text);
+                }
+            }
+        }
+        return new ComponentDef(kind, settings);
     }
 
     private Map<String, ReportDef> reports(JsonNode node) {

@@ -1,6 +1,8 @@
 package io.tandem.core.config;
 
 import io.tandem.core.AnalysisDef;
+import io.tandem.core.ComponentDef;
+import io.tandem.core.DeploymentDef;
 import io.tandem.core.DuckDbDef;
 import io.tandem.core.IndexDef;
 import io.tandem.core.Needs;
@@ -71,6 +73,35 @@ class ConfigWorkloadsTest {
                 "duckdb.spill: unknown key (expected memory_limit, threads)");
         assertThat(errors(BASE + "duckdb: lots\n")).containsExactly(
                 "duckdb: expected a mapping like {memory_limit: 1GiB, threads: 2}, got \"lots\"");
+    }
+
+    @Test
+    void theParts_areTheEmbeddedOnes_unlessTheConfigNamesOthers() {
+        assertThat(ConfigLoader.parse(BASE, "t.yaml").deployment()).isEqualTo(DeploymentDef.embedded());
+        TandemConfig named = ConfigLoader.parse(BASE + "log: {kind: file}\nstore: {kind: memory}\n"
+                + "batch: {every: 3, engine: duckdb}\n", "t.yaml");
+        assertThat(named.deployment()).isEqualTo(new DeploymentDef(ComponentDef.of("file"), ComponentDef.of("memory"),
+                ComponentDef.of("duckdb")));
+        assertThat(named.batchEvery()).isEqualTo(3);
+    }
+
+    @Test
+    void unknownKindsAndKeysOfTheParts_areErrorsNamingTheKeyTheValueAndTheKinds() {
+        assertThat(errors(BASE + "log: {kind: kafak}\nstore: {kind: redis, url: \"redis://h\"}\n"
+                + "batch: {engine: spark, every: 2}\n")).containsExactlyInAnyOrder(
+                "log.kind: unknown kind 'kafak' (expected file)",
+                "store.kind: unknown kind 'redis' (expected memory)",
+                "store.url: unknown key (expected kind)",
+                "batch.engine: unknown engine 'spark' (expected duckdb)");
+        assertThat(errors(BASE + "log: {kind: file, partitions: 4}\nbatch: {every: 1, engines: duckdb}\n"))
+                .containsExactlyInAnyOrder(
+                        "log.partitions: unknown key (expected kind)",
+                        "batch.engines: unknown key (expected every, engine)");
+        assertThat(errors(BASE + "log: file\nstore: [memory]\n")).containsExactlyInAnyOrder(
+                "log: expected a mapping like {kind: file}, got \"file\"",
+                "store: expected a mapping like {kind: memory}, got a list");
+        assertThat(errors(BASE + "log: {kind: [file]}\n")).containsExactly(
+                "log.kind: expected one of file, got a list");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.tandem.engine.duckdb;
 
 import io.tandem.core.DuckDbDef;
+import io.tandem.core.TandemConfig;
 import org.duckdb.DuckDBConnection;
 
 import java.io.IOException;
@@ -30,6 +31,11 @@ public final class DuckDb {
     public DuckDb(DuckDbDef limits, Path spillRoot) {
         this.limits = limits;
         this.spillRoot = spillRoot.toAbsolutePath();
+    }
+
+    /** The instances of a process: the config's limits, spilling under {@code <dataDir>/tmp/duckdb}. */
+    public static DuckDb of(TandemConfig config, Path dataDir) {
+        return new DuckDb(config.duckdb(), dataDir.resolve("tmp").resolve("duckdb"));
     }
 
     /**
