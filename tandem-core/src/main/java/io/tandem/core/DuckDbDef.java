@@ -2,8 +2,9 @@ package io.tandem.core;
 
 /**
  * The limits of every DuckDB instance Tandem opens ({@code duckdb:} in the config): the lake writer, the batch
- * engine, the batch views' writer and the SQL sandbox each run within {@code memoryLimitBytes} and spill what
- * does not fit into their own folder under {@code <data-dir>/tmp/duckdb}.
+ * engine, the batch views' writer, the SQL sandbox, the report writer, the search index rebuilds and the analyses'
+ * history each run within {@code memoryLimitBytes} and spill what does not fit into their own folder under
+ * {@code <data-dir>/tmp/duckdb}.
  *
  * @param memoryLimitBytes DuckDB's {@code memory_limit} for each instance
  * @param threads          DuckDB's worker threads for each instance

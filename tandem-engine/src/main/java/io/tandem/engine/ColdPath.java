@@ -61,7 +61,7 @@ final class ColdPath implements AutoCloseable {
         this.sql = new SqlService(lake.root(), views.dir(), duckdb);
         this.runner = new BatchRunner(catalog, lake, engine, views, store, logs, clock, automaticRuns, meters,
                 this::onPublish);
-        this.reports = new ReportRunner(config, dataDir, sql, this::coveredUntil);
+        this.reports = new ReportRunner(config, dataDir, sql, duckdb, this::coveredUntil);
         sql.setTables(tables(runner.current()), emptyStreams());
     }
 

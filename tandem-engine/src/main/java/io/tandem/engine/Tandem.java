@@ -127,13 +127,13 @@ public final class Tandem implements AutoCloseable {
                 queries::row);
         listeners.add(alerts);
         this.analyses = new Analyses(config, options.dataDir().resolve("analyses"), metrics, options.clock(), queries,
-                cold.views(), batch::current, this::watermark);
+                cold.views(), batch::current, this::watermark, duckdb);
         listeners.add(analyses);
         this.live = new LiveViews(catalog, queries::row, queries::query, options.clock(),
                 LiveViews.Options.defaults());
         listeners.add(live);
         this.search = new SearchIndexes(config, options.dataDir().resolve("index"), logs, lake, batch.current(),
-                store::committedOffset, options.clock(), metrics.registry());
+                store::committedOffset, options.clock(), metrics.registry(), duckdb);
         listeners.add(search);
         this.hotPath = new HotPath(catalog, logs, cache.guard(store), metrics, options.clock(), listeners);
         this.ingest = new IngestService(config.streams(), logs, store, hotPath, options.maxLag(), options.clock(),

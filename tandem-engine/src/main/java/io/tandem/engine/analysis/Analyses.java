@@ -15,6 +15,7 @@ import io.tandem.core.time.Timestamps;
 import io.tandem.engine.EngineMetrics;
 import io.tandem.engine.batchview.BatchVersion;
 import io.tandem.engine.batchview.BatchViewStore;
+import io.tandem.engine.duckdb.DuckDb;
 import io.tandem.engine.durable.Durable;
 import io.tandem.engine.feed.Feed;
 import io.tandem.engine.hot.ClosingBuckets;
@@ -139,11 +140,12 @@ public final class Analyses implements HotPathListener, AutoCloseable {
      * @param watermark a stream's current watermark, read once by {@link #start()}
      */
     public Analyses(TandemConfig config, Path dir, EngineMetrics metrics, LongSupplier clock, QueryService queries,
-                    BatchViewStore batchViews, Supplier<BatchVersion> batchVersion, ToLongFunction<String> watermark) {
+                    BatchViewStore batchViews, Supplier<BatchVersion> batchVersion, ToLongFunction<String> watermark,
+                    DuckDb duckdb) {
         this.defs = config.analyses();
         this.views = config.views();
         this.queries = queries;
-        this.history = new History(queries, batchViews, batchVersion);
+        this.history = new History(queries, batchViews, batchVersion, duckdb);
         this.clock = clock;
         this.watermark = watermark;
         for (AnalysisDef def : defs.values()) {
@@ -589,6 +591,7 @@ public final class Analyses implements HotPathListener, AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("last analysis checkpoint failed", e);
         }
+        history.close();
         results.close();
     }
 }

@@ -4,14 +4,15 @@ import io.tandem.core.AnalysisDef;
 import io.tandem.core.ViewDef;
 import io.tandem.engine.batchview.BatchVersion;
 import io.tandem.engine.batchview.BatchViewStore;
+import io.tandem.engine.duckdb.DuckDb;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.QueryService;
 import io.tandem.engine.query.ViewQuery;
+import org.duckdb.DuckDBConnection;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+
+import static io.tandem.core.expr.SqlColumns.quote;
 
 /**
  * One group's history of an analysis's measure, exact: the published batch view's Parquet file, read with DuckDB,
@@ -35,8 +38,15 @@ final class History {
     private final QueryService queries;
     private final BatchViewStore batchViews;
     private final Supplier<BatchVersion> current;
+    private final DuckDBConnection db;
 
-    History(QueryService queries, BatchViewStore batchViews, Supplier<BatchVersion> current) {
+    /** @param duckdb opens {@code analysis-history}, the instance the deep passes read the batch views with */
+    History(QueryService queries, BatchViewStore batchViews, Supplier<BatchVersion> current, DuckDb duckdb) {
+        try {
+            this.db = duckdb.open("analysis-history");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot open DuckDB for the analyses' history", e);
+        }
         this.queries = queries;
         this.batchViews = batchViews;
         this.current = current;
@@ -95,7 +105,7 @@ final class History {
         return key;
     }
 
-    private static void fromParquet(Path parquet, AnalysisDef def, ViewDef view, Map<String, Object> dims,
+    private void fromParquet(Path parquet, AnalysisDef def, ViewDef view, Map<String, Object> dims,
                                     long fromMs, long toMs, Map<Row, Double> out) {
         StringBuilder sql = new StringBuilder("SELECT epoch_ms(bucket)");
         for (String d : view.groupBy()) {
@@ -107,7 +117,7 @@ final class History {
         for (String d : dims.keySet()) {
             sql.append(" AND CAST(").append(quote(d)).append(" AS VARCHAR) = ?");
         }
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        try (Connection c = db.duplicate();
              PreparedStatement st = c.prepareStatement(sql.toString())) {
             st.setLong(1, fromMs);
             st.setLong(2, toMs);
@@ -134,7 +144,12 @@ final class History {
         }
     }
 
-    private static String quote(String identifier) {
-        return '"' + identifier.replace("\"", "\"\"") + '"';
+    /** Closes the DuckDB instance; called once no deep pass runs any more. */
+    void close() {
+        try {
+            db.close();
+        } catch (SQLException e) {
+            throw new IllegalStateException("closing the analyses' DuckDB failed", e);
+        }
     }
 }

@@ -49,6 +49,8 @@ import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 
+import static io.tandem.core.expr.SqlColumns.quote;
+
 /**
  * The batch view store: versioned folders of batch views, published atomically.
  *
@@ -346,9 +348,6 @@ public final class BatchViewStore implements AutoCloseable {
         }
     }
 
-    static String quote(String identifier) {
-        return '"' + identifier.replace("\"", "\"\"") + '"';
-    }
 
     private static String sqlType(FieldType type) {
         return switch (type) {

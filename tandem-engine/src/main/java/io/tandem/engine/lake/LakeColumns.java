@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import static io.tandem.core.expr.SqlColumns.quote;
+
 /**
  * The columns of a stream's lake files, in order: every declared field but the time field, the event time (named
  * after the stream's time field), then {@code _arrival}, {@code _epoch}, {@code _partition}, {@code _offset}.
@@ -100,7 +102,4 @@ final class LakeColumns {
         };
     }
 
-    static String quote(String identifier) {
-        return '"' + identifier.replace("\"", "\"\"") + '"';
-    }
 }

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.sql.Statement;
 
+import static io.tandem.core.expr.SqlColumns.quote;
+
 /**
  * The events of one partition's current epoch on their way into a Parquet file: a DuckDB table filled through an
  * appender, in log order. Holds at most one epoch; {@link #epoch} is {@link #NONE} when empty.
@@ -138,7 +140,7 @@ final class Stage {
         } finally {
             epoch = NONE;
             rows = 0;
-            execute("DROP TABLE " + LakeColumns.quote(table));
+            execute("DROP TABLE " + quote(table));
             execute(columns.createTable(table));
         }
     }

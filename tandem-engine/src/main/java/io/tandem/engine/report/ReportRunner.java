@@ -5,6 +5,7 @@ import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.time.Durations;
 import io.tandem.core.time.Timestamps;
+import io.tandem.engine.duckdb.DuckDb;
 import io.tandem.engine.sql.SqlException;
 import io.tandem.engine.sql.SqlResult;
 import io.tandem.engine.sql.SqlService;
@@ -64,7 +65,7 @@ public final class ReportRunner implements AutoCloseable {
     private final SqlService sql;
     private final LongSupplier coveredUntilMs;
     private final long latenessMs;
-    private final ReportWriter writer = new ReportWriter();
+    private final ReportWriter writer;
     private final Map<String, ReportFailure> failures = new ConcurrentHashMap<>();
 
     /**
@@ -73,7 +74,9 @@ public final class ReportRunner implements AutoCloseable {
      * @param coveredUntilMs the arrival time up to which the batch covers the lake (the end of the last epoch of the
      *                       published batch), {@link Long#MIN_VALUE} before the first batch; read by explicit runs
      */
-    public ReportRunner(TandemConfig config, Path dataDir, SqlService sql, LongSupplier coveredUntilMs) {
+    public ReportRunner(TandemConfig config, Path dataDir, SqlService sql, DuckDb duckdb,
+                        LongSupplier coveredUntilMs) {
+        this.writer = new ReportWriter(duckdb);
         this.reports = config.reports();
         this.reportsDir = dataDir.resolve("reports");
         this.sql = sql;

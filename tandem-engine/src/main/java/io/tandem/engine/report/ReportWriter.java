@@ -1,8 +1,9 @@
 package io.tandem.engine.report;
 
-import io.tandem.engine.durable.Durable;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.engine.duckdb.DuckDb;
+import io.tandem.engine.durable.Durable;
 import io.tandem.engine.sql.SqlResult;
 
 import java.io.BufferedWriter;
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -26,6 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+
+import static io.tandem.core.expr.SqlColumns.quote;
 
 /**
  * Writes a result as CSV, JSON or Parquet so that the file appears whole or not at all: into a temp file in the
@@ -44,7 +46,13 @@ final class ReportWriter implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
 
+    private final DuckDb duckdb;
     private Connection duck;
+
+    /** @param duckdb opens the writer's own DuckDB instance, {@code report-writer}, on the first Parquet report */
+    ReportWriter(DuckDb duckdb) {
+        this.duckdb = duckdb;
+    }
 
     /** Writes the rows to {@code target}, replacing it atomically; returns the number of rows. */
     long write(SqlResult result, String format, Path target) throws IOException {
@@ -129,13 +137,13 @@ final class ReportWriter implements AutoCloseable {
     private synchronized void parquet(SqlResult result, Path file) throws IOException {
         try {
             if (duck == null) {
-                duck = DriverManager.getConnection("jdbc:duckdb:");
+                duck = duckdb.open("report-writer");
             }
             List<String> columns = new ArrayList<>();
             List<String> values = new ArrayList<>();
             for (int i = 0; i < result.columns().size(); i++) {
                 String type = ddlType(result, i);
-                columns.add(ident(result.columns().get(i)) + " " + type);
+                columns.add(quote(result.columns().get(i)) + " " + type);
                 values.add(type.equals("BLOB") ? "from_base64(?)"
                         : nested(type) ? "CAST(CAST(? AS JSON) AS " + type + ")" : "CAST(? AS " + type + ")");
             }
@@ -194,9 +202,6 @@ final class ReportWriter implements AutoCloseable {
         return t.endsWith("]") || t.startsWith("STRUCT") || t.startsWith("MAP") || t.startsWith("UNION");
     }
 
-    private static String ident(String name) {
-        return "\"" + name.replace("\"", "\"\"") + "\"";
-    }
 
     @Override
     public synchronized void close() {

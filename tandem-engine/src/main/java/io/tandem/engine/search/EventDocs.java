@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static io.tandem.core.expr.SqlColumns.quote;
+
 /**
  * How an event is a Lucene document, the same on both paths.
  *
@@ -195,7 +197,4 @@ final class EventDocs {
                 rs.getInt(col + 3), rs.getLong(col + 4));
     }
 
-    private static String quote(String identifier) {
-        return '"' + identifier.replace("\"", "\"\"") + '"';
-    }
 }

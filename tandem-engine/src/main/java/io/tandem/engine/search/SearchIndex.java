@@ -8,6 +8,7 @@ import io.tandem.core.IndexDef;
 import io.tandem.core.StreamDef;
 import io.tandem.core.codec.BinaryRow;
 import io.tandem.core.codec.RowCodec;
+import io.tandem.engine.duckdb.DuckDb;
 import io.tandem.engine.durable.Durable;
 import io.tandem.spi.lake.Lake;
 import io.tandem.spi.lake.LakeFile;
@@ -46,7 +47,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -124,6 +124,8 @@ final class SearchIndex implements AutoCloseable {
     private final String definition;
     private final Path dir;
     private final Lake lake;
+    /** Opens {@code search-<index>}, the DuckDB instance a rebuild reads the lake with; rebuilds never overlap. */
+    private final DuckDb duckdb;
     private final LongSupplier clock;
     private final Analyzer analyzer = new StandardAnalyzer();
     private final String[] fields;
@@ -155,9 +157,10 @@ final class SearchIndex implements AutoCloseable {
      * @param hotOffset the hot path's committed offset of each partition: where it will replay from
      */
     SearchIndex(IndexDef def, StreamDef stream, Path dir, EventLog log, Lake lake, long boundary, long version,
-                IntToLongFunction hotOffset, long epochMs, LongSupplier clock, MeterRegistry meters)
+                IntToLongFunction hotOffset, long epochMs, LongSupplier clock, MeterRegistry meters, DuckDb duckdb)
             throws IOException {
         this.def = def;
+        this.duckdb = duckdb;
         this.stream = stream;
         this.docs = new EventDocs(stream, def);
         this.definition = EventDocs.definition(stream, def);
@@ -506,7 +509,7 @@ final class SearchIndex implements AutoCloseable {
              IndexWriter w = new IndexWriter(d, new IndexWriterConfig(analyzer)
                      .setOpenMode(IndexWriterConfig.OpenMode.CREATE).setRAMBufferSizeMB(64))) {
             if (!files.isEmpty()) {
-                try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+                try (Connection c = duckdb.open("search-" + def.name());
                      Statement s = c.createStatement();
                      ResultSet rs = s.executeQuery(docs.lakeSelect(files))) {
                     while (rs.next()) {

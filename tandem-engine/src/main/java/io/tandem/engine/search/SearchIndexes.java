@@ -6,6 +6,7 @@ import io.tandem.core.Row;
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.engine.batchview.BatchVersion;
+import io.tandem.engine.duckdb.DuckDb;
 import io.tandem.engine.hot.HotPathListener;
 import io.tandem.spi.lake.Lake;
 import io.tandem.spi.log.EventLog;
@@ -72,7 +73,8 @@ public final class SearchIndexes implements HotPathListener, AutoCloseable {
      * @param hotOffset the hot path's committed offset of a (stream, partition)
      */
     public SearchIndexes(TandemConfig config, Path dir, Map<String, EventLog> logs, Lake lake, BatchVersion current,
-                         ToLongBiFunction<String, Integer> hotOffset, LongSupplier clock, MeterRegistry meters) {
+                         ToLongBiFunction<String, Integer> hotOffset, LongSupplier clock, MeterRegistry meters,
+                         DuckDb duckdb) {
         this.epochMs = config.epochMs();
         wanted.set(current);
         Map<String, List<SearchIndex>> streams = new LinkedHashMap<>();
@@ -81,7 +83,7 @@ public final class SearchIndexes implements HotPathListener, AutoCloseable {
                 StreamDef stream = config.streams().get(def.stream());
                 SearchIndex index = new SearchIndex(def, stream, dir.resolve(def.name()), logs.get(def.stream()),
                         lake, current.boundaryEpoch(), current.version(), p -> hotOffset.applyAsLong(def.stream(), p),
-                        epochMs, clock, meters);
+                        epochMs, clock, meters, duckdb);
                 indexes.put(def.name(), index);
                 streams.computeIfAbsent(def.stream(), s -> new ArrayList<>()).add(index);
             }

@@ -49,6 +49,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static io.tandem.core.expr.SqlColumns.literal;
+import static io.tandem.core.expr.SqlColumns.quote;
+
 /**
  * Read-only SQL over the lake: each stream is a table, and so is each view's current batch version.
  *
@@ -212,24 +215,24 @@ public final class SqlService implements AutoCloseable {
                 }
                 String source = "read_parquet(" + literal(path) + ", hive_partitioning = false, union_by_name = true)";
                 try {
-                    execute("CREATE OR REPLACE VIEW " + ident(name) + " AS SELECT * FROM " + source);
+                    execute("CREATE OR REPLACE VIEW " + quote(name) + " AS SELECT * FROM " + source);
                     present.put(name, path);
                 } catch (SQLException noFile) {
                     if (!String.valueOf(noFile.getMessage()).contains("No files found")) {
                         throw noFile;
                     }
                     if (emptyWhenMissing.containsKey(name)) {
-                        execute("CREATE OR REPLACE VIEW " + ident(name) + " AS " + emptyWhenMissing.get(name));
+                        execute("CREATE OR REPLACE VIEW " + quote(name) + " AS " + emptyWhenMissing.get(name));
                         present.put(name, path);
                     } else {
-                        execute("DROP VIEW IF EXISTS " + ident(name));
+                        execute("DROP VIEW IF EXISTS " + quote(name));
                         missing.put(name, path);
                     }
                 }
             }
             for (String old : tables.keySet()) {
                 if (!present.containsKey(old)) {
-                    execute("DROP VIEW IF EXISTS " + ident(old));
+                    execute("DROP VIEW IF EXISTS " + quote(old));
                 }
             }
         } catch (SQLException e) {
@@ -502,14 +505,6 @@ public final class SqlService implements AutoCloseable {
         return v.toString();
     }
 
-    /** A SQL string literal. */
-    static String literal(String s) {
-        return "'" + s.replace("'", "''") + "'";
-    }
-
-    private static String ident(String name) {
-        return "\"" + name + "\"";
-    }
 
     @Override
     public synchronized void close() {

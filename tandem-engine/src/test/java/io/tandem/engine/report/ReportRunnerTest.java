@@ -1,12 +1,12 @@
 package io.tandem.engine.report;
 
-import io.tandem.core.DuckDbDef;
-import io.tandem.engine.duckdb.DuckDb;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.core.DuckDbDef;
 import io.tandem.core.ReportDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.config.ConfigLoader;
+import io.tandem.engine.duckdb.DuckDb;
 import io.tandem.engine.sql.LakeFixture;
 import io.tandem.engine.sql.SqlService;
 import org.junit.jupiter.api.AfterEach;
@@ -43,6 +43,7 @@ class ReportRunnerTest {
     Path dir;
     Path lake;
     SqlService sql;
+    DuckDb duckdb;
     long coveredUntil = Long.MAX_VALUE;
     ReportRunner runner;
 
@@ -59,7 +60,8 @@ class ReportRunnerTest {
         LakeFixture.trades(lake, 2, "'AAPL', 101.0, 20, '2026-11-25 09:59:00'",
                 "'MSFT', 300.0, 5, '2026-11-25 23:59:59.999'");
         LakeFixture.trades(lake, 3, "'AAPL', 999.0, 1, '2026-11-26 00:00:00'");
-        sql = new SqlService(lake, dir.resolve("views"), new DuckDb(DuckDbDef.defaults(), dir.resolve("tmp")));
+        duckdb = new DuckDb(DuckDbDef.defaults(), dir.resolve("tmp"));
+        sql = new SqlService(lake, dir.resolve("views"), duckdb);
         sql.setTables(Map.of("trades", SqlService.lakeGlob(lake, "trades")), Map.of());
     }
 
@@ -78,7 +80,7 @@ class ReportRunnerTest {
         reports.putAll(extra);
         TandemConfig config = new TandemConfig(market.epochMs(), market.streams(), market.views(), 1, reports,
                 market.alerts());
-        runner = new ReportRunner(config, dir, sql, () -> coveredUntil);
+        runner = new ReportRunner(config, dir, sql, duckdb, () -> coveredUntil);
         return runner;
     }
 
