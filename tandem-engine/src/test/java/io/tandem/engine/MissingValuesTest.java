@@ -5,9 +5,9 @@ import io.tandem.core.config.ConfigLoader;
 import io.tandem.core.time.Timestamps;
 import io.tandem.engine.alert.Alert;
 import io.tandem.engine.batchview.BatchRun;
+import io.tandem.engine.feed.Feed;
 import io.tandem.engine.live.LiveRow;
 import io.tandem.engine.live.LiveViews;
-import io.tandem.engine.live.Subscription;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.ViewQuery;
 import io.tandem.engine.sql.SqlResult;
@@ -25,7 +25,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -135,7 +134,7 @@ class MissingValuesTest {
         TandemOptions options = TandemOptions.defaults(dir).withPartitions(1).withClock(clock::get);
         try (Tandem tandem = Tandem.start(ConfigLoader.parse(CONFIG, "test.yaml"), options)) {
             LiveViews live = tandem.liveViews();
-            Subscription subscription = live.subscribe(live.filter("bars", Map.of("symbol", "NULLP")), null);
+            Feed<LiveRow> subscription = live.subscribe(live.filter("bars", Map.of("symbol", "NULLP")), null);
 
             // 1. two minutes of trades without a price, then one without a qty, then a trade of another symbol
             //    whose time closes the three minutes
@@ -151,7 +150,7 @@ class MissingValuesTest {
             // 3. live rows carry the same values
             Map<Long, Map<String, Object>> liveRows = new HashMap<>();
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-                LiveRow r = subscription.poll(100, TimeUnit.MILLISECONDS);
+                LiveRow r = subscription.poll(Duration.ofMillis(100));
                 if (r != null) {
                     assertThat(r.row().dims()).isEqualTo(GroupKey.of("NULLP"));
                     liveRows.put(r.row().bucket(), byName(r.row().values()));

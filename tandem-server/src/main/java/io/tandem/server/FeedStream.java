@@ -11,14 +11,17 @@ import java.time.Duration;
 import java.util.function.Function;
 
 /**
- * Serves a {@link Feed} (alerts, analysis results) as server-sent events: a {@code connected} comment, one event
- * per item with the item's id, a {@code heartbeat} comment after {@value #HEARTBEAT_SECONDS} s without one, and,
- * for a client that fell more than {@value #CLIENT_BUFFER} items behind, a last {@code dropped} event before the
- * stream ends. A client resumes with {@code Last-Event-ID} (or the query parameter {@code last_event_id}).
+ * Serves a {@link Feed} (alerts, analysis results, live view rows) as server-sent events: a {@code connected}
+ * comment (or the feed's {@link Feed#resumeNote()}), one event per item with the item's id, a {@code heartbeat}
+ * comment after {@value #HEARTBEAT_SECONDS} s without one, and, for a client that fell more than the feed's
+ * capacity behind, a last {@code dropped} event before the stream ends. A client resumes with
+ * {@code Last-Event-ID} or the query parameter {@value #LAST_ID_PARAM}, on every feed.
  */
 final class FeedStream {
 
     static final int CLIENT_BUFFER = 1_024;
+    /** The one resume parameter of every feed, for clients that cannot set {@code Last-Event-ID}. */
+    static final String LAST_ID_PARAM = "last_event_id";
     static final int HEARTBEAT_SECONDS = 15;
     private static final Duration POLL = Duration.ofSeconds(1);
     private static final Logger LOG = LoggerFactory.getLogger(FeedStream.class);
@@ -36,10 +39,10 @@ final class FeedStream {
                           Function<T, String> data, Function<T, String> id, String items) {
         String lastId = client.ctx().header("Last-Event-ID");
         if (lastId == null) {
-            lastId = client.ctx().queryParam("last_event_id");
+            lastId = client.ctx().queryParam(LAST_ID_PARAM);
         }
         try (Feed<T> feed = subscribe.apply(lastId)) {
-            client.sendComment("connected");
+            client.sendComment(feed.resumeNote() != null ? feed.resumeNote() : "connected");
             long quietSince = System.nanoTime();
             while (!client.terminated()) {
                 T item = feed.poll(POLL);
@@ -49,8 +52,8 @@ final class FeedStream {
                 } else if (feed.closed()) {
                     if (feed.overflowed()) {
                         ObjectNode last = JsonNodeFactory.instance.objectNode();
-                        last.put("error", "this client fell more than " + CLIENT_BUFFER + " " + items + " behind and "
-                                + "is disconnected; reconnect with Last-Event-ID to resume");
+                        last.put("error", "this client fell more than " + feed.capacity() + " " + items
+                                + " behind and is disconnected; reconnect with Last-Event-ID to resume");
                         client.sendEvent("dropped", last.toString());
                     }
                     return;

@@ -9,10 +9,10 @@ import io.javalin.http.HttpStatus;
 import io.javalin.http.sse.SseClient;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.ViewDef;
+import io.tandem.engine.feed.Feed;
 import io.tandem.engine.live.LiveFilter;
 import io.tandem.engine.live.LiveRow;
 import io.tandem.engine.live.LiveViews;
-import io.tandem.engine.live.Subscription;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code GET /v1/views/{view}/live?DIM=VALUE...}: the rows of a view that change, as server-sent events.
@@ -28,22 +27,21 @@ import java.util.concurrent.TimeUnit;
  * <p>Each update is an event named {@code row} whose data is one row in the shape of a query row
  * ({@code {"bucket": ..., DIM: ..., MEASURE: ..., "source": ...}}) and whose id is the row change's id. A row is
  * sent at most once per 100 ms flush, with its value at the flush. A client that reconnects with
- * {@code Last-Event-ID} (an {@code EventSource} does it by itself; {@code ?lastEventId=} works too) first gets the
- * current value of each matching row changed since, or, when that id is too old, the rows of the view's recent
- * buckets, announced by a comment. A client that falls 10,000 updates behind gets an event named {@code dropped}
- * with {@code {"reason": "client too slow: ..."}} and the stream ends; it reconnects with its last id. A comment
- * every 15 s keeps idle connections open.
+ * {@code Last-Event-ID} (an {@code EventSource} does it by itself; {@code ?last_event_id=} works too, as for alerts
+ * and analyses) first gets the current value of each matching row changed since, or, when that id is too old, the
+ * rows of the view's recent buckets, announced by a comment. The stream is served as every feed is
+ * ({@link FeedStream}): a client that falls 10,000 updates behind gets an event named {@code dropped} and the
+ * stream ends; it reconnects with its last id.
  */
 final class LiveRoutes implements AutoCloseable {
 
     private static final String PATH = "/v1/views/{view}/live";
-    private static final String LAST_ID_PARAM = "lastEventId";
-    private static final long KEEP_ALIVE_SECONDS = 15;
+    private static final String LAST_ID_PARAM = FeedStream.LAST_ID_PARAM;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LiveViews live;
     private final TandemConfig config;
-    private final Set<Subscription> open = ConcurrentHashMap.newKeySet();
+    private final Set<Feed<LiveRow>> open = ConcurrentHashMap.newKeySet();
 
     LiveRoutes(LiveViews live, TandemConfig config) {
         this.live = live;
@@ -59,7 +57,7 @@ final class LiveRoutes implements AutoCloseable {
     /** Ends every open stream (the server is stopping). */
     @Override
     public void close() {
-        open.forEach(Subscription::close);
+        open.forEach(Feed::close);
     }
 
     private void check(Context ctx) {
@@ -100,33 +98,15 @@ final class LiveRoutes implements AutoCloseable {
         Long lastId = client.ctx().attribute("live.lastId");
         ViewDef view = config.views().get(filter.view());
         List<String> measures = new ArrayList<>(view.measures().keySet());
-        Subscription sub = live.subscribe(filter, lastId);
-        open.add(sub);
-        client.onClose(sub::close);
-        try {
-            client.sendComment(sub.resumeNote() != null ? sub.resumeNote() : "live rows of " + filter.view());
-            while (!client.terminated()) {
-                LiveRow row = sub.poll(KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
-                if (row != null) {
-                    ObjectNode data = JSON.createObjectNode();
-                    TandemServer.putRow(data, view.groupBy(), measures, row.row());
-                    client.sendEvent("row", data.toString(), Long.toString(row.id()));
-                } else if (sub.isClosed()) {
-                    if (sub.dropReason() != null) {
-                        client.sendEvent("dropped", JSON.createObjectNode().put("reason", sub.dropReason())
-                                .toString());
-                    }
-                    break;
-                } else {
-                    client.sendComment("keep-alive");
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            open.remove(sub);
-            sub.close();
-            client.close();
-        }
+        FeedStream.serve(client, ignored -> {
+            Feed<LiveRow> feed = live.subscribe(filter, lastId);
+            open.add(feed);
+            return feed;
+        }, "row", row -> {
+            ObjectNode data = JSON.createObjectNode();
+            TandemServer.putRow(data, view.groupBy(), measures, row.row());
+            return data.toString();
+        }, row -> Long.toString(row.id()), "row updates");
+        open.removeIf(Feed::closed);
     }
 }

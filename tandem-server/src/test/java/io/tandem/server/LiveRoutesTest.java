@@ -119,7 +119,7 @@ class LiveRoutesTest {
         ingest("{\"symbol\":\"AAPL\",\"price\":1,\"qty\":1,\"ts\":\"2026-11-26T10:05:00Z\"}");
         await().atMost(Duration.ofSeconds(10)).until(() -> tandem.liveViews().lastId() > before);
 
-        try (SseStream stream = live("?lastEventId=1")) {
+        try (SseStream stream = live("?last_event_id=1")) {
             await().atMost(Duration.ofSeconds(10)).until(() -> !stream.named("row").isEmpty());
             assertThat(stream.comments).anySatisfy(c -> assertThat(c)
                     .startsWith("Last-Event-ID 1 is not among the row changes kept"));
@@ -135,9 +135,9 @@ class LiveRoutesTest {
         assertThat(badDim.statusCode()).isEqualTo(400);
         assertThat(badDim.body()).contains("unknown parameter 'colour'");
         assertThat(get("/v1/views/trades_1m/live?symbol=A&symbol=B", sse).statusCode()).isEqualTo(400);
-        HttpResponse<String> badId = get("/v1/views/trades_1m/live?lastEventId=abc", sse);
+        HttpResponse<String> badId = get("/v1/views/trades_1m/live?last_event_id=abc", sse);
         assertThat(badId.statusCode()).isEqualTo(400);
-        assertThat(badId.body()).contains("lastEventId: expected the id of a row event");
+        assertThat(badId.body()).contains("last_event_id: expected the id of a row event");
         HttpResponse<String> notSse = get("/v1/views/trades_1m/live", "application/json");
         assertThat(notSse.statusCode()).isEqualTo(406);
         assertThat(notSse.body()).contains("Accept: text/event-stream");

@@ -15,7 +15,7 @@ public final class Feeds<T> {
 
     /** A feed that starts with {@code replay}, then gets what is published; already ended after {@link #close()}. */
     public Feed<T> subscribe(List<T> replay, int capacity) {
-        Feed<T> feed = new Feed<>(capacity, replay, open::remove);
+        Feed<T> feed = new Feed<>(capacity, replay, null, open::remove);
         if (closed) {
             feed.close();
         } else {

@@ -26,7 +26,7 @@ public final class LiveFilter {
      * @throws QueryException (400) naming an unknown dimension or a value of the wrong type
      */
     static LiveFilter of(CompiledView view, Map<String, String> dims) {
-        return new LiveFilter(view.name(), dims, DimensionFilter.parse(view, dims, "lastEventId"));
+        return new LiveFilter(view.name(), dims, DimensionFilter.parse(view, dims, "last_event_id"));
     }
 
     public String view() {

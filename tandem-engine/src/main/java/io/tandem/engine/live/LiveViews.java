@@ -4,6 +4,7 @@ import io.tandem.core.GroupKey;
 import io.tandem.core.StreamDef;
 import io.tandem.core.plan.WorkloadKind;
 import io.tandem.core.time.Timestamps;
+import io.tandem.engine.feed.Feed;
 import io.tandem.engine.hot.HotPathListener;
 import io.tandem.engine.query.QueryException;
 import io.tandem.engine.query.QueryResult;
@@ -46,10 +47,11 @@ import java.util.function.LongSupplier;
  * <p><b>Resume.</b> A subscriber that gives the last id it received gets, before anything new, the current value
  * of every matching row that changed after that id, once each, in the order of their last change. When the id is
  * older than the ring (or not of this run), it gets the current rows of the view's {@link Options#snapshotBuckets()}
- * most recent buckets instead, each with the latest id, and {@link Subscription#resumeNote()} says so.
+ * most recent buckets instead, each with the latest id, and {@link Feed#resumeNote()} says so.
  *
- * <p><b>Slow subscribers.</b> Each subscription holds at most {@link Options#queueCapacity()} updates; one more and
- * it is dropped with the reason, and reconnects with its last id (see {@link Subscription}).
+ * <p><b>Slow subscribers.</b> Each subscriber's {@link Feed} holds at most {@link Options#queueCapacity()}
+ * updates besides what it resumed with; one more and the feed ends as overflowed, and the subscriber reconnects
+ * with its last id.
  */
 public final class LiveViews implements HotPathListener, AutoCloseable {
 
@@ -68,6 +70,10 @@ public final class LiveViews implements HotPathListener, AutoCloseable {
         }
     }
 
+    /** One subscriber's filter and feed. */
+    private record Subscriber(LiveFilter filter, Feed<LiveRow> feed) {
+    }
+
     /** Reads the merged row of one (dims, bucket) of a view at its own granularity, or null when it has none. */
     @FunctionalInterface
     public interface RowReader {
@@ -81,7 +87,7 @@ public final class LiveViews implements HotPathListener, AutoCloseable {
     private final Options options;
     private final Set<RowKey> changed = ConcurrentHashMap.newKeySet();
     private final Object lock = new Object();
-    private final Map<String, List<Subscription>> subscribers = new ConcurrentHashMap<>();
+    private final Map<String, List<Subscriber>> subscribers = new ConcurrentHashMap<>();
     private final Map<String, Long> latestBucket = new ConcurrentHashMap<>();
     private final RowKey[] ring;
     private final long firstId;
@@ -149,7 +155,7 @@ public final class LiveViews implements HotPathListener, AutoCloseable {
      *
      * @param lastEventId the last id the subscriber received before, or null for a new subscriber
      */
-    public Subscription subscribe(LiveFilter filter, Long lastEventId) {
+    public Feed<LiveRow> subscribe(LiveFilter filter, Long lastEventId) {
         synchronized (lock) {
             List<LiveRow> backlog = List.of();
             String note = null;
@@ -165,9 +171,10 @@ public final class LiveViews implements HotPathListener, AutoCloseable {
                             + " buckets (" + backlog.size() + " rows)";
                 }
             }
-            Subscription s = new Subscription(filter, backlog, options.queueCapacity(), note, this::closed);
-            subscribers.computeIfAbsent(filter.view(), v -> new CopyOnWriteArrayList<>()).add(s);
-            return s;
+            List<Subscriber> subs = subscribers.computeIfAbsent(filter.view(), v -> new CopyOnWriteArrayList<>());
+            Feed<LiveRow> feed = new Feed<>(options.queueCapacity(), backlog, note, f -> closed(subs, filter, f));
+            subs.add(new Subscriber(filter, feed));
+            return feed;
         }
     }
 
@@ -210,12 +217,12 @@ public final class LiveViews implements HotPathListener, AutoCloseable {
     }
 
     private void publish(long id, RowKey key) {
-        List<Subscription> subs = subscribers.get(key.view());
+        List<Subscriber> subs = subscribers.get(key.view());
         if (subs == null) {
             return;
         }
         LiveRow row = null;
-        for (Subscription s : subs) {
+        for (Subscriber s : subs) {
             if (!s.filter().matches(key)) {
                 continue;
             }
@@ -226,7 +233,7 @@ public final class LiveViews implements HotPathListener, AutoCloseable {
                 }
                 row = new LiveRow(id, key.view(), r);
             }
-            s.offer(row);
+            s.feed().overflowsOn(row);
         }
     }
 
@@ -267,14 +274,11 @@ public final class LiveViews implements HotPathListener, AutoCloseable {
         return result.rows().stream().map(r -> new LiveRow(lastId, filter.view(), r)).toList();
     }
 
-    private void closed(Subscription s) {
-        List<Subscription> subs = subscribers.get(s.filter().view());
-        if (subs != null) {
-            subs.remove(s);
-        }
-        if (s.dropReason() != null) {
+    private void closed(List<Subscriber> subs, LiveFilter filter, Feed<LiveRow> feed) {
+        subs.removeIf(s -> s.feed() == feed);
+        if (feed.overflowed()) {
             dropped.incrementAndGet();
-            LOG.info("live subscriber of {} dropped: {}", s.filter(), s.dropReason());
+            LOG.info("live subscriber of {} dropped: it fell {} row updates behind", filter, feed.capacity());
         }
     }
 
@@ -286,6 +290,6 @@ public final class LiveViews implements HotPathListener, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        subscribers.values().forEach(subs -> subs.forEach(Subscription::close));
+        subscribers.values().forEach(subs -> subs.forEach(s -> s.feed().close()));
     }
 }

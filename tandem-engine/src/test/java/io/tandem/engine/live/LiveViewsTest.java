@@ -3,6 +3,7 @@ package io.tandem.engine.live;
 import io.tandem.core.GroupKey;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.config.ConfigLoader;
+import io.tandem.engine.feed.Feed;
 import io.tandem.engine.query.QueryException;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.ViewQuery;
@@ -11,12 +12,12 @@ import io.tandem.spi.view.Catalog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -77,9 +78,9 @@ class LiveViewsTest {
         live.onCommit(CONFIG.streams().get("trades"), 0, Set.of(new StateKey("trades_1m", dims, bucket, 7)), 0);
     }
 
-    static List<LiveRow> drain(Subscription s) throws InterruptedException {
+    static List<LiveRow> drain(Feed<LiveRow> s) throws InterruptedException {
         List<LiveRow> rows = new ArrayList<>();
-        for (LiveRow r = s.poll(0, TimeUnit.MILLISECONDS); r != null; r = s.poll(0, TimeUnit.MILLISECONDS)) {
+        for (LiveRow r = s.poll(Duration.ZERO); r != null; r = s.poll(Duration.ZERO)) {
             rows.add(r);
         }
         return rows;
@@ -92,7 +93,7 @@ class LiveViewsTest {
     @Test
     void when_aRowChangesManyTimesBetweenFlushes_then_itIsSentOnceWithItsLatestValue() throws Exception {
         start(100, 100);
-        Subscription s = live.subscribe(all(), null);
+        Feed<LiveRow> s = live.subscribe(all(), null);
 
         // 1. a thousand commits touch the same row, and one touches another
         for (int i = 0; i < 1_000; i++) {
@@ -117,7 +118,7 @@ class LiveViewsTest {
     void when_aSubscriberResumesWithItsLastId_then_itGetsEachRowChangedSinceOnceInOrderOfLastChange()
             throws Exception {
         start(100, 100);
-        Subscription first = live.subscribe(all(), null);
+        Feed<LiveRow> first = live.subscribe(all(), null);
         change("AAPL", 1, 0);
         change("MSFT", 1, 0);
         live.flush();
@@ -133,7 +134,7 @@ class LiveViewsTest {
         live.flush();
 
         // 2. it resumes: IBM, then AAPL once with its current value, and no note
-        Subscription back = live.subscribe(all(), lastSeen);
+        Feed<LiveRow> back = live.subscribe(all(), lastSeen);
         assertThat(back.resumeNote()).isNull();
         List<LiveRow> missed = drain(back);
         assertThat(missed).extracting(r -> r.row().dims().get(0)).containsExactly("IBM", "AAPL");
@@ -157,7 +158,7 @@ class LiveViewsTest {
             live.flush();
         }
 
-        Subscription s = live.subscribe(all(), 1L);
+        Feed<LiveRow> s = live.subscribe(all(), 1L);
 
         // the view's last 60 buckets up to the newest changed one, each row with the latest id
         assertThat(s.resumeNote()).contains("Last-Event-ID 1 is not among the row changes kept")
@@ -176,17 +177,17 @@ class LiveViewsTest {
         change("AAPL", 1, 0);
         live.flush();
 
-        Subscription s = live.subscribe(all(), live.lastId() + 1_000);
+        Feed<LiveRow> s = live.subscribe(all(), live.lastId() + 1_000);
 
         assertThat(s.resumeNote()).contains("not among the row changes kept (ids 1 to 1)");
         assertThat(drain(s)).hasSize(1);
     }
 
     @Test
-    void when_aSubscriberFallsBehind_then_itIsDroppedWithTheReasonWhileOthersKeepGoing() throws Exception {
+    void when_aSubscriberFallsBehind_then_itsFeedEndsAsOverflowedWhileOthersKeepGoing() throws Exception {
         start(100, 3);
-        Subscription slow = live.subscribe(all(), null);
-        Subscription fast = live.subscribe(all(), null);
+        Feed<LiveRow> slow = live.subscribe(all(), null);
+        Feed<LiveRow> fast = live.subscribe(all(), null);
         List<LiveRow> received = new ArrayList<>();
 
         // five flushes of one new row each; the fast subscriber reads after each, the slow one never does
@@ -197,11 +198,11 @@ class LiveViewsTest {
         }
 
         assertThat(received).hasSize(5);
-        assertThat(slow.isClosed()).isTrue();
-        assertThat(slow.dropReason())
-                .isEqualTo("client too slow: 3 row updates behind; reconnect with Last-Event-ID");
-        assertThat(slow.poll(0, TimeUnit.MILLISECONDS)).isNull();
-        assertThat(fast.isClosed()).isFalse();
+        assertThat(slow.closed()).isTrue();
+        assertThat(slow.overflowed()).isTrue();
+        assertThat(drain(slow)).extracting(r -> r.row().dims()).containsExactly(GroupKey.of("S0", 1L),
+                GroupKey.of("S1", 1L), GroupKey.of("S2", 1L));
+        assertThat(fast.closed()).isFalse();
         assertThat(live.subscriberCount()).isEqualTo(1);
         assertThat(live.droppedCount()).isEqualTo(1);
     }
@@ -209,8 +210,8 @@ class LiveViewsTest {
     @Test
     void when_aSubscriberGivesDimensions_then_onlyTheMatchingRowsArrive() throws Exception {
         start(100, 100);
-        Subscription aapl = live.subscribe(live.filter("trades_1m", Map.of("symbol", "AAPL")), null);
-        Subscription big = live.subscribe(live.filter("trades_1m", Map.of("symbol", "AAPL", "qty", "500")), null);
+        Feed<LiveRow> aapl = live.subscribe(live.filter("trades_1m", Map.of("symbol", "AAPL")), null);
+        Feed<LiveRow> big = live.subscribe(live.filter("trades_1m", Map.of("symbol", "AAPL", "qty", "500")), null);
 
         change("AAPL", 1, 0);
         change("AAPL", 500, 0);
@@ -238,14 +239,14 @@ class LiveViewsTest {
     @Test
     void when_theSubscriberCloses_then_itIsForgottenAndNotCountedAsDropped() throws Exception {
         start(100, 100);
-        Subscription s = live.subscribe(all(), null);
+        Feed<LiveRow> s = live.subscribe(all(), null);
 
         s.close();
         change("AAPL", 1, 0);
         live.flush();
 
-        assertThat(s.poll(0, TimeUnit.MILLISECONDS)).isNull();
-        assertThat(s.dropReason()).isNull();
+        assertThat(s.poll(Duration.ZERO)).isNull();
+        assertThat(s.overflowed()).isFalse();
         assertThat(live.subscriberCount()).isZero();
         assertThat(live.droppedCount()).isZero();
     }

@@ -4,6 +4,7 @@ import io.tandem.core.GroupKey;
 import io.tandem.core.config.ConfigLoader;
 import io.tandem.engine.Tandem;
 import io.tandem.engine.TandemOptions;
+import io.tandem.engine.feed.Feed;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -41,7 +41,7 @@ class TandemLiveTest {
                       volume: sum(qty)
                 """, "test.yaml"), TandemOptions.defaults(dir).withPartitions(2))) {
             LiveViews live = tandem.liveViews();
-            Subscription s = live.subscribe(live.filter("trades_1m", Map.of("symbol", "AAPL")), null);
+            Feed<LiveRow> s = live.subscribe(live.filter("trades_1m", Map.of("symbol", "AAPL")), null);
             List<LiveRow> received = new CopyOnWriteArrayList<>();
 
             // 1. three AAPL trades in one minute and one MSFT trade
@@ -54,7 +54,7 @@ class TandemLiveTest {
 
             // 2. the subscriber's latest AAPL row holds all three, from the real-time path
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-                LiveRow r = s.poll(100, TimeUnit.MILLISECONDS);
+                LiveRow r = s.poll(Duration.ofMillis(100));
                 if (r != null) {
                     received.add(r);
                 }
