@@ -31,6 +31,18 @@ public interface Measure<A> {
      */
     Object result(A acc);
 
+    /** What {@link #result} returns. */
+    ResultType resultType();
+
+    /**
+     * How far apart two accumulators of the same events are, when built by different engines or merged in a
+     * different order: by default, their results compared as {@link Difference#of} compares the result type
+     * (exact, or within rounding for doubles); a sketch says what is exact about it instead.
+     */
+    default Difference difference(A left, A right) {
+        return Difference.of(resultType(), result(left), result(right));
+    }
+
     void write(A acc, DataOutput out) throws IOException;
 
     A read(DataInput in) throws IOException;

@@ -1,6 +1,7 @@
 package io.tandem.core.measure;
 
 import io.tandem.core.Measure;
+import io.tandem.core.ResultType;
 import io.tandem.core.Row;
 import io.tandem.core.expr.SqlColumns;
 
@@ -35,6 +36,11 @@ final class CountMeasure implements Measure<LongAcc>, SqlExpressible<LongAcc> {
     public LongAcc merge(LongAcc left, LongAcc right) {
         left.n += right.n;
         return left;
+    }
+
+    @Override
+    public ResultType resultType() {
+        return ResultType.LONG;
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.tandem.core.measure;
 
+import io.tandem.core.Difference;
 import io.tandem.core.Measure;
+import io.tandem.core.ResultType;
 import io.tandem.core.Row;
 import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.hll.Union;
@@ -28,6 +30,8 @@ import java.io.IOException;
  * </pre>
  */
 final class DistinctMeasure implements Measure<HllSketch> {
+
+    private static final int HLL_STD_DEVS = 3;
 
     private final Input input;
 
@@ -66,6 +70,21 @@ final class DistinctMeasure implements Measure<HllSketch> {
         union.update(left);
         union.update(right);
         return union.getResult(Measures.HLL_TYPE);
+    }
+
+    @Override
+    public ResultType resultType() {
+        return ResultType.LONG;
+    }
+
+    /** Each side's HLL estimate must lie within the other side's bounds at three standard deviations. */
+    @Override
+    public Difference difference(HllSketch left, HllSketch right) {
+        double l = left.getEstimate();
+        double r = right.getEstimate();
+        boolean within = l >= right.getLowerBound(HLL_STD_DEVS) && l <= right.getUpperBound(HLL_STD_DEVS)
+                && r >= left.getLowerBound(HLL_STD_DEVS) && r <= left.getUpperBound(HLL_STD_DEVS);
+        return new Difference(Difference.relative(l, r), !within);
     }
 
     @Override

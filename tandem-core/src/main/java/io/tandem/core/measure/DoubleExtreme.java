@@ -1,6 +1,7 @@
 package io.tandem.core.measure;
 
 import io.tandem.core.Measure;
+import io.tandem.core.ResultType;
 import io.tandem.core.Row;
 import io.tandem.core.expr.SqlColumns;
 
@@ -50,6 +51,11 @@ final class DoubleExtreme implements Measure<DoubleAcc>, SqlExpressible<DoubleAc
             accept(left, right.n, right.value);
         }
         return left;
+    }
+
+    @Override
+    public ResultType resultType() {
+        return ResultType.DOUBLE;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.tandem.core.measure;
 
 import io.tandem.core.Measure;
+import io.tandem.core.ResultType;
 import io.tandem.core.Row;
 import io.tandem.core.expr.SqlColumns;
 
@@ -39,6 +40,11 @@ final class DoubleSum implements Measure<DoubleAcc>, SqlExpressible<DoubleAcc> {
         left.sum(right.value);
         left.compensation += right.compensation;
         return left;
+    }
+
+    @Override
+    public ResultType resultType() {
+        return ResultType.DOUBLE;
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.tandem.core.measure;
 
+import io.tandem.core.Difference;
 import io.tandem.core.Measure;
+import io.tandem.core.ResultType;
 import io.tandem.core.Row;
 import io.tandem.core.expr.Expressions;
 import io.tandem.core.expr.RowPredicate;
@@ -43,6 +45,16 @@ final class FilteredMeasure<A> implements Measure<A>, SqlExpressible<A> {
     @Override
     public A merge(A left, A right) {
         return inner.merge(left, right);
+    }
+
+    @Override
+    public ResultType resultType() {
+        return inner.resultType();
+    }
+
+    @Override
+    public Difference difference(A left, A right) {
+        return inner.difference(left, right);
     }
 
     @Override

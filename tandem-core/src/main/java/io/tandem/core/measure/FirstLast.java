@@ -1,6 +1,7 @@
 package io.tandem.core.measure;
 
 import io.tandem.core.Measure;
+import io.tandem.core.ResultType;
 import io.tandem.core.Row;
 import io.tandem.core.expr.SqlColumns;
 
@@ -57,6 +58,11 @@ final class FirstLast implements Measure<Pick>, SqlExpressible<Pick> {
             offer(left, right.eventTime, right.arrivalTime, right.sequence, right.value);
         }
         return left;
+    }
+
+    @Override
+    public ResultType resultType() {
+        return input.resultType();
     }
 
     @Override

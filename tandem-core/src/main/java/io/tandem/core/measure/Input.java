@@ -1,6 +1,7 @@
 package io.tandem.core.measure;
 
 import io.tandem.core.FieldType;
+import io.tandem.core.ResultType;
 import io.tandem.core.Row;
 import io.tandem.core.expr.SqlColumns;
 
@@ -58,6 +59,16 @@ final class Input {
     }
 
     /** Whether values are read exactly as longs (long, timestamp) rather than as doubles. */
+    /** The result type of a measure that returns one of this field's values (an extreme, first, last). */
+    ResultType resultType() {
+        return switch (type) {
+            case LONG -> ResultType.LONG;
+            case TIMESTAMP -> ResultType.TIMESTAMP;
+            case DOUBLE -> ResultType.DOUBLE;
+            default -> throw new IllegalStateException("no numeric result from a " + type.configName() + " field");
+        };
+    }
+
     boolean isIntegral() {
         return type == FieldType.LONG || type == FieldType.TIMESTAMP;
     }

@@ -1,6 +1,7 @@
 package io.tandem.core.measure;
 
 import io.tandem.core.Measure;
+import io.tandem.core.ResultType;
 import io.tandem.core.Row;
 import io.tandem.core.expr.SqlColumns;
 
@@ -47,6 +48,11 @@ final class LongExtreme implements Measure<LongAcc>, SqlExpressible<LongAcc> {
             accept(left, right.n, right.value);
         }
         return left;
+    }
+
+    @Override
+    public ResultType resultType() {
+        return input.resultType();
     }
 
     @Override

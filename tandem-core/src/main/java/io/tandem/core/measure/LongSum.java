@@ -1,6 +1,7 @@
 package io.tandem.core.measure;
 
 import io.tandem.core.Measure;
+import io.tandem.core.ResultType;
 import io.tandem.core.Row;
 import io.tandem.core.expr.SqlColumns;
 
@@ -38,6 +39,11 @@ final class LongSum implements Measure<WideSum>, SqlExpressible<WideSum> {
     public WideSum merge(WideSum left, WideSum right) {
         left.merge(right);
         return left;
+    }
+
+    @Override
+    public ResultType resultType() {
+        return ResultType.INTEGER;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.tandem.core.measure;
 
 import io.tandem.core.Measure;
+import io.tandem.core.ResultType;
 import io.tandem.core.Row;
 import io.tandem.core.expr.SqlColumns;
 
@@ -34,6 +35,11 @@ final class VarianceMeasure implements Measure<Moments>, SqlExpressible<Moments>
     public Moments merge(Moments left, Moments right) {
         left.merge(right);
         return left;
+    }
+
+    @Override
+    public ResultType resultType() {
+        return ResultType.DOUBLE;
     }
 
     @Override

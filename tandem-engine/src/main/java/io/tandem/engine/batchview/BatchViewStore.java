@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.core.FieldType;
 import io.tandem.core.GroupKey;
 import io.tandem.core.MeasureDef;
+import io.tandem.core.ResultType;
 import io.tandem.core.StreamDef;
 import io.tandem.core.time.Timestamps;
 import io.tandem.engine.duckdb.DuckDb;
@@ -318,8 +319,8 @@ public final class BatchViewStore implements AutoCloseable {
         for (String dim : view.def().groupBy()) {
             columns.put(dim, sqlType(stream.field(stream.indexOf(dim)).type()));
         }
-        for (MeasureDef m : view.def().measures().values()) {
-            columns.put(m.name(), resultType(m, stream));
+        for (int m = 0; m < view.measures().length; m++) {
+            columns.put(view.measureNames().get(m), sqlType(view.measures()[m].resultType()));
         }
         return columns;
     }
@@ -358,19 +359,12 @@ public final class BatchViewStore implements AutoCloseable {
         };
     }
 
-    /**
-     * The SQL type of a measure's result: counts are BIGINT, averages DOUBLE, extremes the field's type, sums of
-     * integers {@link #EXACT_SUM} (they may leave the BIGINT range; Parquet has no HUGEINT).
-     */
-    private static String resultType(MeasureDef m, StreamDef stream) {
-        return switch (m.function()) {
-            case "count", "distinct" -> "BIGINT";
-            case "mean", "variance", "quantile" -> "DOUBLE";
-            default -> {
-                int f = stream.indexOf(m.field());
-                String type = f < 0 ? "BIGINT" : sqlType(stream.field(f).type());
-                yield m.function().equals("sum") && type.equals("BIGINT") ? EXACT_SUM : type;
-            }
+    /** The SQL type of a measure's result; exact sums are {@link #EXACT_SUM} (Parquet has no HUGEINT). */
+    private static String sqlType(ResultType type) {
+        return switch (type) {
+            case LONG, TIMESTAMP -> "BIGINT";
+            case INTEGER -> EXACT_SUM;
+            case DOUBLE -> "DOUBLE";
         };
     }
 

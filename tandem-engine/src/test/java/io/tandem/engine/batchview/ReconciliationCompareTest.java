@@ -1,5 +1,6 @@
 package io.tandem.engine.batchview;
 
+import io.tandem.core.Difference;
 import io.tandem.core.GroupKey;
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
@@ -71,9 +72,9 @@ class ReconciliationCompareTest {
 
     @Test
     void relativeDifference_isOneForDifferentInfinitiesAndNaNAgainstANumber() {
-        assertThat(Reconciliation.relativeDifference(Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY)).isOne();
-        assertThat(Reconciliation.relativeDifference(Double.NaN, 3.0)).isOne();
-        assertThat(Reconciliation.relativeDifference(Double.NaN, Double.NaN)).isZero();
-        assertThat(Reconciliation.relativeDifference(2.0, 1.0)).isEqualTo(0.5);
+        assertThat(Difference.relative(Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY)).isOne();
+        assertThat(Difference.relative(Double.NaN, 3.0)).isOne();
+        assertThat(Difference.relative(Double.NaN, Double.NaN)).isZero();
+        assertThat(Difference.relative(2.0, 1.0)).isEqualTo(0.5);
     }
 }
