@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * defined, under {@code src/test/resources/golden/measures}. A change to a binary form fails here.
  *
  * <p>To write the files again after a deliberate format change, run
- * {@code mvn -o -pl tandem-core,tandem-testkit test -Dtest=MeasureGoldenFilesTest -Dtandem.golden.write=true}
+ * {@code mvn -o -pl tandem-spi-testkit -am test -Dtest=MeasureGoldenFilesTest -Dtandem.golden.write=true}
  * from the repository root and commit them.
  */
 class MeasureGoldenFilesTest {
