@@ -80,6 +80,12 @@ public final class EngineMetrics {
         return counter("tandem.ingest.rejected", "Records rejected at ingest", "stream", stream);
     }
 
+    /** Failed real-time store calls of the hot path (each one retried or replayed), per stream. */
+    public Counter storeFailures(String stream) {
+        return counter("tandem.hot.store.failures", "Real-time store calls of the hot path that failed (the shard "
+                + "is acquired again and the log replayed from its committed offset)", "stream", stream);
+    }
+
     /** Events applied by the hot path, per stream. */
     public Counter hotEvents(String stream) {
         return counter("tandem.hot.events", "Events applied by the hot path", "stream", stream);

@@ -35,12 +35,19 @@ import java.util.function.LongSupplier;
  * logged too. A listener that throws is counted in
  * {@code tandem.hot.listener.failures} and logged with the position; the event stays counted in the views and the
  * other listeners are still told.
+ *
+ * <p>Nor does the store stop it. The thread {@link RealtimeStore#acquire acquires} its shard before reading, and
+ * again whenever a commit fails (the store cannot be reached, or another writer took the shard over): it waits
+ * and tries again while the store is down, counts each failure in {@code tandem.hot.store.failures}, and replays
+ * the log from the offset the store committed, so the views count every event once. Listeners see the events of
+ * a replayed batch again.
  */
 final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(PartitionWorker.class);
     private static final int MAX_BATCH = 65_536;
     private static final long IDLE_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+    private static final long RETRY_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final StreamDef stream;
     private final int partition;
@@ -54,6 +61,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
     private final Counter applied;
     private final Counter badRecords;
     private final Counter listenerFailures;
+    private final Counter storeFailures;
     private final EngineMetrics metrics;
     private final LongSupplier clock;
     private final HotPathListener[] listeners;
@@ -90,6 +98,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
         this.applied = metrics.hotEvents(stream.name());
         this.badRecords = metrics.badRecords(stream.name());
         this.listenerFailures = metrics.listenerFailures(stream.name());
+        this.storeFailures = metrics.storeFailures(stream.name());
         this.accepted = new boolean[this.views.length];
         this.lateInBatch = new long[this.views.length];
         this.buckets = new long[this.views.length];
@@ -103,7 +112,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
 
     @Override
     public void run() {
-        long next = Math.max(store.committedOffset(stream.name(), partition), log.startOffset(partition));
+        long next = acquire();
         while (running) {
             if (next >= log.durableEnd(partition)) {
                 LockSupport.parkNanos(IDLE_PARK_NANOS);
@@ -124,7 +133,17 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
             for (BatchDeltas d : deltas) {
                 d.drainTo(changes);
             }
-            store.commit(stream.name(), partition, next, changes, markers);
+            try {
+                store.commit(stream.name(), partition, next, changes, markers);
+            } catch (RuntimeException e) {
+                storeFailures.increment();
+                LOG.warn("the commit of stream {}, partition {}, offsets {} to {} failed ({}); acquiring the shard "
+                        + "again and replaying from its committed offset", stream.name(), partition, from, next - 1,
+                        e.toString());
+                markers = new ArrayList<>();
+                next = acquire();
+                continue;
+            }
             watermark.observe(batchMaxEventTime);
             for (HotPathListener l : listeners) {
                 try {
@@ -136,6 +155,35 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
             applied.increment(next - from);
             recordVisibility();
             markers = new ArrayList<>();
+        }
+    }
+
+    /**
+     * Becomes the shard's writer and returns the offset to read from, trying again every {@link #RETRY_PARK_NANOS}
+     * while the store cannot be reached (or until {@link #stop}).
+     */
+    private long acquire() {
+        boolean failed = false;
+        while (true) {
+            try {
+                long next = Math.max(store.acquire(stream.name(), partition), log.startOffset(partition));
+                if (failed) {
+                    LOG.info("stream {}, partition {}: the store answers again; replaying from offset {}",
+                            stream.name(), partition, next);
+                }
+                return next;
+            } catch (RuntimeException e) {
+                storeFailures.increment();
+                if (!failed) {
+                    LOG.warn("stream {}, partition {}: cannot acquire the shard in the real-time store ({}); "
+                            + "trying again", stream.name(), partition, e.toString());
+                }
+                failed = true;
+                if (!running) {
+                    return Long.MAX_VALUE;
+                }
+                LockSupport.parkNanos(RETRY_PARK_NANOS);
+            }
         }
     }
 

@@ -25,6 +25,11 @@ public abstract class ForwardingRealtimeStore implements RealtimeStore {
     }
 
     @Override
+    public long acquire(String stream, int partition) {
+        return store.acquire(stream, partition);
+    }
+
+    @Override
     public void commit(String stream, int partition, long nextOffset, Map<StateKey, Object[]> deltas,
                        List<IdempotencyRecord> idempotency) {
         store.commit(stream, partition, nextOffset, deltas, idempotency);

@@ -148,6 +148,12 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
         }
     }
 
+    /** The only writer of an in-memory shard is the hot path of this process: nothing to fence. */
+    @Override
+    public long acquire(String stream, int partition) {
+        return committedOffset(stream, partition);
+    }
+
     @Override
     public void commit(String stream, int partition, long nextOffset, Map<StateKey, Object[]> deltas,
                        List<IdempotencyRecord> idempotency) {

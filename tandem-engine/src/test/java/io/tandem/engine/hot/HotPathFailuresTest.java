@@ -7,8 +7,11 @@ import io.tandem.core.codec.JsonEvents;
 import io.tandem.core.config.ConfigLoader;
 import io.tandem.engine.EngineMetrics;
 import io.tandem.engine.log.FileEventLog;
+import io.tandem.engine.store.ForwardingRealtimeStore;
 import io.tandem.engine.store.InMemoryRealtimeStore;
 import io.tandem.spi.log.EventLog;
+import io.tandem.spi.store.IdempotencyRecord;
+import io.tandem.spi.store.RealtimeStore;
 import io.tandem.spi.store.StateKey;
 import io.tandem.spi.view.Catalog;
 import org.junit.jupiter.api.Test;
@@ -29,7 +32,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * No event stops a partition's hot-path thread: a record it cannot read is skipped whole, and a listener that
- * throws, on an event or on a commit, is counted and logged while the worker goes on with the next records.
+ * throws, on an event or on a commit, is counted and logged while the worker goes on with the next records; a
+ * store that fails is acquired again and the log replayed from what it committed.
  */
 class HotPathFailuresTest {
 
@@ -131,6 +135,72 @@ class HotPathFailuresTest {
                     .isEqualTo(1.0);
             assertThat(metrics.registry().get("tandem.hot.listener.failures").tag("stream", "trades").counter()
                     .count()).isEqualTo(2.0);
+        }
+    }
+
+    /**
+     * Fails the first acquire; fails the first commit before it reaches the store, and the second after it did
+     * (as when Redis ran a script and the answer was lost).
+     */
+    static final class Flaky extends ForwardingRealtimeStore {
+        final AtomicInteger acquires = new AtomicInteger();
+        final AtomicInteger commits = new AtomicInteger();
+
+        Flaky(RealtimeStore store) {
+            super(store);
+        }
+
+        @Override
+        public long acquire(String stream, int partition) {
+            if (acquires.getAndIncrement() == 0) {
+                throw new IllegalStateException("store unreachable");
+            }
+            return super.acquire(stream, partition);
+        }
+
+        @Override
+        public void commit(String stream, int partition, long nextOffset, Map<StateKey, Object[]> deltas,
+                           List<IdempotencyRecord> idempotency) {
+            int n = commits.incrementAndGet();
+            if (n == 1) {
+                throw new IllegalStateException("connection reset before the commit");
+            }
+            super.commit(stream, partition, nextOffset, deltas, idempotency);
+            if (n == 2) {
+                throw new IllegalStateException("connection reset after the commit");
+            }
+        }
+    }
+
+    @Test
+    void when_theStoreFails_then_theWorkerAcquiresAgainAndReplays_countingEachEventOnce() throws Exception {
+        Catalog catalog = new Catalog(CONFIG);
+        StreamDef stream = CONFIG.streams().get("trades");
+        EngineMetrics metrics = new EngineMetrics();
+        AtomicLong clock = new AtomicLong(T);
+        try (EventLog log = FileEventLog.open(dir.resolve("log"), 1, 3_600_000, clock::get,
+                FileEventLog.Options.defaults());
+             InMemoryRealtimeStore memory = new InMemoryRealtimeStore(catalog, null)) {
+            Flaky store = new Flaky(memory);
+            HotPath hot = new HotPath(catalog, Map.of("trades", log), store, metrics, clock::get, List.of());
+            log.append(0, null, events(stream, 1, 2)).join();
+            hot.start();
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> store.commits.get() >= 2);
+                log.append(0, null, events(stream, 4)).join();
+                await().atMost(Duration.ofSeconds(30)).until(() -> memory.committedOffset("trades", 0) == 3);
+            } finally {
+                hot.close();
+            }
+            long[] totals = new long[2];
+            memory.scan("totals", Long.MIN_VALUE, Long.MAX_VALUE, d -> true, (key, accs) -> {
+                Object[] results = catalog.view("totals").results(accs);
+                totals[0] += (Long) results[0];
+                totals[1] += (Long) results[1];
+            });
+            assertThat(totals).containsExactly(3, 1 + 2 + 4);
+            assertThat(metrics.registry().get("tandem.hot.store.failures").tag("stream", "trades").counter().count())
+                    .isEqualTo(3.0);
         }
     }
 }

@@ -21,9 +21,11 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,6 +50,7 @@ public abstract class RealtimeStoreContract {
     protected final Catalog catalog = catalog();
     protected final CompiledView view = catalog.view("per_k");
     protected RealtimeStore store;
+    private final Set<String> acquired = new HashSet<>();
 
     /** A new, empty store for {@link #catalog}. */
     protected abstract RealtimeStore open();
@@ -91,6 +94,21 @@ public abstract class RealtimeStoreContract {
         return out;
     }
 
+    /** Commits as the shard's writer: acquires the shard first, the first time this store commits to it. */
+    protected void commit(String stream, int partition, long nextOffset, Map<StateKey, Object[]> deltas,
+                          List<IdempotencyRecord> idempotency) {
+        if (acquired.add(stream + "/" + partition)) {
+            store.acquire(stream, partition);
+        }
+        store.commit(stream, partition, nextOffset, deltas, idempotency);
+    }
+
+    /** {@link #reopen Reopens} the store; the new one has no writer yet. */
+    protected void reopenStore() {
+        store = reopen(store);
+        acquired.clear();
+    }
+
     protected static Map<StateKey, Object[]> deltas(Object... keysAndAccs) {
         Map<StateKey, Object[]> d = new HashMap<>();
         for (int i = 0; i < keysAndAccs.length; i += 2) {
@@ -108,8 +126,8 @@ public abstract class RealtimeStoreContract {
 
     @Test
     void commitsMergeIntoTheSameKey_andMoveTheShardsOffset() {
-        store.commit("s", 0, 3, deltas(key("a", 0, 1), accs(1, 2)), List.of());
-        store.commit("s", 0, 5, deltas(key("a", 0, 1), accs(10), key("b", 60_000, 1), accs(7)), List.of());
+        commit("s", 0, 3, deltas(key("a", 0, 1), accs(1, 2)), List.of());
+        commit("s", 0, 5, deltas(key("a", 0, 1), accs(10), key("b", 60_000, 1), accs(7)), List.of());
 
         assertThat(store.committedOffset("s", 0)).isEqualTo(5);
         assertThat(contents()).containsOnly(
@@ -121,9 +139,9 @@ public abstract class RealtimeStoreContract {
     @Test
     void scanGroup_visitsWhatAScanForThatGroupVisits_whateverTheRange() {
         // group a in buckets 0, 1, 2 and 5 minutes (two epochs in minute 1, two shards), other groups around it
-        store.commit("s", 0, 4, deltas(key("a", 0, 1), accs(1), key("a", 60_000, 1), accs(2),
+        commit("s", 0, 4, deltas(key("a", 0, 1), accs(1), key("a", 60_000, 1), accs(2),
                 key("a", 300_000, 2), accs(3), key("b", 60_000, 1), accs(4)), List.of());
-        store.commit("s", 1, 3, deltas(key("a", 60_000, 2), accs(5), key("a", 120_000, 2), accs(6),
+        commit("s", 1, 3, deltas(key("a", 60_000, 2), accs(5), key("a", 120_000, 2), accs(6),
                 key("ab", 60_000, 1), accs(7), key("c", 0, 1), accs(8)), List.of());
         long[][] ranges = {{0, 60_000}, {60_000, 180_000}, {-60_000, 360_000}, {61_000, 299_999}, {300_000, 300_000},
             {Long.MIN_VALUE, Long.MAX_VALUE}, {0, 3_600_000_000L}, {360_000, 0}};
@@ -146,8 +164,8 @@ public abstract class RealtimeStoreContract {
 
     @Test
     void partitionsAreSeparateShards_andScanSeesThemAll() {
-        store.commit("s", 0, 2, deltas(key("a", 0, 1), accs(1)), List.of());
-        store.commit("s", 1, 9, deltas(key("a", 0, 1), accs(2)), List.of());
+        commit("s", 0, 2, deltas(key("a", 0, 1), accs(1)), List.of());
+        commit("s", 1, 9, deltas(key("a", 0, 1), accs(2)), List.of());
 
         assertThat(store.committedOffset("s", 0)).isEqualTo(2);
         assertThat(store.committedOffset("s", 1)).isEqualTo(9);
@@ -158,7 +176,7 @@ public abstract class RealtimeStoreContract {
 
     @Test
     void scanVisitsOnlyTheDimsItIsAsked() {
-        store.commit("s", 0, 1, deltas(key("a", 0, 1), accs(1), key("b", 0, 1), accs(2)), List.of());
+        commit("s", 0, 1, deltas(key("a", 0, 1), accs(1), key("b", 0, 1), accs(2)), List.of());
 
         List<Object> seen = new ArrayList<>();
         store.scan("per_k", 0, 60_000, d -> d.get(0).equals("b"), (k, a) -> seen.add(k.dims().get(0)));
@@ -168,9 +186,9 @@ public abstract class RealtimeStoreContract {
 
     @Test
     void readVisitsOneGroup_everyEpochOfEveryShard() {
-        store.commit("s", 0, 1, deltas(key("a", 0, 1), accs(1), key("a", 0, 2), accs(2), key("b", 0, 1), accs(4),
+        commit("s", 0, 1, deltas(key("a", 0, 1), accs(1), key("a", 0, 2), accs(2), key("b", 0, 1), accs(4),
                 key("a", 60_000, 1), accs(8)), List.of());
-        store.commit("s", 1, 1, deltas(key("a", 0, 1), accs(16)), List.of());
+        commit("s", 1, 1, deltas(key("a", 0, 1), accs(16)), List.of());
 
         List<Object> seen = new ArrayList<>();
         store.read("per_k", GroupKey.of("a"), 0, null, (k, a) -> seen.add(k.epoch() + ":"
@@ -181,7 +199,7 @@ public abstract class RealtimeStoreContract {
 
     @Test
     void readCopiesOnlyTheMeasuresAsked() {
-        store.commit("s", 0, 1, deltas(key("a", 0, 1), accs(3, 4)), List.of());
+        commit("s", 0, 1, deltas(key("a", 0, 1), accs(3, 4)), List.of());
 
         List<Object[]> seen = new ArrayList<>();
         store.read("per_k", GroupKey.of("a"), 0, new boolean[] {false, true}, (k, a) -> seen.add(a));
@@ -193,7 +211,7 @@ public abstract class RealtimeStoreContract {
 
     @Test
     void scanIsBoundedByBucket_andHandsOutCopies() {
-        store.commit("s", 0, 1, deltas(key("a", -60_000, 1), accs(1), key("a", 0, 1), accs(2),
+        commit("s", 0, 1, deltas(key("a", -60_000, 1), accs(1), key("a", 0, 1), accs(2),
                 key("a", 60_000, 1), accs(4)), List.of());
 
         List<Long> buckets = new ArrayList<>();
@@ -209,8 +227,8 @@ public abstract class RealtimeStoreContract {
     void idempotencyKeysAreKeptUntilExpired() {
         IdempotencyRecord k1 = new IdempotencyRecord("k1", 100, "{\"accepted\":1}",
                 IdempotencyRecord.digest("s", new byte[] {1}));
-        store.commit("s", 0, 1, Map.of(), List.of(k1));
-        store.commit("s", 1, 1, Map.of(), List.of(new IdempotencyRecord("k2", 200, "{\"accepted\":2}", null)));
+        commit("s", 0, 1, Map.of(), List.of(k1));
+        commit("s", 1, 1, Map.of(), List.of(new IdempotencyRecord("k2", 200, "{\"accepted\":2}", null)));
 
         assertThat(store.idempotency("k1")).contains(k1);
         assertThat(store.idempotency("k2")).isPresent();
@@ -222,7 +240,7 @@ public abstract class RealtimeStoreContract {
 
     @Test
     void expireThroughDropsTheEpochsTheBatchCovers() {
-        store.commit("s", 0, 1, deltas(key("a", 0, 1), accs(1), key("a", 0, 2), accs(2), key("a", 0, 3), accs(4)),
+        commit("s", 0, 1, deltas(key("a", 0, 1), accs(1), key("a", 0, 2), accs(2), key("a", 0, 3), accs(4)),
                 List.of());
 
         store.expireThrough(2);
@@ -231,15 +249,29 @@ public abstract class RealtimeStoreContract {
     }
 
     @Test
+    void acquireReturnsTheOffsetToReplayFrom_andTheWriterGoesOnMergingAfterIt() {
+        assertThat(store.acquire("s", 0)).isZero();
+        store.commit("s", 0, 6, deltas(key("a", 0, 1), accs(1)), List.of());
+        assertThat(store.acquire("s", 0)).isEqualTo(6);
+        store.commit("s", 0, 8, deltas(key("a", 0, 1), accs(2)), List.of());
+
+        assertThat(contents()).containsOnly(Map.entry(key("a", 0, 1), List.of(2L, 3L)));
+        reopenStore();
+        assertThat(store.acquire("s", 0)).isEqualTo(8);
+        store.commit("s", 0, 9, deltas(key("a", 0, 1), accs(4)), List.of());
+        assertThat(contents()).containsOnly(Map.entry(key("a", 0, 1), List.of(3L, 7L)));
+    }
+
+    @Test
     void whatWasCommittedSurvivesAReopen() {
         IdempotencyRecord withDigest = new IdempotencyRecord("k", 1, "{}", IdempotencyRecord.digest("s", new byte[0]));
         IdempotencyRecord withoutDigest = new IdempotencyRecord("old", 2, "{}", null);
-        store.commit("s", 0, 7, deltas(key("a", 0, 1), accs(1, 2), key("é", -120_000, -3), accs(5)),
+        commit("s", 0, 7, deltas(key("a", 0, 1), accs(1, 2), key("é", -120_000, -3), accs(5)),
                 List.of(withDigest, withoutDigest));
-        store.commit("s", 1, 4, deltas(key("a", 0, 1), accs(3)), List.of());
+        commit("s", 1, 4, deltas(key("a", 0, 1), accs(3)), List.of());
         Map<StateKey, List<Object>> before = contents();
 
-        store = reopen(store);
+        reopenStore();
 
         // read first, before anything names a partition: a query right after a restart sees it all
         assertThat(contents()).isEqualTo(before);

@@ -12,6 +12,9 @@ import java.util.function.Predicate;
  * shard with the next log offset it has applied. A shard's updates and its offset change together atomically,
  * so after a crash the hot path resumes from {@link #committedOffset} and counts every event exactly once.
  *
+ * <p>One writer per shard: the hot path {@link #acquire acquires} a shard before it commits to it. A store that
+ * several processes share (Redis) fences a writer whose shard another one has acquired since; anyone may read.
+ *
  * <p>Accumulators are the {@code Object[]} of a view's measures, in declaration order.
  */
 public interface RealtimeStore extends AutoCloseable {
@@ -20,8 +23,18 @@ public interface RealtimeStore extends AutoCloseable {
     long committedOffset(String stream, int partition);
 
     /**
+     * Makes the caller the shard's writer, in place of any writer before it, and returns the offset it must replay
+     * the log from: the shard's {@link #committedOffset}. A store shared by processes loads what it needs to merge
+     * commits into the shard here.
+     */
+    long acquire(String stream, int partition);
+
+    /**
      * Merges {@code deltas} into the shard, records the idempotency keys, and sets the shard's committed offset to
      * {@code nextOffset}, all at once. The store takes ownership of the delta arrays.
+     *
+     * @throws IllegalStateException if the caller is no longer the shard's writer (another one acquired it since),
+     *                               and then nothing changed; the caller must {@link #acquire} again and replay
      */
     void commit(String stream, int partition, long nextOffset, Map<StateKey, Object[]> deltas,
                 List<IdempotencyRecord> idempotency);
