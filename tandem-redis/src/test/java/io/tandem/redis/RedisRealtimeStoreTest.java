@@ -1,0 +1,213 @@
+package io.tandem.redis;
+
+import io.tandem.core.GroupKey;
+import io.tandem.core.MeasureDef;
+import io.tandem.core.TandemConfig;
+import io.tandem.core.ViewDef;
+import io.tandem.core.codec.BinaryRow;
+import io.tandem.core.codec.RowCodec;
+import io.tandem.spi.store.RealtimeStore;
+import io.tandem.spi.store.StateKey;
+import io.tandem.spi.testkit.RealtimeStoreContract;
+import io.tandem.spi.view.Catalog;
+import io.tandem.spi.view.CompiledView;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The Redis store passes the contract against a real redis-server, and shares its state between processes. */
+class RedisRealtimeStoreTest extends RealtimeStoreContract {
+
+    @TempDir
+    static Path dir;
+    static RedisServer server;
+
+    /** Each test's keys under a prefix of its own, on the one server. */
+    private final String prefix = "test-" + UUID.randomUUID() + ":";
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        server = new RedisServer(dir.resolve("redis"));
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        server.close();
+    }
+
+    @Override
+    protected RealtimeStore open() {
+        return open(catalog);
+    }
+
+    private RedisRealtimeStore open(Catalog catalog) {
+        return new RedisRealtimeStore(catalog, server.pool(), prefix);
+    }
+
+    @Override
+    protected RealtimeStore reopen(RealtimeStore store) {
+        store.checkpoint();
+        store.close();
+        return open();
+    }
+
+    /** Another store on the same server and prefix: another process. */
+    private Map<StateKey, List<Object>> contentsSeenBy(RealtimeStore other) {
+        Map<StateKey, Object[]> merged = new HashMap<>();
+        other.scan("per_k", Long.MIN_VALUE, Long.MAX_VALUE, d -> true, (k, a) -> merged.merge(k, a, view::merge));
+        Map<StateKey, List<Object>> out = new HashMap<>();
+        merged.forEach((k, a) -> out.put(k, List.of(view.results(a))));
+        return out;
+    }
+
+    @Test
+    void anotherProcessReadsEachCommitAtOnce() {
+        try (RealtimeStore reader = open()) {
+            store.acquire("s", 0);
+            store.commit("s", 0, 3, deltas(key("a", 0, 1), accs(1, 2)), List.of());
+            assertThat(contentsSeenBy(reader)).containsOnly(Map.entry(key("a", 0, 1), List.of(2L, 3L)));
+            assertThat(reader.committedOffset("s", 0)).isEqualTo(3);
+
+            store.commit("s", 0, 4, deltas(key("a", 0, 1), accs(4)), List.of());
+            assertThat(contentsSeenBy(reader)).containsOnly(Map.entry(key("a", 0, 1), List.of(3L, 7L)));
+            assertThat(reader.size()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aWriterWhosePartitionWasTakenOver_isRefused_andChangesNothing() {
+        store.acquire("s", 0);
+        store.commit("s", 0, 3, deltas(key("a", 0, 1), accs(1)), List.of());
+        try (RealtimeStore successor = open()) {
+            assertThat(successor.acquire("s", 0)).isEqualTo(3);
+
+            assertThatThrownBy(() -> store.commit("s", 0, 5, deltas(key("a", 0, 1), accs(100)), List.of()))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("another writer acquired it");
+            assertThat(successor.committedOffset("s", 0)).isEqualTo(3);
+            assertThat(contentsSeenBy(successor)).containsOnly(Map.entry(key("a", 0, 1), List.of(1L, 1L)));
+
+            successor.commit("s", 0, 4, deltas(key("a", 0, 1), accs(2)), List.of());
+            assertThat(contentsSeenBy(store)).containsOnly(Map.entry(key("a", 0, 1), List.of(2L, 3L)));
+            // the fenced writer stays fenced until it acquires again, and then merges over the successor's commits
+            assertThatThrownBy(() -> store.commit("s", 0, 9, deltas(key("a", 0, 1), accs(100)), List.of()))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("acquire it first");
+            assertThat(store.acquire("s", 0)).isEqualTo(4);
+            store.commit("s", 0, 5, deltas(key("a", 0, 1), accs(4)), List.of());
+            assertThat(contentsSeenBy(successor)).containsOnly(Map.entry(key("a", 0, 1), List.of(3L, 7L)));
+        }
+    }
+
+    @Test
+    void aCommitIsOneScript_whateverTheNumberOfGroups() {
+        store.acquire("s", 0);
+        Map<StateKey, Object[]> batch = new HashMap<>();
+        for (int i = 0; i < 500; i++) {
+            batch.put(key("k" + i, 0, 1), accs(i));
+        }
+        try (Jedis redis = new Jedis(URI.create(server.url()))) {
+            redis.configResetStat();
+            store.commit("s", 0, 500, batch, List.of());
+            Map<String, Long> calls = calls(redis.info("commandstats"));
+
+            // one round trip; inside it: the token check, one HSET per group, the entry count and the offset
+            assertThat(calls).containsEntry("eval", 1L).containsEntry("hget", 1L).containsEntry("hset", 502L);
+            assertThat(calls).containsOnlyKeys("eval", "hget", "hset");
+        }
+        assertThat(contents()).hasSize(500);
+    }
+
+    private static Map<String, Long> calls(String commandStats) {
+        Map<String, Long> calls = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("cmdstat_(\\w+):calls=(\\d+)").matcher(commandStats);
+        while (m.find()) {
+            calls.put(m.group(1), Long.parseLong(m.group(2)));
+        }
+        return calls;
+    }
+
+    @Test
+    void expiryHidesTheEpochsAtOnce_andTheWriterDropsThemFromRedis() {
+        store.acquire("s", 0);
+        store.commit("s", 0, 1, deltas(key("a", 0, 1), accs(1), key("a", 0, 2), accs(2), key("a", 0, 3), accs(4)),
+                List.of());
+        try (RealtimeStore batchNode = open()) {
+            batchNode.expireThrough(2);
+            assertThat(contentsSeenBy(batchNode)).containsOnlyKeys(key("a", 0, 3));
+            assertThat(batchNode.size()).isEqualTo(3);
+
+            store.checkpoint();
+            assertThat(batchNode.size()).isEqualTo(1);
+            assertThat(contentsSeenBy(batchNode)).containsOnlyKeys(key("a", 0, 3));
+            // an epoch the batch covers no longer enters the store
+            store.commit("s", 0, 2, deltas(key("a", 0, 2), accs(8), key("a", 0, 3), accs(16)), List.of());
+            assertThat(contentsSeenBy(batchNode)).containsOnly(Map.entry(key("a", 0, 3), List.of(2L, 20L)));
+        }
+    }
+
+    @Test
+    void aStreamWhoseViewsWereRedefined_startsEmptyAtOffsetZero() {
+        store.acquire("s", 0);
+        store.commit("s", 0, 7, deltas(key("a", 0, 1), accs(1)), List.of());
+        store.close();
+        Map<String, MeasureDef> measures = new LinkedHashMap<>();
+        measures.put("n", new MeasureDef("n", "count", null, null, null));
+        Catalog redefined = new Catalog(new TandemConfig(3_600_000, Map.of("s", STREAM),
+                Map.of("per_k", new ViewDef("per_k", "s", List.of("k"), 60_000, null, measures))));
+
+        store = open(redefined);
+
+        assertThat(store.committedOffset("s", 0)).isZero();
+        assertThat(store.size()).isZero();
+        assertThat(store.acquire("s", 0)).isZero();
+    }
+
+    @Test
+    void sketchesAndFirstLastSurviveTheRoundTripThroughRedis() {
+        Map<String, MeasureDef> m = new LinkedHashMap<>();
+        m.put("p50", new MeasureDef("p50", "quantile", "v", 0.5, null));
+        m.put("keys", new MeasureDef("keys", "distinct", "k", null, null));
+        m.put("last_v", new MeasureDef("last_v", "last", "v", null, null));
+        TandemConfig config = new TandemConfig(3_600_000, Map.of("s", STREAM),
+                Map.of("per_k", new ViewDef("per_k", "s", List.of(), 60_000, null, m)));
+        Catalog sketches = new Catalog(config);
+        store.close();
+        store = open(sketches);
+        CompiledView v = sketches.view("per_k");
+        Object[] accs = v.createAccumulators();
+        RowCodec codec = new RowCodec(STREAM);
+        BinaryRow row = codec.reader();
+        for (int i = 1; i <= 1_000; i++) {
+            byte[] p = codec.builder().reset(0).setString(0, "k" + i % 37).setLong(1, i).encode();
+            v.add(accs, row.reset(p, 0, p.length, i, i));
+        }
+        // a quantile sketch compacts at random: the reference is this very sketch, read before it leaves
+        Object[] expected = v.results(accs);
+        assertThat(expected[1]).isEqualTo(37L);
+        store.acquire("s", 0);
+        store.commit("s", 0, 1_000, Map.of(new StateKey("per_k", GroupKey.of(), 0, 1), accs),
+                List.of());
+
+        try (RealtimeStore reader = open(sketches)) {
+            List<Object[]> seen = new ArrayList<>();
+            reader.read("per_k", GroupKey.of(), 0, null, (k, a) -> seen.add(v.results(a)));
+            assertThat(seen).hasSize(1);
+            assertThat(seen.get(0)).containsExactly(expected);
+        }
+    }
+}

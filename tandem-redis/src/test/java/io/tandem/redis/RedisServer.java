@@ -1,0 +1,58 @@
+package io.tandem.redis;
+
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A real {@code redis-server} (Debian's package) on a free loopback port, with its append-only file fsynced on
+ * every write, in a folder of its own; stopped by {@link #close}.
+ */
+public final class RedisServer implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+
+    public RedisServer(Path dir) throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Files.createDirectories(dir);
+        process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--dir", dir.toString(), "--appendonly", "yes", "--appendfsync", "always", "--save", ""))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+        await().atMost(Duration.ofSeconds(30)).ignoreException(JedisConnectionException.class).until(() -> {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("redis-server exited: "
+                        + Files.readString(dir.resolve("redis.log")));
+            }
+            try (Jedis redis = new Jedis("127.0.0.1", port)) {
+                return "PONG".equals(redis.ping());
+            }
+        });
+    }
+
+    public String url() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    public JedisPool pool() {
+        return new JedisPool(URI.create(url()));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        process.waitFor();
+    }
+}
