@@ -1,5 +1,7 @@
 package io.tandem.core;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Map;
 
@@ -19,8 +21,34 @@ public record DeploymentDef(ComponentDef log, ComponentDef store, ComponentDef b
      */
     public static final Map<String, Map<String, List<String>>> KINDS = Map.of(
             "log", Map.of("file", List.of()),
-            "store", Map.of("memory", List.of()),
+            "store", Map.of("memory", List.of(), "redis", List.of("url", "key_prefix")),
             "batch", Map.of("duckdb", List.of()));
+
+    /**
+     * What is wrong with one setting's value, or null when nothing is: {@code store.url} must be a
+     * {@code redis://} or {@code rediss://} URL with a host, {@code store.key_prefix} non-empty and without spaces.
+     *
+     * @param part the part ({@code log}, {@code store}, {@code batch})
+     */
+    public static String problem(String part, String key, String value) {
+        if (part.equals("store") && key.equals("url")) {
+            try {
+                URI uri = new URI(value);
+                if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
+                    return "expected a redis:// or rediss:// URL like redis://127.0.0.1:6379, got \"" + value + "\"";
+                }
+                if (uri.getHost() == null) {
+                    return "expected a URL with a host, like redis://127.0.0.1:6379, got \"" + value + "\"";
+                }
+            } catch (URISyntaxException e) {
+                return "not a URL: \"" + value + "\" (" + e.getReason() + ")";
+            }
+        }
+        if (part.equals("store") && key.equals("key_prefix") && (value.isEmpty() || value.matches(".*\\s.*"))) {
+            return "expected a non-empty prefix without spaces, like \"tandem:\", got \"" + value + "\"";
+        }
+        return null;
+    }
 
     /** The embedded parts: {@code file}, {@code memory} and {@code duckdb}. */
     public static DeploymentDef embedded() {

@@ -556,7 +556,10 @@ public final class ConfigLoader {
             JsonNode v = node.get(key);
             if (!isAbsent(v)) {
                 String text = text(v, path + "." + key, "a value");
-                if (text != null) {
+                String problem = text == null ? null : DeploymentDef.problem(path, key, text);
+                if (problem != null) {
+                    error(path + "." + key, problem);
+                } else if (text != null) {
                     settings.put(key, text);
                 }
             }

@@ -11,6 +11,7 @@ import io.tandem.core.TandemConfig;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -87,10 +88,10 @@ class ConfigWorkloadsTest {
 
     @Test
     void unknownKindsAndKeysOfTheParts_areErrorsNamingTheKeyTheValueAndTheKinds() {
-        assertThat(errors(BASE + "log: {kind: kafak}\nstore: {kind: redis, url: \"redis://h\"}\n"
+        assertThat(errors(BASE + "log: {kind: kafak}\nstore: {kind: redys, url: \"redis://h\"}\n"
                 + "batch: {engine: spark, every: 2}\n")).containsExactlyInAnyOrder(
                 "log.kind: unknown kind 'kafak' (expected file)",
-                "store.kind: unknown kind 'redis' (expected memory)",
+                "store.kind: unknown kind 'redys' (expected memory, redis)",
                 "store.url: unknown key (expected kind)",
                 "batch.engine: unknown engine 'spark' (expected duckdb)");
         assertThat(errors(BASE + "log: {kind: file, partitions: 4}\nbatch: {every: 1, engines: duckdb}\n"))
@@ -102,6 +103,23 @@ class ConfigWorkloadsTest {
                 "store: expected a mapping like {kind: memory}, got a list");
         assertThat(errors(BASE + "log: {kind: [file]}\n")).containsExactly(
                 "log.kind: expected one of file, got a list");
+    }
+
+    @Test
+    void theRedisStore_takesAUrlAndAKeyPrefix_checkedAtValidate() {
+        TandemConfig redis = ConfigLoader.parse(BASE + "store: {kind: redis, url: \"redis://10.0.0.5:6380/2\", "
+                + "key_prefix: \"prod:\"}\n", "t.yaml");
+        assertThat(redis.deployment().store()).isEqualTo(new ComponentDef("redis",
+                Map.of("url", "redis://10.0.0.5:6380/2", "key_prefix", "prod:")));
+        assertThat(ConfigLoader.parse(BASE + "store: {kind: redis}\n", "t.yaml").deployment().store())
+                .isEqualTo(ComponentDef.of("redis"));
+        assertThat(errors(BASE + "store: {kind: redis, url: \"http://h:6379\", key_prefix: \"a b\", "
+                + "port: 6379}\n")).containsExactlyInAnyOrder(
+                "store.url: expected a redis:// or rediss:// URL like redis://127.0.0.1:6379, got \"http://h:6379\"",
+                "store.key_prefix: expected a non-empty prefix without spaces, like \"tandem:\", got \"a b\"",
+                "store.port: unknown key (expected kind, url, key_prefix)");
+        assertThat(errors(BASE + "store: {kind: redis, url: \"redis://\"}\n")).singleElement().asString()
+                .startsWith("store.url: ");
     }
 
     @Test
