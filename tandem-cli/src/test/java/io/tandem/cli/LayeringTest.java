@@ -31,6 +31,14 @@ class LayeringTest {
     }
 
     @Test
+    void theScaleOutPartsKnowOnlyTheSpi_notTheEmbeddedEngine() {
+        noClasses().that().resideInAPackage("io.tandem.redis..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.tandem.engine..", "io.tandem.server..",
+                        "io.tandem.cli..", "org.duckdb..")
+                .check(TANDEM);
+    }
+
+    @Test
     void theEngineNeverImportsTheServerOrTheCli() {
         noClasses().that().resideInAPackage("io.tandem.engine..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.tandem.server..", "io.tandem.cli..")

@@ -1,0 +1,159 @@
+package io.tandem.cli;
+
+import io.tandem.core.TandemConfig;
+import io.tandem.core.config.ConfigLoader;
+import io.tandem.engine.Tandem;
+import io.tandem.engine.TandemOptions;
+import io.tandem.engine.batchview.BatchRun;
+import io.tandem.engine.query.QueryResult;
+import io.tandem.engine.query.ViewQuery;
+import io.tandem.redis.RedisServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The same config on the Redis store gives the embedded store's answers, and both equal a plain reference over
+ * every acknowledged event: shuffled and late events, batch runs that take epochs over from the hot path, and a
+ * restart that resumes from the offsets Redis committed.
+ */
+class RedisStoreEndToEndTest {
+
+    private static final long T = 1_800_000_000_000L;
+    private static final long EPOCH_MS = 1_000;
+
+    @TempDir
+    Path dir;
+
+    private static String config(String store) {
+        return """
+                epoch: 1s
+                streams:
+                  trades:
+                    time: ts
+                    fields: {symbol: string, price: double, qty: long}
+                views:
+                  per_minute:
+                    from: trades
+                    group_by: [symbol]
+                    granularity: 1m
+                    measures: {trades: count, volume: sum(qty), high: max(price), close: last(price)}
+                """ + store;
+    }
+
+    /** One trade; its event time is unique, so last(price) has one answer. */
+    private record Trade(String symbol, double price, long qty, long ts) {
+        String json() {
+            return "{\"ts\":" + ts + ",\"symbol\":\"" + symbol + "\",\"price\":" + price + ",\"qty\":" + qty + "}";
+        }
+    }
+
+    /** Four requests of shuffled trades over ten minutes around {@code T}: most are out of order, many late. */
+    private static List<List<Trade>> requests() {
+        Random random = new Random(7);
+        List<Long> times = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            times.add(T - 300_000 + i * 300L);
+        }
+        Collections.shuffle(times, random);
+        List<List<Trade>> requests = new ArrayList<>();
+        for (int r = 0; r < 4; r++) {
+            List<Trade> request = new ArrayList<>();
+            for (long ts : times.subList(r * 500, (r + 1) * 500)) {
+                request.add(new Trade("S" + random.nextInt(5), random.nextInt(10_000) / 100.0,
+                        1 + random.nextInt(100), ts));
+            }
+            requests.add(request);
+        }
+        return requests;
+    }
+
+    /** Per minute and symbol, "trades volume high close", computed plainly. */
+    private static Map<String, String> reference(List<List<Trade>> requests) {
+        Map<String, List<Trade>> groups = new TreeMap<>();
+        requests.stream().flatMap(List::stream).forEach(t ->
+                groups.computeIfAbsent(Math.floorDiv(t.ts(), 60_000L) * 60_000L + "/" + t.symbol(),
+                        k -> new ArrayList<>()).add(t));
+        Map<String, String> out = new TreeMap<>();
+        groups.forEach((g, trades) -> {
+            Trade last = trades.stream().max((a, b) -> Long.compare(a.ts(), b.ts())).orElseThrow();
+            out.put(g, trades.size() + " " + trades.stream().mapToLong(Trade::qty).sum() + " "
+                    + trades.stream().mapToDouble(Trade::price).max().orElseThrow() + " " + last.price());
+        });
+        return out;
+    }
+
+    /** Ingests the requests with two batch runs and a restart in between, and answers the view. */
+    private static Map<String, String> run(TandemConfig config, Path data, List<List<Trade>> requests) {
+        AtomicLong clock = new AtomicLong(T);
+        TandemOptions options = TandemOptions.defaults(data).withPartitions(2).withClock(clock::get)
+                .withAutomaticBatchRuns(false);
+        Tandem tandem = Tandem.start(config, options);
+        try {
+            for (int r = 0; r < requests.size(); r++) {
+                String body = requests.get(r).stream().map(Trade::json).collect(Collectors.joining("\n"));
+                assertThat(tandem.ingest("trades", body.getBytes(StandardCharsets.UTF_8), null).accepted())
+                        .isEqualTo(requests.get(r).size());
+                assertThat(tandem.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+                clock.addAndGet(3 * EPOCH_MS);
+                if (r == 0 || r == 2) {
+                    BatchRun run = tandem.runBatch(false).join();
+                    assertThat(run.status()).isEqualTo("published");
+                }
+                if (r == 1) {
+                    tandem.close();
+                    tandem = Tandem.start(config, options);
+                }
+            }
+            assertThat(tandem.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+            QueryResult result = tandem.query(new ViewQuery("per_minute", T - 3_600_000, T + 3_600_000, 0,
+                    Map.of()));
+            assertThat(result.rows()).extracting(QueryResult.Row::source).contains("both");
+            Map<String, String> rows = new TreeMap<>();
+            for (QueryResult.Row row : result.rows()) {
+                Object[] v = row.values();
+                rows.put(row.bucket() + "/" + row.dims().get(0), v[0] + " " + v[1] + " " + v[2] + " " + v[3]);
+            }
+            return rows;
+        } finally {
+            tandem.close();
+        }
+    }
+
+    @Test
+    void theRedisStore_answersAsTheEmbeddedOneAndTheReference_acrossBatchRunsAndARestart() throws Exception {
+        List<List<Trade>> requests = requests();
+        Map<String, String> expected = reference(requests);
+        try (RedisServer redis = new RedisServer(dir.resolve("redis"))) {
+            Map<String, String> embedded = run(ConfigLoader.parse(config(""), "memory.yaml"), dir.resolve("memory"),
+                    requests);
+            Map<String, String> onRedis = run(ConfigLoader.parse(config("store: {kind: redis, url: \""
+                    + redis.url() + "\", key_prefix: \"e2e:\"}\n"), "redis.yaml"), dir.resolve("redis-data"),
+                    requests);
+
+            assertThat(embedded).isEqualTo(expected);
+            assertThat(onRedis).isEqualTo(expected);
+            try (Jedis jedis = new Jedis(URI.create(redis.url()))) {
+                // the hot path's state is in Redis, committed through the last offset of both partitions
+                assertThat(jedis.hlen("e2e:offsets:trades")).isEqualTo(2);
+                long committed = jedis.hvals("e2e:offsets:trades").stream().mapToLong(Long::parseLong).sum();
+                assertThat(committed).isGreaterThanOrEqualTo(2_000);
+            }
+        }
+    }
+}
