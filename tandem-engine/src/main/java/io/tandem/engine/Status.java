@@ -8,9 +8,10 @@ import java.util.Map;
  *
  * @param uptimeMs     since start
  * @param streams      per stream
- * @param storeEntries entries in the real-time store
+ * @param storeEntries entries in the real-time store, or null when it cannot be reached
+ * @param storeError   why the real-time store cannot be reached, or null when it answers
  */
-public record Status(long uptimeMs, Map<String, StreamStatus> streams, long storeEntries) {
+public record Status(long uptimeMs, Map<String, StreamStatus> streams, Long storeEntries, String storeError) {
 
     /**
      * @param accepted      records accepted since this process started

@@ -39,6 +39,7 @@ import io.tandem.spi.log.EventLog;
 import io.tandem.spi.log.EventLogProvider;
 import io.tandem.spi.store.RealtimeStore;
 import io.tandem.spi.store.RealtimeStoreProvider;
+import io.tandem.spi.store.StoreUnavailableException;
 import io.tandem.spi.view.Catalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,7 +106,8 @@ public final class Tandem implements AutoCloseable {
             try {
                 logs.put(s.name(), logKind.open(s, options.partitions(), context(parts.log())));
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot open the log of stream '" + s.name() + "'", e);
+                throw new UncheckedIOException("cannot open the log of stream '" + s.name() + "': " + e.getMessage(),
+                        e);
             }
         }
         DuckDb duckdb = DuckDb.of(config, options.dataDir());
@@ -115,7 +117,7 @@ public final class Tandem implements AutoCloseable {
         try {
             this.store = storeKind.open(catalog, context(parts.store()));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the real-time store", e);
+            throw new UncheckedIOException("cannot open the real-time store: " + e.getMessage(), e);
         }
         this.cold = new ColdPath(catalog, lake, batchEngine(engineKind, parts), store, logs, duckdb,
                 options.dataDir(), options.clock(), options.automaticBatchRuns(), metrics.registry(), this::published);
@@ -211,6 +213,8 @@ public final class Tandem implements AutoCloseable {
             analyses.checkpoint();
             ingest.pruneInFlight();
             store.expireIdempotency(options.clock().getAsLong() - IDEMPOTENCY_KEEP_MS);
+        } catch (StoreUnavailableException e) {
+            LOG.warn("maintenance skipped; will retry: {}", e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("maintenance failed; will retry", e);
         }
@@ -344,7 +348,11 @@ public final class Tandem implements AutoCloseable {
                     (long) metrics.accepted(name).count(), (long) metrics.rejected(name).count(),
                     ends, lags, wm == Long.MIN_VALUE ? null : wm));
         });
-        return new Status(options.clock().getAsLong() - startedAt, streams, store.size());
+        try {
+            return new Status(options.clock().getAsLong() - startedAt, streams, store.size(), null);
+        } catch (StoreUnavailableException e) {
+            return new Status(options.clock().getAsLong() - startedAt, streams, null, e.getMessage());
+        }
     }
 
     @Override

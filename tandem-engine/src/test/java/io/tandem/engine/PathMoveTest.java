@@ -73,7 +73,7 @@ class PathMoveTest {
             ingest(cold, 30);
             assertThat(cold.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
             // no hot state at all: no accumulators, no live rows
-            assertThat(cold.status().storeEntries()).isZero();
+            assertThat(cold.status().storeEntries()).isEqualTo(0L);
             assertThatThrownBy(() -> cold.liveViews().filter("trades_1m", Map.of()))
                     .isInstanceOf(QueryException.class).hasMessageContaining("runs on the cold path only");
             // the answer is the batch: exactly the events of the epochs it covers

@@ -4,6 +4,7 @@ import io.tandem.core.GroupKey;
 import io.tandem.spi.store.IdempotencyRecord;
 import io.tandem.spi.store.RealtimeStore;
 import io.tandem.spi.store.StateKey;
+import io.tandem.spi.store.StoreUnavailableException;
 import io.tandem.spi.view.Catalog;
 import io.tandem.spi.view.CompiledView;
 import io.tandem.spi.view.GroupKeys;
@@ -13,6 +14,7 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 import java.io.ByteArrayInputStream;
@@ -31,6 +33,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -142,11 +145,12 @@ public final class RedisRealtimeStore implements RealtimeStore {
         this.catalog = catalog;
         this.pool = pool;
         this.prefix = prefix;
-        try (Jedis redis = pool.getResource()) {
+        redis(redis -> {
             for (String stream : catalog.config().streams().keySet()) {
                 resetIfRedefined(redis, stream);
             }
-        }
+            return null;
+        });
     }
 
     /** A (dims, bucket) of one view, whose accumulators a partition keeps per epoch. */
@@ -192,15 +196,13 @@ public final class RedisRealtimeStore implements RealtimeStore {
 
     @Override
     public long committedOffset(String stream, int partition) {
-        try (Jedis redis = pool.getResource()) {
-            return offset(redis.hget(key("offsets:" + stream), Integer.toString(partition)));
-        }
+        return redis(redis -> offset(redis.hget(key("offsets:" + stream), Integer.toString(partition))));
     }
 
     @Override
     public long acquire(String stream, int partition) {
         List<CompiledView> views = catalog.hotViewsOf(stream);
-        try (Jedis redis = pool.getResource()) {
+        return redis(redis -> {
             List<?> reply = (List<?>) redis.eval(ACQUIRE, List.of(bytes(key("writer-seq")),
                     bytes(key("writers:" + stream)), bytes(key("offsets:" + stream)), bytes(key("expired-through"))),
                     List.of(bytes(Integer.toString(partition))));
@@ -229,7 +231,7 @@ public final class RedisRealtimeStore implements RealtimeStore {
             owned.put(stream + "/" + partition, o);
             LOG.info("acquired {}/{} at offset {} ({} entries)", stream, partition, o.nextOffset, o.entries);
             return o.nextOffset;
-        }
+        });
     }
 
     @Override
@@ -298,15 +300,13 @@ public final class RedisRealtimeStore implements RealtimeStore {
                 args.add(epochs == null ? new byte[0] : encodeEpochs(v, epochs));
             }
         }
-        try (Jedis redis = pool.getResource()) {
-            redis.eval(COMMIT, redisKeys, args);
-        }
+        redis(redis -> redis.eval(COMMIT, redisKeys, args));
     }
 
     @Override
     public void scan(String view, long fromBucket, long toBucket, Predicate<GroupKey> dims, Visitor visitor) {
         CompiledView v = catalog.view(view);
-        try (Jedis redis = pool.getResource()) {
+        redis(redis -> {
             Partitions parts = partitions(redis, v);
             Pipeline p = redis.pipelined();
             List<Response<Map<byte[], byte[]>>> hashes = new ArrayList<>();
@@ -322,7 +322,8 @@ public final class RedisRealtimeStore implements RealtimeStore {
                     }
                 });
             }
-        }
+            return null;
+        });
     }
 
     /** Asks for the group's fields bucket by bucket when the range holds few buckets, and scans otherwise. */
@@ -340,7 +341,7 @@ public final class RedisRealtimeStore implements RealtimeStore {
             wanted.add(new Group(dims, bucket));
         }
         byte[][] fields = wanted.stream().map(RedisRealtimeStore::encodeGroup).toArray(byte[][]::new);
-        try (Jedis redis = pool.getResource()) {
+        redis(redis -> {
             Partitions parts = partitions(redis, v);
             Pipeline p = redis.pipelined();
             List<Response<List<byte[]>>> values = new ArrayList<>();
@@ -356,7 +357,8 @@ public final class RedisRealtimeStore implements RealtimeStore {
                     }
                 }
             }
-        }
+            return null;
+        });
     }
 
     @Override
@@ -364,7 +366,7 @@ public final class RedisRealtimeStore implements RealtimeStore {
         CompiledView v = catalog.view(view);
         Group g = new Group(dims, bucket);
         byte[] field = encodeGroup(g);
-        try (Jedis redis = pool.getResource()) {
+        redis(redis -> {
             Partitions parts = partitions(redis, v);
             Pipeline p = redis.pipelined();
             List<Response<byte[]>> values = new ArrayList<>();
@@ -377,7 +379,8 @@ public final class RedisRealtimeStore implements RealtimeStore {
                     visit(v, g, decodeEpochs(v, value.get(), parts.mark()), measures, visitor);
                 }
             }
-        }
+            return null;
+        });
     }
 
     private static void visit(CompiledView v, Group g, Map<Long, Object[]> epochs, boolean[] measures,
@@ -407,26 +410,21 @@ public final class RedisRealtimeStore implements RealtimeStore {
 
     @Override
     public Optional<IdempotencyRecord> idempotency(String idempotencyKey) {
-        try (Jedis redis = pool.getResource()) {
-            byte[] r = redis.hget(bytes(key("idempotency")), bytes(idempotencyKey));
-            return r == null ? Optional.empty() : Optional.of(IdempotencyRecord.fromBytes(r, 0, r.length));
-        }
+        byte[] r = redis(redis -> redis.hget(bytes(key("idempotency")), bytes(idempotencyKey)));
+        return r == null ? Optional.empty() : Optional.of(IdempotencyRecord.fromBytes(r, 0, r.length));
     }
 
     @Override
     public void expireIdempotency(long arrivalMs) {
-        try (Jedis redis = pool.getResource()) {
-            redis.eval(EXPIRE_IDEMPOTENCY, List.of(bytes(key("idempotency")), bytes(key("idempotency-arrivals"))),
-                    List.of(bytes(Long.toString(arrivalMs))));
-        }
+        redis(redis -> redis.eval(EXPIRE_IDEMPOTENCY, List.of(bytes(key("idempotency")),
+                bytes(key("idempotency-arrivals"))), List.of(bytes(Long.toString(arrivalMs)))));
     }
 
     /** Raises the mark in Redis (readers skip the expired epochs at once) and prunes the partitions written here. */
     @Override
     public void expireThrough(long epoch) {
-        try (Jedis redis = pool.getResource()) {
-            redis.eval(RAISE_MARK, List.of(bytes(key("expired-through"))), List.of(bytes(Long.toString(epoch))));
-        }
+        redis(redis -> redis.eval(RAISE_MARK, List.of(bytes(key("expired-through"))),
+                List.of(bytes(Long.toString(epoch)))));
         prune(epoch);
     }
 
@@ -436,11 +434,9 @@ public final class RedisRealtimeStore implements RealtimeStore {
      */
     @Override
     public void checkpoint() {
-        try (Jedis redis = pool.getResource()) {
-            String mark = redis.get(key("expired-through"));
-            if (mark != null) {
-                prune(Long.parseLong(mark));
-            }
+        String mark = redis(redis -> redis.get(key("expired-through")));
+        if (mark != null) {
+            prune(Long.parseLong(mark));
         }
     }
 
@@ -464,7 +460,7 @@ public final class RedisRealtimeStore implements RealtimeStore {
 
     @Override
     public long size() {
-        try (Jedis redis = pool.getResource()) {
+        return redis(redis -> {
             long n = 0;
             for (String stream : catalog.config().streams().keySet()) {
                 for (String entries : redis.hvals(key("entries:" + stream))) {
@@ -472,7 +468,7 @@ public final class RedisRealtimeStore implements RealtimeStore {
                 }
             }
             return n;
-        }
+        });
     }
 
     @Override
@@ -504,6 +500,15 @@ public final class RedisRealtimeStore implements RealtimeStore {
                     + "from the log", stream);
         }
         redis.set(key("fingerprints:" + stream), current);
+    }
+
+    /** Runs {@code call} on a pooled connection; a server that cannot be reached is a StoreUnavailableException. */
+    private <T> T redis(Function<Jedis, T> call) {
+        try (Jedis redis = pool.getResource()) {
+            return call.apply(redis);
+        } catch (JedisConnectionException e) {
+            throw new StoreUnavailableException("the real-time store's Redis cannot be reached: " + e.getMessage(), e);
+        }
     }
 
     // ---- keys and values -----------------------------------------------------------------------------------

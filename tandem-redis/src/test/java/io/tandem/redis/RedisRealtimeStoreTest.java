@@ -8,6 +8,7 @@ import io.tandem.core.codec.BinaryRow;
 import io.tandem.core.codec.RowCodec;
 import io.tandem.spi.store.RealtimeStore;
 import io.tandem.spi.store.StateKey;
+import io.tandem.spi.store.StoreUnavailableException;
 import io.tandem.spi.testkit.RealtimeStoreContract;
 import io.tandem.spi.view.Catalog;
 import io.tandem.spi.view.CompiledView;
@@ -208,6 +209,30 @@ class RedisRealtimeStoreTest extends RealtimeStoreContract {
             reader.read("per_k", GroupKey.of(), 0, null, (k, a) -> seen.add(v.results(a)));
             assertThat(seen).hasSize(1);
             assertThat(seen.get(0)).containsExactly(expected);
+        }
+    }
+
+    @Test
+    void aServerThatIsDown_isStoreUnavailable_andAfterItsRestartTheWriterGoesOnFromWhatItKept() throws Exception {
+        Path own = dir.resolve("restarted-" + UUID.randomUUID());
+        RedisServer first = new RedisServer(own);
+        try (RedisRealtimeStore writer = new RedisRealtimeStore(catalog, first.pool(), prefix)) {
+            writer.acquire("s", 0);
+            writer.commit("s", 0, 2, deltas(key("a", 0, 1), accs(1, 2)), List.of());
+            first.close();
+
+            assertThatThrownBy(() -> writer.committedOffset("s", 0)).isInstanceOf(StoreUnavailableException.class)
+                    .hasMessageContaining("cannot be reached");
+            assertThatThrownBy(() -> writer.commit("s", 0, 3, deltas(key("a", 0, 1), accs(4)), List.of()))
+                    .isInstanceOf(StoreUnavailableException.class);
+
+            try (RedisServer again = new RedisServer(own, first.port())) {
+                // the append-only file kept the commit; the failed one changed nothing, and the writer must
+                // acquire again, which replays from offset 2
+                assertThat(writer.acquire("s", 0)).isEqualTo(2);
+                writer.commit("s", 0, 3, deltas(key("a", 0, 1), accs(4)), List.of());
+                assertThat(contentsSeenBy(writer)).containsOnly(Map.entry(key("a", 0, 1), List.of(3L, 7L)));
+            }
         }
     }
 }

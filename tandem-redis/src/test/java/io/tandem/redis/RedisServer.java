@@ -24,9 +24,12 @@ public final class RedisServer implements AutoCloseable {
     private final int port;
 
     public RedisServer(Path dir) throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        this(dir, freePort());
+    }
+
+    /** A server on {@code port} over what {@code dir} holds: a restart of one that was stopped. */
+    public RedisServer(Path dir, int port) throws IOException {
+        this.port = port;
         Files.createDirectories(dir);
         process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--dir", dir.toString(), "--appendonly", "yes", "--appendfsync", "always", "--save", ""))
@@ -40,6 +43,16 @@ public final class RedisServer implements AutoCloseable {
                 return "PONG".equals(redis.ping());
             }
         });
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    public int port() {
+        return port;
     }
 
     public String url() {

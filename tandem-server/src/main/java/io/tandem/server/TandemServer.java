@@ -19,6 +19,7 @@ import io.tandem.engine.ingest.IngestResponse;
 import io.tandem.engine.query.QueryException;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.ViewQuery;
+import io.tandem.spi.store.StoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,6 +109,11 @@ public final class TandemServer implements AutoCloseable {
                     case KEY_REUSED -> HttpStatus.UNPROCESSABLE_CONTENT;
                     case OVERLOADED -> HttpStatus.SERVICE_UNAVAILABLE;
                 }, e.getMessage());
+            });
+            cfg.routes.exception(StoreUnavailableException.class, (e, ctx) -> {
+                LOG.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+                ctx.header("Retry-After", "1");
+                error(ctx, HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
             });
             cfg.routes.exception(Exception.class, (e, ctx) -> {
                 try {
@@ -327,6 +333,9 @@ public final class TandemServer implements AutoCloseable {
         ObjectNode root = JSON.createObjectNode();
         root.put("uptime_seconds", s.uptimeMs() / 1000.0);
         root.put("realtime_store_entries", s.storeEntries());
+        if (s.storeError() != null) {
+            root.put("realtime_store_error", s.storeError());
+        }
         ObjectNode streams = root.putObject("streams");
         s.streams().forEach((name, st) -> {
             ObjectNode n = streams.putObject(name);

@@ -16,9 +16,10 @@ import java.util.function.LongSupplier;
 public final class HotPath implements AutoCloseable {
 
     private final Map<String, EventLog> logs;
-    private final RealtimeStore store;
     private final Map<String, Watermark> watermarks = new LinkedHashMap<>();
     private final List<PartitionWorker> workers = new ArrayList<>();
+    /** Each stream's workers, by partition. */
+    private final Map<String, PartitionWorker[]> byStream = new LinkedHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
 
     /**
@@ -27,14 +28,16 @@ public final class HotPath implements AutoCloseable {
     public HotPath(Catalog catalog, Map<String, EventLog> logs, RealtimeStore store, EngineMetrics metrics,
                    LongSupplier clock, List<HotPathListener> listeners) {
         this.logs = logs;
-        this.store = store;
         for (StreamDef stream : catalog.config().streams().values()) {
             Watermark wm = new Watermark(stream.latenessMs());
             watermarks.put(stream.name(), wm);
             EventLog log = logs.get(stream.name());
+            PartitionWorker[] partitions = new PartitionWorker[log.partitions()];
+            byStream.put(stream.name(), partitions);
             for (int p = 0; p < log.partitions(); p++) {
                 PartitionWorker w = new PartitionWorker(stream, p, log, store, wm, catalog.hotViewsOf(stream.name()),
                         metrics, clock, listeners);
+                partitions[p] = w;
                 workers.add(w);
                 Thread t = new Thread(w, "hot-" + stream.name() + "-" + p);
                 t.setDaemon(true);
@@ -51,9 +54,12 @@ public final class HotPath implements AutoCloseable {
         return watermarks.get(stream);
     }
 
-    /** Durable records of one partition not yet applied by the hot path. */
+    /**
+     * Durable records of one partition not yet applied by the hot path: known from its worker, without asking the
+     * store (which may be a server away).
+     */
     public long lag(String stream, int partition) {
-        return Math.max(0, logs.get(stream).durableEnd(partition) - store.committedOffset(stream, partition));
+        return Math.max(0, logs.get(stream).durableEnd(partition) - byStream.get(stream)[partition].committed());
     }
 
     /** The summed lag of a stream's partitions. */

@@ -72,6 +72,8 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
     private final KeyInterner[] interners;
     private boolean stackLogged;
     private volatile boolean running = true;
+    /** The next offset this worker must apply: the last it committed (or replays from), for the lag. */
+    private volatile long committed;
 
     private final BatchDeltas[] deltas;
     private List<IdempotencyRecord> markers = new ArrayList<>();
@@ -110,9 +112,15 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
         running = false;
     }
 
+    /** The next offset to apply, as of the last commit or acquire; 0 before the first. */
+    long committed() {
+        return committed;
+    }
+
     @Override
     public void run() {
         long next = acquire();
+        committed = next;
         while (running) {
             if (next >= log.durableEnd(partition)) {
                 LockSupport.parkNanos(IDLE_PARK_NANOS);
@@ -142,8 +150,10 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
                         e.toString());
                 markers = new ArrayList<>();
                 next = acquire();
+                committed = next;
                 continue;
             }
+            committed = next;
             watermark.observe(batchMaxEventTime);
             for (HotPathListener l : listeners) {
                 try {
