@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The same config on the Redis store gives the embedded store's answers, and both equal a plain reference over
@@ -137,14 +138,15 @@ class RedisStoreEndToEndTest {
 
     @Test
     void theRedisStore_answersAsTheEmbeddedOneAndTheReference_acrossBatchRunsAndARestart() throws Exception {
+        RedisServer.assumeInstalled();
         List<List<Trade>> requests = requests();
         Map<String, String> expected = reference(requests);
         try (RedisServer redis = new RedisServer(dir.resolve("redis"))) {
             Map<String, String> embedded = run(ConfigLoader.parse(config(""), "memory.yaml"), dir.resolve("memory"),
                     requests);
-            Map<String, String> onRedis = run(ConfigLoader.parse(config("store: {kind: redis, url: \""
-                    + redis.url() + "\", key_prefix: \"e2e:\"}\n"), "redis.yaml"), dir.resolve("redis-data"),
-                    requests);
+            TandemConfig onRedisConfig = ConfigLoader.parse(config("store: {kind: redis, url: \"" + redis.url()
+                    + "\", key_prefix: \"e2e:\"}\n"), "redis.yaml");
+            Map<String, String> onRedis = run(onRedisConfig, dir.resolve("redis-data"), requests);
 
             assertThat(embedded).isEqualTo(expected);
             assertThat(onRedis).isEqualTo(expected);
@@ -154,6 +156,11 @@ class RedisStoreEndToEndTest {
                 long committed = jedis.hvals("e2e:offsets:trades").stream().mapToLong(Long::parseLong).sum();
                 assertThat(committed).isGreaterThanOrEqualTo(2_000);
             }
+            // another data directory on the same prefix would resume from offsets of a log it does not have
+            assertThatThrownBy(() -> Tandem.start(onRedisConfig, TandemOptions.defaults(dir.resolve("other"))
+                    .withPartitions(2))).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("past the end of this data directory's log")
+                    .hasMessageContaining("store.key_prefix");
         }
     }
 }

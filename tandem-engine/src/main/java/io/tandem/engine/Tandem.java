@@ -119,6 +119,12 @@ public final class Tandem implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the real-time store: " + e.getMessage(), e);
         }
+        String foreign = foreignState(parts);
+        if (foreign != null) {
+            store.close();
+            logs.values().forEach(EventLog::close);
+            throw new IllegalStateException(foreign);
+        }
         this.cold = new ColdPath(catalog, lake, batchEngine(engineKind, parts), store, logs, duckdb,
                 options.dataDir(), options.clock(), options.automaticBatchRuns(), metrics.registry(), this::published);
         this.batch = cold.runner();
@@ -314,6 +320,26 @@ public final class Tandem implements AutoCloseable {
     /** A stream's log, for tools that append encoded events directly (benchmarks, generators). */
     public EventLog log(String stream) {
         return logs.get(stream);
+    }
+
+    /**
+     * Why the store's state cannot be this data directory's, or null: a store shared by processes (Redis) may hold
+     * the state of another log under the same key prefix, which shows as a shard committed past its log's end.
+     */
+    private String foreignState(DeploymentDef parts) {
+        for (Map.Entry<String, EventLog> e : logs.entrySet()) {
+            for (int p = 0; p < e.getValue().partitions(); p++) {
+                long committed = store.committedOffset(e.getKey(), p);
+                if (committed > e.getValue().durableEnd(p)) {
+                    return "the real-time store (store.kind " + parts.store().kind() + ") has stream '"
+                            + e.getKey() + "', partition " + p + " committed through offset " + committed
+                            + ", past the end of this data directory's log (" + e.getValue().durableEnd(p)
+                            + "): it holds another log's state. Give each data directory a store of its own "
+                            + "(for Redis, its own store.key_prefix)";
+                }
+            }
+        }
+        return null;
     }
 
     /** Waits until the hot path has applied every durable event; false on timeout. */
