@@ -62,8 +62,9 @@ import java.util.stream.Collectors;
  * round trip and, inside Redis, one HGET plus one HSET per changed group and two more, whatever its size. A
  * worker that crashes between commits leaves Redis at its last commit, and the next writer replays from there.
  *
- * <p>Readers ask Redis on every call (a pipelined HKEYS of the partitions and GET of the expiry mark, then one
- * HGETALL, HMGET or HGET per partition), so a serving node sees a commit as soon as it is made.
+ * <p>Readers ask Redis on every call, in one round trip: a script that lists the stream's partitions, reads the
+ * expiry mark and then each partition's hash (HGETALL) or the asked groups (HMGET), so a serving node sees a
+ * commit as soon as it is made. The script names the view hashes itself, another reason Redis Cluster is out.
  * {@link #expireThrough} raises the mark at once; the partitions' writers drop the expired epochs from Redis at
  * their next commit or {@link #checkpoint}. One Redis server (with replicas if wanted): a commit's keys span hash
  * slots, so Redis Cluster is not supported. Durability is Redis's: run it with {@code appendonly yes}.
@@ -110,6 +111,24 @@ public final class RedisRealtimeStore implements RealtimeStore {
             local token = redis.call('INCR', KEYS[1])
             redis.call('HSET', KEYS[2], ARGV[1], token)
             return {tostring(token), redis.call('HGET', KEYS[3], ARGV[1]) or '', redis.call('GET', KEYS[4]) or ''}
+            """);
+
+    /** At most this many fields per read: the script passes them to HMGET as arguments, within Lua's stack. */
+    private static final int MAX_FIELDS = 4_096;
+
+    private static final byte[] READ = script("""
+            -- KEYS: offsets:STREAM, expired-through; ARGV: the view's hash prefix, then the fields (none: all)
+            local partitions = redis.call('HKEYS', KEYS[1])
+            local out = {redis.call('GET', KEYS[2]) or ''}
+            for i = 1, #partitions do
+              local hash = ARGV[1] .. partitions[i]
+              if #ARGV == 1 then
+                out[#out + 1] = redis.call('HGETALL', hash)
+              else
+                out[#out + 1] = redis.call('HMGET', hash, unpack(ARGV, 2))
+              end
+            end
+            return out
             """);
 
     private static final byte[] RAISE_MARK = script("""
@@ -306,24 +325,15 @@ public final class RedisRealtimeStore implements RealtimeStore {
     @Override
     public void scan(String view, long fromBucket, long toBucket, Predicate<GroupKey> dims, Visitor visitor) {
         CompiledView v = catalog.view(view);
-        redis(redis -> {
-            Partitions parts = partitions(redis, v);
-            Pipeline p = redis.pipelined();
-            List<Response<Map<byte[], byte[]>>> hashes = new ArrayList<>();
-            for (int partition : parts.partitions()) {
-                hashes.add(p.hgetAll(viewKey(view, partition)));
+        Fetched fetched = fetch(v, List.of());
+        for (List<byte[]> hash : fetched.partitions()) {
+            for (int i = 0; i + 1 < hash.size(); i += 2) {
+                Group g = decodeGroup(hash.get(i));
+                if (g.bucket() >= fromBucket && g.bucket() < toBucket && dims.test(g.dims())) {
+                    visit(v, g, decodeEpochs(v, hash.get(i + 1), fetched.mark()), null, visitor);
+                }
             }
-            p.sync();
-            for (Response<Map<byte[], byte[]>> hash : hashes) {
-                hash.get().forEach((field, value) -> {
-                    Group g = decodeGroup(field);
-                    if (g.bucket() >= fromBucket && g.bucket() < toBucket && dims.test(g.dims())) {
-                        visit(v, g, decodeEpochs(v, value, parts.mark()), null, visitor);
-                    }
-                });
-            }
-            return null;
-        });
+        }
     }
 
     /** Asks for the group's fields bucket by bucket when the range holds few buckets, and scans otherwise. */
@@ -332,7 +342,7 @@ public final class RedisRealtimeStore implements RealtimeStore {
         CompiledView v = catalog.view(view);
         long step = v.def().granularityMs();
         boolean bounded = fromBucket > Long.MIN_VALUE / 2 && toBucket < Long.MAX_VALUE / 2 && toBucket > fromBucket;
-        if (!bounded || (toBucket - fromBucket) / step >= 4_096) {
+        if (!bounded || (toBucket - fromBucket) / step >= MAX_FIELDS) {
             scan(view, fromBucket, toBucket, dims::equals, visitor);
             return;
         }
@@ -340,47 +350,27 @@ public final class RedisRealtimeStore implements RealtimeStore {
         for (long bucket = fromBucket + Math.floorMod(-fromBucket, step); bucket < toBucket; bucket += step) {
             wanted.add(new Group(dims, bucket));
         }
-        byte[][] fields = wanted.stream().map(RedisRealtimeStore::encodeGroup).toArray(byte[][]::new);
-        redis(redis -> {
-            Partitions parts = partitions(redis, v);
-            Pipeline p = redis.pipelined();
-            List<Response<List<byte[]>>> values = new ArrayList<>();
-            for (int partition : parts.partitions()) {
-                values.add(p.hmget(viewKey(view, partition), fields));
-            }
-            p.sync();
-            for (Response<List<byte[]>> partition : values) {
-                List<byte[]> found = partition.get();
-                for (int i = 0; i < found.size(); i++) {
-                    if (found.get(i) != null) {
-                        visit(v, wanted.get(i), decodeEpochs(v, found.get(i), parts.mark()), null, visitor);
-                    }
-                }
-            }
-            return null;
-        });
+        visitFound(v, wanted, null, visitor);
     }
 
     @Override
     public void read(String view, GroupKey dims, long bucket, boolean[] measures, Visitor visitor) {
-        CompiledView v = catalog.view(view);
-        Group g = new Group(dims, bucket);
-        byte[] field = encodeGroup(g);
-        redis(redis -> {
-            Partitions parts = partitions(redis, v);
-            Pipeline p = redis.pipelined();
-            List<Response<byte[]>> values = new ArrayList<>();
-            for (int partition : parts.partitions()) {
-                values.add(p.hget(viewKey(view, partition), field));
-            }
-            p.sync();
-            for (Response<byte[]> value : values) {
-                if (value.get() != null) {
-                    visit(v, g, decodeEpochs(v, value.get(), parts.mark()), measures, visitor);
+        visitFound(catalog.view(view), List.of(new Group(dims, bucket)), measures, visitor);
+    }
+
+    /** Visits the groups of {@code wanted} that any partition holds. */
+    private void visitFound(CompiledView v, List<Group> wanted, boolean[] measures, Visitor visitor) {
+        if (wanted.isEmpty()) {
+            return;
+        }
+        Fetched fetched = fetch(v, wanted.stream().map(RedisRealtimeStore::encodeGroup).toList());
+        for (List<byte[]> values : fetched.partitions()) {
+            for (int i = 0; i < values.size(); i++) {
+                if (values.get(i) != null) {
+                    visit(v, wanted.get(i), decodeEpochs(v, values.get(i), fetched.mark()), measures, visitor);
                 }
             }
-            return null;
-        });
+        }
     }
 
     private static void visit(CompiledView v, Group g, Map<Long, Object[]> epochs, boolean[] measures,
@@ -395,17 +385,30 @@ public final class RedisRealtimeStore implements RealtimeStore {
         });
     }
 
-    /** The partitions of a view's stream that were ever committed, and the expiry mark, in one round trip. */
-    private record Partitions(List<Integer> partitions, long mark) {
+    /**
+     * What {@link #READ} answered: the expiry mark, and per partition either its whole hash (field, value, ...) or
+     * the values of the fields asked (null where absent).
+     */
+    private record Fetched(long mark, List<List<byte[]>> partitions) {
     }
 
-    private Partitions partitions(Jedis redis, CompiledView v) {
-        Pipeline p = redis.pipelined();
-        Response<Set<String>> fields = p.hkeys(key("offsets:" + v.stream().name()));
-        Response<String> mark = p.get(key("expired-through"));
-        p.sync();
-        return new Partitions(fields.get().stream().map(Integer::parseInt).sorted().toList(),
-                mark.get() == null ? Long.MIN_VALUE : Long.parseLong(mark.get()));
+    /** One round trip: the partitions of the view's stream, the expiry mark, and each partition's fields. */
+    private Fetched fetch(CompiledView v, List<byte[]> fields) {
+        List<byte[]> args = new ArrayList<>(fields.size() + 1);
+        args.add(bytes(key("view:" + v.name() + ":")));
+        args.addAll(fields);
+        List<?> reply = redis(redis -> (List<?>) redis.eval(READ,
+                List.of(bytes(key("offsets:" + v.stream().name())), bytes(key("expired-through"))), args));
+        String mark = text(reply.get(0));
+        List<List<byte[]>> partitions = new ArrayList<>(reply.size() - 1);
+        for (Object partition : reply.subList(1, reply.size())) {
+            List<byte[]> values = new ArrayList<>();
+            for (Object value : (List<?>) partition) {
+                values.add((byte[]) value);
+            }
+            partitions.add(values);
+        }
+        return new Fetched(mark.isEmpty() ? Long.MIN_VALUE : Long.parseLong(mark), partitions);
     }
 
     @Override
