@@ -2,8 +2,6 @@ package io.tandem.cli;
 
 import io.tandem.cli.gen.Workload;
 import io.tandem.cli.gen.Workloads;
-import io.tandem.core.ComponentDef;
-import io.tandem.core.DeploymentDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.engine.Tandem;
 import io.tandem.engine.TandemOptions;
@@ -11,16 +9,11 @@ import io.tandem.engine.query.ViewQuery;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 
 /**
@@ -46,9 +39,8 @@ final class BenchHot implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Where the log goes (default: a temporary folder, deleted after).")
     Path dataDir;
 
-    @Option(names = "--store-url", description = "Keep the hot path's state in the Redis server at this URL "
-            + "(store: {kind: redis}), under a key prefix of the run's own, deleted after (default: in memory).")
-    String storeUrl;
+    @CommandLine.Mixin
+    BenchStoreMixin store;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -61,20 +53,10 @@ final class BenchHot implements Callable<Integer> {
         if (partitions != null) {
             options = options.withPartitions(partitions);
         }
-        TandemConfig config = BenchSupport.config(w);
-        String prefix = "tandem-bench-" + UUID.randomUUID() + ":";
-        if (storeUrl != null) {
-            String problem = DeploymentDef.problem("store", "url", storeUrl);
-            if (problem != null) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--store-url: " + problem);
-            }
-            DeploymentDef embedded = DeploymentDef.embedded();
-            config = config.withDeployment(new DeploymentDef(embedded.log(),
-                    new ComponentDef("redis", Map.of("url", storeUrl, "key_prefix", prefix)), embedded.batch()));
-        }
+        TandemConfig config = store.apply(BenchSupport.config(w), spec.commandLine());
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("bench hot: %s, %,d events, %d partitions, store %s, %s%n", w.name(), w.events(),
-                options.partitions(), storeUrl == null ? "memory" : "redis at " + storeUrl, BenchSupport.machine());
+        out.printf("bench hot: %s, %,d events, %d partitions, %s, %s%n", w.name(), w.events(),
+                options.partitions(), store.describe(), BenchSupport.machine());
         out.flush();
         try (Tandem tandem = Tandem.start(config, options)) {
             long start = System.nanoTime();
@@ -95,25 +77,8 @@ final class BenchHot implements Callable<Integer> {
             if (dataDir == null) {
                 BenchSupport.deleteTree(dir);
             }
-            if (storeUrl != null) {
-                deleteKeys(storeUrl, prefix);
-            }
+            store.cleanUp();
         }
         return 0;
-    }
-
-    /** Deletes the run's keys from Redis. */
-    private static void deleteKeys(String url, String prefix) {
-        try (Jedis redis = new Jedis(URI.create(url))) {
-            ScanParams match = new ScanParams().match(prefix + "*").count(1_000);
-            String cursor = ScanParams.SCAN_POINTER_START;
-            do {
-                ScanResult<String> page = redis.scan(cursor, match);
-                if (!page.getResult().isEmpty()) {
-                    redis.del(page.getResult().toArray(String[]::new));
-                }
-                cursor = page.getCursor();
-            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
-        }
     }
 }

@@ -3,6 +3,7 @@ package io.tandem.cli;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.tandem.cli.gen.OhlcvWorkload;
 import io.tandem.cli.gen.Workload;
+import io.tandem.core.TandemConfig;
 import io.tandem.engine.Tandem;
 import io.tandem.engine.TandemOptions;
 import io.tandem.server.ServerOptions;
@@ -54,23 +55,27 @@ final class BenchIngest implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     int seconds;
 
+    @CommandLine.Mixin
+    BenchStoreMixin store;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        out.printf("bench ingest: %,d events, %d connections, %,d events/request, %s%n", events, connections, batch,
-                BenchSupport.machine());
         Workload w = new OhlcvWorkload(Math.max(events, (long) rate * seconds), 42);
+        TandemConfig config = store.apply(BenchSupport.config(w), spec.commandLine());
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("bench ingest: %,d events, %d connections, %,d events/request, %s, %s%n", events, connections,
+                batch, store.describe(), BenchSupport.machine());
         List<byte[]> bodies = bodies(w, events);
-        Run fast = run(w, bodies, 0, out);
+        Run fast = run(w, config, bodies, 0, out);
         out.printf("  as fast as possible: %,.0f events/s; ack latency p50 %.1f ms, p99 %.1f ms%n",
                 events / fast.seconds, fast.ackP50, fast.ackP99);
         int requestsPerSecond = Math.max(1, rate / batch);
         int perRequest = rate / requestsPerSecond;
         List<byte[]> paced = bodies(w, (long) perRequest * requestsPerSecond * seconds, perRequest);
-        Run fixed = run(w, paced, requestsPerSecond, out);
+        Run fixed = run(w, config, paced, requestsPerSecond, out);
         out.printf("  at %,d events/s for %d s: ack latency p50 %.1f ms, p99 %.1f ms; ingest-to-visible p50 %.1f ms, "
                 + "p99 %.1f ms%n", rate, seconds, fixed.ackP50, fixed.ackP99, fixed.visibleP50, fixed.visibleP99);
         return 0;
@@ -98,9 +103,10 @@ final class BenchIngest implements Callable<Integer> {
     }
 
     /** Sends the bodies over {@code connections} clients; paced at {@code perSecond} requests/s when above 0. */
-    private Run run(Workload w, List<byte[]> bodies, int perSecond, PrintWriter out) throws Exception {
+    private Run run(Workload w, TandemConfig config, List<byte[]> bodies, int perSecond,
+                    PrintWriter out) throws Exception {
         Path dir = BenchSupport.tempDir("tandem-bench-ingest");
-        try (Tandem tandem = Tandem.start(BenchSupport.config(w), TandemOptions.defaults(dir));
+        try (Tandem tandem = Tandem.start(config, TandemOptions.defaults(dir));
              TandemServer server = TandemServer.start(tandem, ServerOptions.loopback(0))) {
             URI uri = URI.create(server.url() + "/v1/streams/" + w.stream().name() + "/events");
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -152,6 +158,7 @@ final class BenchIngest implements Callable<Integer> {
                     BenchSupport.percentile(visible, 0.5), BenchSupport.percentile(visible, 0.99));
         } finally {
             BenchSupport.deleteTree(dir);
+            store.cleanUp();
         }
     }
 
