@@ -4,6 +4,7 @@ import io.tandem.core.TandemConfig;
 import io.tandem.core.config.ConfigLoader;
 import io.tandem.engine.Tandem;
 import io.tandem.engine.TandemOptions;
+import io.tandem.engine.alert.Alert;
 import io.tandem.engine.batchview.BatchRun;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.ViewQuery;
@@ -21,17 +22,20 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The same config on the Redis store gives the embedded store's answers, and both equal a plain reference over
  * every acknowledged event: shuffled and late events, batch runs that take epochs over from the hot path, and a
- * restart that resumes from the offsets Redis committed.
+ * restart that resumes from the offsets Redis committed. Alerts, which read merged rows, fire the same.
  */
 class RedisStoreEndToEndTest {
 
@@ -54,6 +58,11 @@ class RedisStoreEndToEndTest {
                     group_by: [symbol]
                     granularity: 1m
                     measures: {trades: count, volume: sum(qty), high: max(price), close: last(price)}
+                alerts:
+                  busy_minute:
+                    view: per_minute
+                    on: update
+                    condition: "trades >= 45"
                 """ + store;
     }
 
@@ -84,6 +93,21 @@ class RedisStoreEndToEndTest {
         return requests;
     }
 
+    /** What a run answers: per "bucket/symbol", the view's row and whether busy_minute fired. */
+    private record Answers(Map<String, String> rows, Set<String> alerts) {
+    }
+
+    /** The groups busy_minute fires for: those that reach 45 trades. */
+    private static Set<String> busy(Map<String, String> rows) {
+        Set<String> busy = new TreeSet<>();
+        rows.forEach((g, row) -> {
+            if (Long.parseLong(row.substring(0, row.indexOf(' '))) >= 45) {
+                busy.add(g);
+            }
+        });
+        return busy;
+    }
+
     /** Per minute and symbol, "trades volume high close", computed plainly. */
     private static Map<String, String> reference(List<List<Trade>> requests) {
         Map<String, List<Trade>> groups = new TreeMap<>();
@@ -100,7 +124,7 @@ class RedisStoreEndToEndTest {
     }
 
     /** Ingests the requests with two batch runs and a restart in between, and answers the view. */
-    private static Map<String, String> run(TandemConfig config, Path data, List<List<Trade>> requests) {
+    private static Answers run(TandemConfig config, Path data, List<List<Trade>> requests, int alerts) {
         AtomicLong clock = new AtomicLong(T);
         TandemOptions options = TandemOptions.defaults(data).withPartitions(2).withClock(clock::get)
                 .withAutomaticBatchRuns(false);
@@ -130,10 +154,20 @@ class RedisStoreEndToEndTest {
                 Object[] v = row.values();
                 rows.put(row.bucket() + "/" + row.dims().get(0), v[0] + " " + v[1] + " " + v[2] + " " + v[3]);
             }
-            return rows;
+            Tandem last = tandem;
+            await().atMost(Duration.ofSeconds(60)).until(() -> fired(last).size() >= alerts);
+            return new Answers(rows, fired(tandem));
         } finally {
             tandem.close();
         }
+    }
+
+    private static Set<String> fired(Tandem tandem) {
+        Set<String> fired = new TreeSet<>();
+        for (Alert a : tandem.alerts().history(Long.MIN_VALUE, Long.MAX_VALUE, "busy_minute", Integer.MAX_VALUE)) {
+            assertThat(fired.add(a.bucket() + "/" + a.dims().get("symbol"))).as("fired once: %s", a).isTrue();
+        }
+        return fired;
     }
 
     @Test
@@ -142,14 +176,18 @@ class RedisStoreEndToEndTest {
         List<List<Trade>> requests = requests();
         Map<String, String> expected = reference(requests);
         try (RedisServer redis = new RedisServer(dir.resolve("redis"))) {
-            Map<String, String> embedded = run(ConfigLoader.parse(config(""), "memory.yaml"), dir.resolve("memory"),
-                    requests);
+            Set<String> busy = busy(expected);
+            assertThat(busy).isNotEmpty().hasSizeLessThan(expected.size());
+            Answers embedded = run(ConfigLoader.parse(config(""), "memory.yaml"), dir.resolve("memory"), requests,
+                    busy.size());
             TandemConfig onRedisConfig = ConfigLoader.parse(config("store: {kind: redis, url: \"" + redis.url()
                     + "\", key_prefix: \"e2e:\"}\n"), "redis.yaml");
-            Map<String, String> onRedis = run(onRedisConfig, dir.resolve("redis-data"), requests);
+            Answers onRedis = run(onRedisConfig, dir.resolve("redis-data"), requests, busy.size());
 
-            assertThat(embedded).isEqualTo(expected);
-            assertThat(onRedis).isEqualTo(expected);
+            assertThat(embedded.rows()).isEqualTo(expected);
+            assertThat(onRedis.rows()).isEqualTo(expected);
+            assertThat(embedded.alerts()).isEqualTo(busy);
+            assertThat(onRedis.alerts()).isEqualTo(busy);
             try (Jedis jedis = new Jedis(URI.create(redis.url()))) {
                 // the hot path's state is in Redis, committed through the last offset of both partitions
                 assertThat(jedis.hlen("e2e:offsets:trades")).isEqualTo(2);
