@@ -65,6 +65,9 @@ final class BenchQuery implements Callable<Integer> {
             description = "Runs with the query cache on, off, or both one after the other (default: ${DEFAULT-VALUE}).")
     String cache;
 
+    @CommandLine.Mixin
+    BenchStoreMixin store;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -77,9 +80,10 @@ final class BenchQuery implements Callable<Integer> {
             default -> throw new CommandLine.ParameterException(spec.commandLine(),
                     "--cache: expected on, off or both, got '" + cache + "'");
         };
+        store.validate(spec.commandLine());
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("bench query: %,d events of history, %,d events/s for %d s, epochs of %d s, %s%n", history, rate,
-                seconds, EPOCH_MS / 1000, BenchSupport.machine());
+        out.printf("bench query: %,d events of history, %,d events/s for %d s, epochs of %d s, %s, %s%n", history,
+                rate, seconds, EPOCH_MS / 1000, store.describe(), BenchSupport.machine());
         out.flush();
         for (boolean on : runs) {
             run(out, on);
@@ -89,10 +93,10 @@ final class BenchQuery implements Callable<Integer> {
 
     private void run(PrintWriter out, boolean cacheOn) throws Exception {
         Workload w = new OhlcvWorkload(history, 42);
-        TandemConfig config = new TandemConfig(EPOCH_MS, Map.of(w.stream().name(), w.stream()),
+        TandemConfig config = store.apply(new TandemConfig(EPOCH_MS, Map.of(w.stream().name(), w.stream()),
                 Map.of(w.view().name(), w.view()), 1, Map.of(), Map.of())
                 .withQueryCache(new QueryCacheDef(cacheOn, QueryCacheDef.DEFAULT_MAX_BYTES, QueryCacheDef.DEFAULT_WARM,
-                        Needs.NONE));
+                        Needs.NONE)), spec.commandLine());
         Path dir = BenchSupport.tempDir("tandem-bench-query");
         out.printf("query cache %s:%n", cacheOn ? "on" : "off");
         try (Tandem tandem = Tandem.start(config, TandemOptions.defaults(dir));
@@ -165,6 +169,7 @@ final class BenchQuery implements Callable<Integer> {
             out.flush();
         } finally {
             BenchSupport.deleteTree(dir);
+            store.cleanUp();
         }
     }
 

@@ -25,14 +25,19 @@ final class BenchStoreMixin {
 
     private final String prefix = "tandem-bench-" + UUID.randomUUID() + ":";
 
-    /** {@code config} with its store on Redis when {@code --store-url} is given. */
-    TandemConfig apply(TandemConfig config, CommandLine command) {
-        if (url == null) {
-            return config;
-        }
-        String problem = DeploymentDef.problem("store", "url", url);
+    /** Refuses a {@code --store-url} that is not a Redis URL. */
+    void validate(CommandLine command) {
+        String problem = url == null ? null : DeploymentDef.problem("store", "url", url);
         if (problem != null) {
             throw new CommandLine.ParameterException(command, "--store-url: " + problem);
+        }
+    }
+
+    /** {@code config} with its store on Redis when {@code --store-url} is given. */
+    TandemConfig apply(TandemConfig config, CommandLine command) {
+        validate(command);
+        if (url == null) {
+            return config;
         }
         DeploymentDef embedded = DeploymentDef.embedded();
         return config.withDeployment(new DeploymentDef(embedded.log(),
