@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,8 +66,9 @@ import java.util.stream.Collectors;
  * <p>Readers ask Redis on every call, in one round trip: a script that lists the stream's partitions, reads the
  * expiry mark and then each partition's hash (HGETALL) or the asked groups (HMGET), so a serving node sees a
  * commit as soon as it is made. The script names the view hashes itself, another reason Redis Cluster is out.
- * {@link #expireThrough} raises the mark at once; the partitions' writers drop the expired epochs from Redis at
- * their next commit or {@link #checkpoint}. One Redis server (with replicas if wanted): a commit's keys span hash
+ * {@link #expireThrough} raises the mark at once and the partitions' writers drop the expired epochs from Redis
+ * (there, or at the next {@link #checkpoint} in a process that did not raise it), 10,000 groups per script.
+ * One Redis server (with replicas if wanted): a commit's keys span hash
  * slots, so Redis Cluster is not supported. Durability is Redis's: run it with {@code appendonly yes}.
  */
 public final class RedisRealtimeStore implements RealtimeStore {
@@ -79,7 +81,8 @@ public final class RedisRealtimeStore implements RealtimeStore {
     private static final byte[] COMMIT = script("""
             -- KEYS: writers, offsets, entries, idempotency, idempotency-arrivals, then one hash per view written
             -- ARGV: partition, token, next offset, entry count, idempotency count, per key: key, record, arrival;
-            --       then per view hash in KEYS order: a field count, then field, value pairs (empty value: delete)
+            --       then per view hash in KEYS order: a field count, then field, value pairs (empty value: delete);
+            --       a count of -1 deletes the whole hash
             if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then
               return redis.error_reply('FENCED another writer acquired partition ' .. ARGV[1])
             end
@@ -92,6 +95,9 @@ public final class RedisRealtimeStore implements RealtimeStore {
             for k = 6, #KEYS do
               local n = tonumber(ARGV[a])
               a = a + 1
+              if n == -1 then
+                redis.call('UNLINK', KEYS[k])
+              end
               for i = 1, n do
                 if ARGV[a + 1] == '' then
                   redis.call('HDEL', KEYS[k], ARGV[a])
@@ -115,6 +121,9 @@ public final class RedisRealtimeStore implements RealtimeStore {
 
     /** At most this many fields per read: the script passes them to HMGET as arguments, within Lua's stack. */
     private static final int MAX_FIELDS = 4_096;
+
+    /** At most this many groups per script when dropping expired epochs from Redis. */
+    private static final int PRUNE_CHUNK = 10_000;
 
     private static final byte[] READ = script("""
             -- KEYS: offsets:STREAM, expired-through; ARGV: the view's hash prefix, then the fields (none: all)
@@ -195,6 +204,28 @@ public final class RedisRealtimeStore implements RealtimeStore {
             this.token = token;
         }
 
+        /** Removes and returns at most {@code n} of the groups pruned here and not yet in Redis. */
+        Map<String, Set<Group>> takePruned(int n) {
+            Map<String, Set<Group>> chunk = new HashMap<>();
+            int taken = 0;
+            for (Map.Entry<String, Set<Group>> view : pruned.entrySet()) {
+                if (views.getOrDefault(view.getKey(), Map.of()).isEmpty()) {
+                    // nothing left of the view here: one UNLINK deletes the hash, however many groups it held
+                    chunk.put(view.getKey(), new HashSet<>(view.getValue()));
+                    view.getValue().clear();
+                    continue;
+                }
+                Iterator<Group> it = view.getValue().iterator();
+                while (it.hasNext() && taken < n) {
+                    chunk.computeIfAbsent(view.getKey(), v -> new HashSet<>()).add(it.next());
+                    it.remove();
+                    taken++;
+                }
+            }
+            pruned.values().removeIf(Set::isEmpty);
+            return chunk;
+        }
+
         /** Drops every epoch up to {@code epoch}, noting the groups that changed. */
         void prune(long epoch) {
             if (epoch <= mark) {
@@ -263,7 +294,7 @@ public final class RedisRealtimeStore implements RealtimeStore {
         }
         o.lock.lock();
         try {
-            Map<String, Set<Group>> changed = o.pruned;
+            Map<String, Set<Group>> changed = new HashMap<>();
             for (Map.Entry<StateKey, Object[]> d : deltas.entrySet()) {
                 StateKey k = d.getKey();
                 if (k.epoch() <= o.mark) {
@@ -282,7 +313,12 @@ public final class RedisRealtimeStore implements RealtimeStore {
             }
             write(o, nextOffset, changed, idempotency);
             o.nextOffset = nextOffset;
-            changed.clear();
+            changed.forEach((view, groups) -> {
+                Set<Group> pruned = o.pruned.get(view);
+                if (pruned != null) {
+                    pruned.removeAll(groups);
+                }
+            });
         } catch (RuntimeException e) {
             owned.remove(stream + "/" + partition, o);
             if (e instanceof JedisDataException && e.getMessage() != null && e.getMessage().startsWith(FENCED)) {
@@ -312,6 +348,10 @@ public final class RedisRealtimeStore implements RealtimeStore {
             CompiledView v = catalog.view(view.getKey());
             Map<Group, Map<Long, Object[]>> groups = o.views.getOrDefault(view.getKey(), Map.of());
             redisKeys.add(viewKey(v.name(), o.partition));
+            if (groups.isEmpty()) {
+                args.add(bytes("-1"));
+                continue;
+            }
             args.add(bytes(Integer.toString(view.getValue().size())));
             for (Group g : view.getValue()) {
                 Map<Long, Object[]> epochs = groups.get(g);
@@ -423,7 +463,10 @@ public final class RedisRealtimeStore implements RealtimeStore {
                 bytes(key("idempotency-arrivals"))), List.of(bytes(Long.toString(arrivalMs)))));
     }
 
-    /** Raises the mark in Redis (readers skip the expired epochs at once) and prunes the partitions written here. */
+    /**
+     * Raises the mark in Redis (readers skip the expired epochs at once) and drops the expired epochs of the
+     * partitions written here, from memory and from Redis.
+     */
     @Override
     public void expireThrough(long epoch) {
         redis(redis -> redis.eval(RAISE_MARK, List.of(bytes(key("expired-through"))),
@@ -443,20 +486,42 @@ public final class RedisRealtimeStore implements RealtimeStore {
         }
     }
 
+    /**
+     * Drops the expired epochs of the partitions written here from memory and then from Redis, at most
+     * {@link #PRUNE_CHUNK} groups per script so that Redis, which runs one script at a time, keeps answering others
+     * in between; the worker's commits go on between chunks.
+     */
     private void prune(long epoch) {
         for (Owned o : owned.values()) {
             o.lock.lock();
             try {
                 o.prune(epoch);
-                if (!o.pruned.isEmpty() && owned.get(o.stream + "/" + o.partition) == o) {
-                    write(o, o.nextOffset, o.pruned, List.of());
-                    o.pruned.clear();
-                }
-            } catch (JedisDataException e) {
-                owned.remove(o.stream + "/" + o.partition, o);
-                LOG.info("{}/{} was acquired by another writer: {}", o.stream, o.partition, e.getMessage());
             } finally {
                 o.lock.unlock();
+            }
+            long t0 = System.nanoTime();
+            int dropped = 0;
+            boolean more = true;
+            while (more) {
+                o.lock.lock();
+                try {
+                    Map<String, Set<Group>> chunk = o.takePruned(PRUNE_CHUNK);
+                    more = !chunk.isEmpty() && owned.get(o.stream + "/" + o.partition) == o;
+                    if (more) {
+                        write(o, o.nextOffset, chunk, List.of());
+                        dropped += chunk.values().stream().mapToInt(Set::size).sum();
+                    }
+                } catch (JedisDataException e) {
+                    owned.remove(o.stream + "/" + o.partition, o);
+                    LOG.info("{}/{} was acquired by another writer: {}", o.stream, o.partition, e.getMessage());
+                    more = false;
+                } finally {
+                    o.lock.unlock();
+                }
+            }
+            if (dropped > 0) {
+                LOG.info("{}/{}: {} groups with expired epochs rewritten in Redis in {} ms", o.stream, o.partition,
+                        dropped, (System.nanoTime() - t0) / 1_000_000);
             }
         }
     }

@@ -165,6 +165,37 @@ class RedisRealtimeStoreTest extends RealtimeStoreContract {
     }
 
     @Test
+    void manyExpiredGroups_leaveRedisInScriptsOfTenThousand() {
+        store.acquire("s", 0);
+        Map<StateKey, Object[]> batch = new HashMap<>();
+        for (int i = 0; i < 25_000; i++) {
+            batch.put(key("k" + i, 0, 1), accs(1));
+        }
+        batch.put(key("kept", 0, 3), accs(5));
+        store.commit("s", 0, 25_001, batch, List.of());
+        try (Jedis redis = new Jedis(URI.create(server.url()))) {
+            redis.configResetStat();
+
+            store.expireThrough(2);
+
+            // one script raises the mark, three remove 10,000 + 10,000 + 5,000 groups
+            assertThat(calls(redis.info("commandstats"))).containsEntry("eval", 4L).containsEntry("hdel", 25_000L);
+            assertThat(redis.hlen(prefix + "view:per_k:0")).isEqualTo(1);
+
+            // and when nothing of the view is left, one script deletes the hash whole
+            redis.configResetStat();
+            store.expireThrough(3);
+            assertThat(calls(redis.info("commandstats"))).containsEntry("eval", 2L).containsEntry("unlink", 1L)
+                    .doesNotContainKey("hdel");
+            assertThat(redis.exists(prefix + "view:per_k:0")).isFalse();
+        }
+        assertThat(store.size()).isZero();
+        assertThat(contents()).isEmpty();
+        store.commit("s", 0, 25_002, deltas(key("a", 0, 4), accs(7)), List.of());
+        assertThat(contents()).containsOnly(Map.entry(key("a", 0, 4), List.of(1L, 7L)));
+    }
+
+    @Test
     void aStreamWhoseViewsWereRedefined_startsEmptyAtOffsetZero() {
         store.acquire("s", 0);
         store.commit("s", 0, 7, deltas(key("a", 0, 1), accs(1)), List.of());
