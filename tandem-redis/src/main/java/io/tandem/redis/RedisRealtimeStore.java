@@ -12,8 +12,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
-import redis.clients.jedis.Pipeline;
-import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 
@@ -27,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,33 +40,33 @@ import java.util.stream.Collectors;
  *
  * <p>Keys, all under the configured prefix {@code P}:
  * <pre>
- * P view:VIEW:PARTITION     hash   field: the group's dims (GroupKeys' binary form) + bucket (i64)
- *                                  value: epoch count (i32), then per epoch: epoch (i64) and each measure's
- *                                  accumulator in its own binary form (sketches as their serialized bytes)
- * P offsets:STREAM          hash   partition -> the next log offset the hot path must apply
- * P entries:STREAM          hash   partition -> how many (group, epoch) entries the partition holds
- * P writers:STREAM          hash   partition -> the token of the partition's writer
- * P writer-seq              string the last writer token handed out
- * P fingerprints:STREAM     string the stream's hot views and their definitions' fingerprints
- * P expired-through         string the last epoch the batch views cover; older epochs are invisible
- * P idempotency             hash   idempotency key -> IdempotencyRecord's binary form
- * P idempotency-arrivals    zset   idempotency key scored by its arrival, for expiry
+ * P view:VIEW:PARTITION:EPOCH  hash   one epoch's accumulators of one partition: field = the group's dims
+ *                                     (GroupKeys' binary form) + bucket (i64); value = each measure's
+ *                                     accumulator in its own binary form (sketches as their serialized bytes)
+ * P epochs:VIEW:PARTITION      set    the epochs that partition holds entries of
+ * P offsets:STREAM             hash   partition -> the next log offset the hot path must apply
+ * P writers:STREAM             hash   partition -> the token of the partition's writer
+ * P writer-seq                 string the last writer token handed out
+ * P fingerprints:STREAM        string the stream's hot views and their definitions' fingerprints
+ * P expired-through            string the last epoch the batch views cover
+ * P idempotency                hash   idempotency key -> IdempotencyRecord's binary form
+ * P idempotency-arrivals       zset   idempotency key scored by its arrival, for expiry
  * </pre>
  *
  * <p>A worker {@link #acquire acquires} a partition: it takes a new writer token, which fences any writer before
- * it, and loads the partition's groups into memory, so it can merge accumulators (sketches included) that Redis
- * cannot. Each commit is one Lua script, run atomically by Redis: it checks the token, writes every changed
- * group, the idempotency keys, the entry count and the offset, or nothing. A batch of events thus costs one
- * round trip and, inside Redis, one HGET plus one HSET per changed group and two more, whatever its size. A
- * worker that crashes between commits leaves Redis at its last commit, and the next writer replays from there.
+ * it, and loads the partition's entries into memory, so it can merge accumulators (sketches included) that Redis
+ * cannot. Each commit is one Lua script, run atomically by Redis: it checks the token, writes every changed entry,
+ * the idempotency keys and the offset, or nothing. A batch of events thus costs one round trip and, inside Redis,
+ * one HSET per changed (group, epoch), one SADD per epoch it touched and three more, whatever its size. A worker
+ * that crashes between commits leaves Redis at its last commit, and the next writer replays from there.
  *
- * <p>Readers ask Redis on every call, in one round trip: a script that lists the stream's partitions, reads the
- * expiry mark and then each partition's hash (HGETALL) or the asked groups (HMGET), so a serving node sees a
- * commit as soon as it is made. The script names the view hashes itself, another reason Redis Cluster is out.
- * {@link #expireThrough} raises the mark at once and the partitions' writers drop the expired epochs from Redis
- * (there, or at the next {@link #checkpoint} in a process that did not raise it), 10,000 groups per script.
- * One Redis server (with replicas if wanted): a commit's keys span hash
- * slots, so Redis Cluster is not supported. Durability is Redis's: run it with {@code appendonly yes}.
+ * <p>Readers ask Redis on every call, in one round trip: a script that lists the stream's partitions and their
+ * epochs after the expiry mark, then reads each epoch's hash (HGETALL) or the asked groups (HMGET), so a serving
+ * node sees a commit as soon as it is made. {@link #expireThrough}, from any process, raises the mark and
+ * deletes the covered epochs' hashes, one UNLINK each however many groups they hold; a commit drops entries of
+ * epochs the mark covers. The scripts name the hashes they build, and a commit's keys span hash slots: one
+ * Redis server (with replicas if wanted), not Redis Cluster. Durability is Redis's: run it with
+ * {@code appendonly yes}.
  */
 public final class RedisRealtimeStore implements RealtimeStore {
 
@@ -79,37 +76,38 @@ public final class RedisRealtimeStore implements RealtimeStore {
     private static final String FENCED = "FENCED";
 
     private static final byte[] COMMIT = script("""
-            -- KEYS: writers, offsets, entries, idempotency, idempotency-arrivals, then one hash per view written
-            -- ARGV: partition, token, next offset, entry count, idempotency count, per key: key, record, arrival;
-            --       then per view hash in KEYS order: a field count, then field, value pairs (empty value: delete);
-            --       a count of -1 deletes the whole hash
+            -- KEYS: writers, offsets, idempotency, idempotency-arrivals, expired-through
+            -- ARGV: partition, token, next offset, idempotency count, per key: key, record, arrival; then the
+            --       number of (view, epoch) hashes, per hash: its key, its epochs set, the epoch, a field count
+            --       and field, value pairs. Answers the expiry mark.
             if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then
               return redis.error_reply('FENCED another writer acquired partition ' .. ARGV[1])
             end
-            local a = 6
-            for i = 1, tonumber(ARGV[5]) do
-              redis.call('HSET', KEYS[4], ARGV[a], ARGV[a + 1])
-              redis.call('ZADD', KEYS[5], ARGV[a + 2], ARGV[a])
+            local stored = redis.call('GET', KEYS[5])
+            local mark = stored and tonumber(stored)
+            local a = 5
+            for i = 1, tonumber(ARGV[4]) do
+              redis.call('HSET', KEYS[3], ARGV[a], ARGV[a + 1])
+              redis.call('ZADD', KEYS[4], ARGV[a + 2], ARGV[a])
               a = a + 3
             end
-            for k = 6, #KEYS do
-              local n = tonumber(ARGV[a])
-              a = a + 1
-              if n == -1 then
-                redis.call('UNLINK', KEYS[k])
-              end
-              for i = 1, n do
-                if ARGV[a + 1] == '' then
-                  redis.call('HDEL', KEYS[k], ARGV[a])
-                else
-                  redis.call('HSET', KEYS[k], ARGV[a], ARGV[a + 1])
+            local hashes = tonumber(ARGV[a])
+            a = a + 1
+            for h = 1, hashes do
+              local hash, set, epoch, n = ARGV[a], ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3])
+              a = a + 4
+              if not mark or tonumber(epoch) > mark then
+                redis.call('SADD', set, epoch)
+                for i = 1, n do
+                  redis.call('HSET', hash, ARGV[a], ARGV[a + 1])
+                  a = a + 2
                 end
-                a = a + 2
+              else
+                a = a + 2 * n
               end
             end
             redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
-            redis.call('HSET', KEYS[3], ARGV[1], ARGV[4])
-            return 1
+            return stored or ''
             """);
 
     private static final byte[] ACQUIRE = script("""
@@ -119,34 +117,56 @@ public final class RedisRealtimeStore implements RealtimeStore {
             return {tostring(token), redis.call('HGET', KEYS[3], ARGV[1]) or '', redis.call('GET', KEYS[4]) or ''}
             """);
 
-    /** At most this many fields per read: the script passes them to HMGET as arguments, within Lua's stack. */
-    private static final int MAX_FIELDS = 4_096;
-
-    /** At most this many groups per script when dropping expired epochs from Redis. */
-    private static final int PRUNE_CHUNK = 10_000;
-
-    private static final byte[] READ = script("""
-            -- KEYS: offsets:STREAM, expired-through; ARGV: the view's hash prefix, then the fields (none: all)
-            local partitions = redis.call('HKEYS', KEYS[1])
-            local out = {redis.call('GET', KEYS[2]) or ''}
-            for i = 1, #partitions do
-              local hash = ARGV[1] .. partitions[i]
-              if #ARGV == 1 then
-                out[#out + 1] = redis.call('HGETALL', hash)
-              else
-                out[#out + 1] = redis.call('HMGET', hash, unpack(ARGV, 2))
+    /** Lists the live epochs of a view's partitions (all, or one) and reads them; shared by the read scripts. */
+    private static final String LIVE_EPOCHS = """
+            -- KEYS: offsets:STREAM, expired-through; ARGV: the view's hash prefix, its epochs-set prefix, a
+            -- partition or '' for every one, then the fields to read ('*' alone: every field; none: the counts)
+            local stored = redis.call('GET', KEYS[2])
+            local mark = stored and tonumber(stored)
+            local partitions = ARGV[3] ~= '' and {ARGV[3]} or redis.call('HKEYS', KEYS[1])
+            local out = {}
+            for _, p in ipairs(partitions) do
+              for _, e in ipairs(redis.call('SMEMBERS', ARGV[2] .. p)) do
+                if not mark or tonumber(e) > mark then
+                  local hash = ARGV[1] .. p .. ':' .. e
+                  out[#out + 1] = e
+                  if #ARGV == 3 then
+                    out[#out + 1] = redis.call('HLEN', hash)
+                  elseif #ARGV == 4 and ARGV[4] == '*' then
+                    out[#out + 1] = redis.call('HGETALL', hash)
+                  else
+                    out[#out + 1] = redis.call('HMGET', hash, unpack(ARGV, 4))
+                  end
+                end
               end
             end
             return out
-            """);
+            """;
 
-    private static final byte[] RAISE_MARK = script("""
-            -- KEYS: expired-through; ARGV: epoch
-            local current = redis.call('GET', KEYS[1])
-            if not current or tonumber(current) < tonumber(ARGV[1]) then
+    private static final byte[] READ = script(LIVE_EPOCHS);
+
+    private static final byte[] EXPIRE = script("""
+            -- KEYS: expired-through; ARGV: the epoch, then per hot view: its stream's offsets key, its hash
+            -- prefix and its epochs-set prefix. Raises the mark and deletes the hashes of the epochs it covers.
+            local stored = redis.call('GET', KEYS[1])
+            if not stored or tonumber(stored) < tonumber(ARGV[1]) then
               redis.call('SET', KEYS[1], ARGV[1])
             end
-            return 1
+            local mark = tonumber(redis.call('GET', KEYS[1]))
+            local dropped = 0
+            for v = 2, #ARGV, 3 do
+              for _, p in ipairs(redis.call('HKEYS', ARGV[v])) do
+                local set = ARGV[v + 2] .. p
+                for _, e in ipairs(redis.call('SMEMBERS', set)) do
+                  if tonumber(e) <= mark then
+                    redis.call('UNLINK', ARGV[v + 1] .. p .. ':' .. e)
+                    redis.call('SREM', set, e)
+                    dropped = dropped + 1
+                  end
+                end
+              end
+            end
+            return dropped
             """);
 
     private static final byte[] EXPIRE_IDEMPOTENCY = script("""
@@ -158,6 +178,9 @@ public final class RedisRealtimeStore implements RealtimeStore {
             redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[1])
             return #keys
             """);
+
+    /** At most this many fields per read: the script passes them to HMGET as arguments, within Lua's stack. */
+    private static final int MAX_FIELDS = 4_096;
 
     private final Catalog catalog;
     private final JedisPool pool;
@@ -185,15 +208,14 @@ public final class RedisRealtimeStore implements RealtimeStore {
     private record Group(GroupKey dims, long bucket) {
     }
 
-    /** A partition this process writes: its groups in memory, as Redis holds them after the last commit. */
+    /** A partition this process writes: its entries in memory, as Redis holds them after the last commit. */
     private static final class Owned {
         final String stream;
         final int partition;
         final String token;
         final ReentrantLock lock = new ReentrantLock();
+        /** view → (dims, bucket) → epoch → accumulators. */
         final Map<String, Map<Group, Map<Long, Object[]>>> views = new HashMap<>();
-        /** Groups whose expired epochs were dropped here and not yet in Redis. */
-        final Map<String, Set<Group>> pruned = new HashMap<>();
         long nextOffset;
         long entries;
         long mark = Long.MIN_VALUE;
@@ -204,43 +226,20 @@ public final class RedisRealtimeStore implements RealtimeStore {
             this.token = token;
         }
 
-        /** Removes and returns at most {@code n} of the groups pruned here and not yet in Redis. */
-        Map<String, Set<Group>> takePruned(int n) {
-            Map<String, Set<Group>> chunk = new HashMap<>();
-            int taken = 0;
-            for (Map.Entry<String, Set<Group>> view : pruned.entrySet()) {
-                if (views.getOrDefault(view.getKey(), Map.of()).isEmpty()) {
-                    // nothing left of the view here: one UNLINK deletes the hash, however many groups it held
-                    chunk.put(view.getKey(), new HashSet<>(view.getValue()));
-                    view.getValue().clear();
-                    continue;
-                }
-                Iterator<Group> it = view.getValue().iterator();
-                while (it.hasNext() && taken < n) {
-                    chunk.computeIfAbsent(view.getKey(), v -> new HashSet<>()).add(it.next());
-                    it.remove();
-                    taken++;
-                }
-            }
-            pruned.values().removeIf(Set::isEmpty);
-            return chunk;
-        }
-
-        /** Drops every epoch up to {@code epoch}, noting the groups that changed. */
+        /** Drops every epoch up to {@code epoch} from memory (Redis has dropped or drops them itself). */
         void prune(long epoch) {
             if (epoch <= mark) {
                 return;
             }
             mark = epoch;
-            views.forEach((view, groups) -> groups.entrySet().removeIf(g -> {
-                int before = g.getValue().size();
-                g.getValue().keySet().removeIf(e -> e <= epoch);
-                if (g.getValue().size() != before) {
-                    entries -= before - g.getValue().size();
-                    pruned.computeIfAbsent(view, v -> new HashSet<>()).add(g.getKey());
-                }
-                return g.getValue().isEmpty();
-            }));
+            for (Map<Group, Map<Long, Object[]>> groups : views.values()) {
+                groups.values().removeIf(epochs -> {
+                    int before = epochs.size();
+                    epochs.keySet().removeIf(e -> e <= epoch);
+                    entries -= before - epochs.size();
+                    return epochs.isEmpty();
+                });
+            }
         }
     }
 
@@ -251,7 +250,6 @@ public final class RedisRealtimeStore implements RealtimeStore {
 
     @Override
     public long acquire(String stream, int partition) {
-        List<CompiledView> views = catalog.hotViewsOf(stream);
         return redis(redis -> {
             List<?> reply = (List<?>) redis.eval(ACQUIRE, List.of(bytes(key("writer-seq")),
                     bytes(key("writers:" + stream)), bytes(key("offsets:" + stream)), bytes(key("expired-through"))),
@@ -259,24 +257,17 @@ public final class RedisRealtimeStore implements RealtimeStore {
             Owned o = new Owned(stream, partition, text(reply.get(0)));
             o.nextOffset = offset(text(reply.get(1)));
             String mark = text(reply.get(2));
-            Pipeline p = redis.pipelined();
-            List<Response<Map<byte[], byte[]>>> hashes = new ArrayList<>();
-            for (CompiledView v : views) {
-                hashes.add(p.hgetAll(viewKey(v.name(), partition)));
-            }
-            p.sync();
-            for (int i = 0; i < views.size(); i++) {
-                CompiledView v = views.get(i);
+            o.mark = mark.isEmpty() ? Long.MIN_VALUE : Long.parseLong(mark);
+            for (CompiledView v : catalog.hotViewsOf(stream)) {
                 Map<Group, Map<Long, Object[]>> groups = new HashMap<>();
-                for (Map.Entry<byte[], byte[]> e : hashes.get(i).get().entrySet()) {
-                    Map<Long, Object[]> epochs = decodeEpochs(v, e.getValue(), Long.MIN_VALUE);
-                    groups.put(decodeGroup(e.getKey()), epochs);
-                    o.entries += epochs.size();
+                for (Epoch e : live(redis, v, Integer.toString(partition), List.of(bytes("*")))) {
+                    for (int i = 0; i + 1 < e.values().size(); i += 2) {
+                        groups.computeIfAbsent(decodeGroup(e.values().get(i)), g -> new HashMap<>(4))
+                                .put(e.epoch(), decodeAccs(v, e.values().get(i + 1)));
+                        o.entries++;
+                    }
                 }
                 o.views.put(v.name(), groups);
-            }
-            if (!mark.isEmpty()) {
-                o.prune(Long.parseLong(mark));
             }
             owned.put(stream + "/" + partition, o);
             LOG.info("acquired {}/{} at offset {} ({} entries)", stream, partition, o.nextOffset, o.entries);
@@ -294,7 +285,8 @@ public final class RedisRealtimeStore implements RealtimeStore {
         }
         o.lock.lock();
         try {
-            Map<String, Set<Group>> changed = new HashMap<>();
+            /* view → epoch → the groups whose accumulators of that epoch changed */
+            Map<String, Map<Long, Set<Group>>> changed = new HashMap<>();
             for (Map.Entry<StateKey, Object[]> d : deltas.entrySet()) {
                 StateKey k = d.getKey();
                 if (k.epoch() <= o.mark) {
@@ -309,16 +301,14 @@ public final class RedisRealtimeStore implements RealtimeStore {
                 } else {
                     catalog.view(k.view()).merge(current, d.getValue());
                 }
-                changed.computeIfAbsent(k.view(), v -> new HashSet<>()).add(g);
+                changed.computeIfAbsent(k.view(), v -> new HashMap<>())
+                        .computeIfAbsent(k.epoch(), e -> new HashSet<>()).add(g);
             }
-            write(o, nextOffset, changed, idempotency);
+            String mark = write(o, nextOffset, changed, idempotency);
             o.nextOffset = nextOffset;
-            changed.forEach((view, groups) -> {
-                Set<Group> pruned = o.pruned.get(view);
-                if (pruned != null) {
-                    pruned.removeAll(groups);
-                }
-            });
+            if (!mark.isEmpty()) {
+                o.prune(Long.parseLong(mark));
+            }
         } catch (RuntimeException e) {
             owned.remove(stream + "/" + partition, o);
             if (e instanceof JedisDataException && e.getMessage() != null && e.getMessage().startsWith(FENCED)) {
@@ -331,46 +321,44 @@ public final class RedisRealtimeStore implements RealtimeStore {
         }
     }
 
-    /** Runs the commit script: the changed groups, the idempotency keys, the entry count and the offset. */
-    private void write(Owned o, long nextOffset, Map<String, Set<Group>> changed, List<IdempotencyRecord> keys) {
-        List<byte[]> redisKeys = new ArrayList<>(List.of(bytes(key("writers:" + o.stream)),
-                bytes(key("offsets:" + o.stream)), bytes(key("entries:" + o.stream)), bytes(key("idempotency")),
-                bytes(key("idempotency-arrivals"))));
+    /** Runs the commit script: the changed entries, the idempotency keys and the offset; answers the mark. */
+    private String write(Owned o, long nextOffset, Map<String, Map<Long, Set<Group>>> changed,
+                         List<IdempotencyRecord> keys) {
+        List<byte[]> redisKeys = List.of(bytes(key("writers:" + o.stream)), bytes(key("offsets:" + o.stream)),
+                bytes(key("idempotency")), bytes(key("idempotency-arrivals")), bytes(key("expired-through")));
         List<byte[]> args = new ArrayList<>(List.of(bytes(Integer.toString(o.partition)), bytes(o.token),
-                bytes(Long.toString(nextOffset)), bytes(Long.toString(o.entries)),
-                bytes(Integer.toString(keys.size()))));
+                bytes(Long.toString(nextOffset)), bytes(Integer.toString(keys.size()))));
         for (IdempotencyRecord r : keys) {
             args.add(bytes(r.key()));
             args.add(r.toBytes());
             args.add(bytes(Long.toString(r.arrivalMs())));
         }
-        for (Map.Entry<String, Set<Group>> view : changed.entrySet()) {
-            CompiledView v = catalog.view(view.getKey());
-            Map<Group, Map<Long, Object[]>> groups = o.views.getOrDefault(view.getKey(), Map.of());
-            redisKeys.add(viewKey(v.name(), o.partition));
-            if (groups.isEmpty()) {
-                args.add(bytes("-1"));
-                continue;
-            }
-            args.add(bytes(Integer.toString(view.getValue().size())));
-            for (Group g : view.getValue()) {
-                Map<Long, Object[]> epochs = groups.get(g);
-                args.add(encodeGroup(g));
-                args.add(epochs == null ? new byte[0] : encodeEpochs(v, epochs));
-            }
-        }
-        redis(redis -> redis.eval(COMMIT, redisKeys, args));
+        args.add(bytes(Integer.toString(changed.values().stream().mapToInt(Map::size).sum())));
+        changed.forEach((view, byEpoch) -> {
+            CompiledView v = catalog.view(view);
+            Map<Group, Map<Long, Object[]>> groups = o.views.get(view);
+            byEpoch.forEach((epoch, changedGroups) -> {
+                args.add(bytes(key("view:" + view + ":" + o.partition + ":" + epoch)));
+                args.add(bytes(key("epochs:" + view + ":" + o.partition)));
+                args.add(bytes(Long.toString(epoch)));
+                args.add(bytes(Integer.toString(changedGroups.size())));
+                for (Group g : changedGroups) {
+                    args.add(encodeGroup(g));
+                    args.add(encodeAccs(v, groups.get(g).get(epoch)));
+                }
+            });
+        });
+        return redis(redis -> text(redis.eval(COMMIT, redisKeys, args)));
     }
 
     @Override
     public void scan(String view, long fromBucket, long toBucket, Predicate<GroupKey> dims, Visitor visitor) {
         CompiledView v = catalog.view(view);
-        Fetched fetched = fetch(v, List.of());
-        for (List<byte[]> hash : fetched.partitions()) {
-            for (int i = 0; i + 1 < hash.size(); i += 2) {
-                Group g = decodeGroup(hash.get(i));
+        for (Epoch e : redis(redis -> live(redis, v, "", List.of(bytes("*"))))) {
+            for (int i = 0; i + 1 < e.values().size(); i += 2) {
+                Group g = decodeGroup(e.values().get(i));
                 if (g.bucket() >= fromBucket && g.bucket() < toBucket && dims.test(g.dims())) {
-                    visit(v, g, decodeEpochs(v, hash.get(i + 1), fetched.mark()), null, visitor);
+                    visit(v, g, e.epoch(), e.values().get(i + 1), null, visitor);
                 }
             }
         }
@@ -398,57 +386,62 @@ public final class RedisRealtimeStore implements RealtimeStore {
         visitFound(catalog.view(view), List.of(new Group(dims, bucket)), measures, visitor);
     }
 
-    /** Visits the groups of {@code wanted} that any partition holds. */
+    /** Visits the groups of {@code wanted} in every live epoch of every partition. */
     private void visitFound(CompiledView v, List<Group> wanted, boolean[] measures, Visitor visitor) {
         if (wanted.isEmpty()) {
             return;
         }
-        Fetched fetched = fetch(v, wanted.stream().map(RedisRealtimeStore::encodeGroup).toList());
-        for (List<byte[]> values : fetched.partitions()) {
-            for (int i = 0; i < values.size(); i++) {
-                if (values.get(i) != null) {
-                    visit(v, wanted.get(i), decodeEpochs(v, values.get(i), fetched.mark()), measures, visitor);
+        List<byte[]> fields = wanted.stream().map(RedisRealtimeStore::encodeGroup).toList();
+        for (Epoch e : redis(redis -> live(redis, v, "", fields))) {
+            for (int i = 0; i < e.values().size(); i++) {
+                if (e.values().get(i) != null) {
+                    visit(v, wanted.get(i), e.epoch(), e.values().get(i), measures, visitor);
                 }
             }
         }
     }
 
-    private static void visit(CompiledView v, Group g, Map<Long, Object[]> epochs, boolean[] measures,
+    private static void visit(CompiledView v, Group g, long epoch, byte[] value, boolean[] measures,
                               Visitor visitor) {
-        epochs.forEach((epoch, accs) -> {
-            if (measures != null) {
-                for (int i = 0; i < accs.length; i++) {
-                    accs[i] = measures[i] ? accs[i] : null;
-                }
+        Object[] accs = decodeAccs(v, value);
+        if (measures != null) {
+            for (int i = 0; i < accs.length; i++) {
+                accs[i] = measures[i] ? accs[i] : null;
             }
-            visitor.visit(new StateKey(v.name(), g.dims(), g.bucket(), epoch), accs);
-        });
+        }
+        visitor.visit(new StateKey(v.name(), g.dims(), g.bucket(), epoch), accs);
     }
 
     /**
-     * What {@link #READ} answered: the expiry mark, and per partition either its whole hash (field, value, ...) or
-     * the values of the fields asked (null where absent).
+     * One live epoch's hash of one partition, as {@link #READ} answered it: every field and value (field, value,
+     * ...), or the values of the fields asked (null where absent), or its field count.
      */
-    private record Fetched(long mark, List<List<byte[]>> partitions) {
+    private record Epoch(long epoch, List<byte[]> values, long count) {
     }
 
-    /** One round trip: the partitions of the view's stream, the expiry mark, and each partition's fields. */
-    private Fetched fetch(CompiledView v, List<byte[]> fields) {
-        List<byte[]> args = new ArrayList<>(fields.size() + 1);
+    /** One round trip: the live epochs of the view's partitions (all, or {@code partition}) and their fields. */
+    private List<Epoch> live(Jedis redis, CompiledView v, String partition, List<byte[]> fields) {
+        List<byte[]> args = new ArrayList<>(fields.size() + 3);
         args.add(bytes(key("view:" + v.name() + ":")));
+        args.add(bytes(key("epochs:" + v.name() + ":")));
+        args.add(bytes(partition));
         args.addAll(fields);
-        List<?> reply = redis(redis -> (List<?>) redis.eval(READ,
-                List.of(bytes(key("offsets:" + v.stream().name())), bytes(key("expired-through"))), args));
-        String mark = text(reply.get(0));
-        List<List<byte[]>> partitions = new ArrayList<>(reply.size() - 1);
-        for (Object partition : reply.subList(1, reply.size())) {
+        List<?> reply = (List<?>) redis.eval(READ, List.of(bytes(key("offsets:" + v.stream().name())),
+                bytes(key("expired-through"))), args);
+        List<Epoch> epochs = new ArrayList<>(reply.size() / 2);
+        for (int i = 0; i + 1 < reply.size(); i += 2) {
+            long epoch = Long.parseLong(text(reply.get(i)));
+            if (reply.get(i + 1) instanceof Long count) {
+                epochs.add(new Epoch(epoch, List.of(), count));
+                continue;
+            }
             List<byte[]> values = new ArrayList<>();
-            for (Object value : (List<?>) partition) {
+            for (Object value : (List<?>) reply.get(i + 1)) {
                 values.add((byte[]) value);
             }
-            partitions.add(values);
+            epochs.add(new Epoch(epoch, values, values.size()));
         }
-        return new Fetched(mark.isEmpty() ? Long.MIN_VALUE : Long.parseLong(mark), partitions);
+        return epochs;
     }
 
     @Override
@@ -464,34 +457,20 @@ public final class RedisRealtimeStore implements RealtimeStore {
     }
 
     /**
-     * Raises the mark in Redis (readers skip the expired epochs at once) and drops the expired epochs of the
-     * partitions written here, from memory and from Redis.
+     * Raises the mark and deletes the covered epochs' hashes, in one script from any process (one UNLINK per
+     * epoch and partition, however many groups it holds), then drops them from the partitions written here.
      */
     @Override
     public void expireThrough(long epoch) {
-        redis(redis -> redis.eval(RAISE_MARK, List.of(bytes(key("expired-through"))),
-                List.of(bytes(Long.toString(epoch)))));
-        prune(epoch);
-    }
-
-    /**
-     * Redis keeps what was committed (as its persistence settings say); this drops from Redis the epochs that
-     * the mark expired, in the partitions written here.
-     */
-    @Override
-    public void checkpoint() {
-        String mark = redis(redis -> redis.get(key("expired-through")));
-        if (mark != null) {
-            prune(Long.parseLong(mark));
+        List<byte[]> args = new ArrayList<>(List.of(bytes(Long.toString(epoch))));
+        for (String stream : catalog.config().streams().keySet()) {
+            for (CompiledView v : catalog.hotViewsOf(stream)) {
+                args.add(bytes(key("offsets:" + stream)));
+                args.add(bytes(key("view:" + v.name() + ":")));
+                args.add(bytes(key("epochs:" + v.name() + ":")));
+            }
         }
-    }
-
-    /**
-     * Drops the expired epochs of the partitions written here from memory and then from Redis, at most
-     * {@link #PRUNE_CHUNK} groups per script so that Redis, which runs one script at a time, keeps answering others
-     * in between; the worker's commits go on between chunks.
-     */
-    private void prune(long epoch) {
+        redis(redis -> redis.eval(EXPIRE, List.of(bytes(key("expired-through"))), args));
         for (Owned o : owned.values()) {
             o.lock.lock();
             try {
@@ -499,40 +478,22 @@ public final class RedisRealtimeStore implements RealtimeStore {
             } finally {
                 o.lock.unlock();
             }
-            long t0 = System.nanoTime();
-            int dropped = 0;
-            boolean more = true;
-            while (more) {
-                o.lock.lock();
-                try {
-                    Map<String, Set<Group>> chunk = o.takePruned(PRUNE_CHUNK);
-                    more = !chunk.isEmpty() && owned.get(o.stream + "/" + o.partition) == o;
-                    if (more) {
-                        write(o, o.nextOffset, chunk, List.of());
-                        dropped += chunk.values().stream().mapToInt(Set::size).sum();
-                    }
-                } catch (JedisDataException e) {
-                    owned.remove(o.stream + "/" + o.partition, o);
-                    LOG.info("{}/{} was acquired by another writer: {}", o.stream, o.partition, e.getMessage());
-                    more = false;
-                } finally {
-                    o.lock.unlock();
-                }
-            }
-            if (dropped > 0) {
-                LOG.info("{}/{}: {} groups with expired epochs rewritten in Redis in {} ms", o.stream, o.partition,
-                        dropped, (System.nanoTime() - t0) / 1_000_000);
-            }
         }
     }
 
+    /** Redis keeps what was committed, as its persistence settings say: nothing to do here. */
+    @Override
+    public void checkpoint() {
+    }
+
+    /** The entries of the epochs after the mark, counted in Redis. */
     @Override
     public long size() {
         return redis(redis -> {
             long n = 0;
             for (String stream : catalog.config().streams().keySet()) {
-                for (String entries : redis.hvals(key("entries:" + stream))) {
-                    n += Long.parseLong(entries);
+                for (CompiledView v : catalog.hotViewsOf(stream)) {
+                    n += live(redis, v, "", List.of()).stream().mapToLong(Epoch::count).sum();
                 }
             }
             return n;
@@ -557,11 +518,14 @@ public final class RedisRealtimeStore implements RealtimeStore {
         }
         if (stored != null) {
             Set<String> partitions = redis.hkeys(key("offsets:" + stream));
-            List<String> doomed = new ArrayList<>(List.of(key("offsets:" + stream), key("entries:" + stream),
-                    key("writers:" + stream)));
+            List<String> doomed = new ArrayList<>(List.of(key("offsets:" + stream), key("writers:" + stream)));
             for (String line : stored.split("\n")) {
                 String view = line.substring(0, line.indexOf('='));
-                partitions.forEach(p -> doomed.add(key("view:" + view + ":" + p)));
+                for (String p : partitions) {
+                    String epochs = key("epochs:" + view + ":" + p);
+                    redis.smembers(epochs).forEach(e -> doomed.add(key("view:" + view + ":" + p + ":" + e)));
+                    doomed.add(epochs);
+                }
             }
             redis.del(doomed.toArray(String[]::new));
             LOG.info("view definitions of stream {} changed since its state in Redis was written; rebuilding it "
@@ -583,10 +547,6 @@ public final class RedisRealtimeStore implements RealtimeStore {
 
     private String key(String name) {
         return prefix + name;
-    }
-
-    private byte[] viewKey(String view, int partition) {
-        return bytes(key("view:" + view + ":" + partition));
     }
 
     private static long offset(String value) {
@@ -627,16 +587,12 @@ public final class RedisRealtimeStore implements RealtimeStore {
         }
     }
 
-    private static byte[] encodeEpochs(CompiledView v, Map<Long, Object[]> epochs) {
+    private static byte[] encodeAccs(CompiledView v, Object[] accs) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
             DataOutputStream out = new DataOutputStream(bytes);
-            out.writeInt(epochs.size());
-            for (Map.Entry<Long, Object[]> e : epochs.entrySet()) {
-                out.writeLong(e.getKey());
-                for (int i = 0; i < v.measures().length; i++) {
-                    v.measures()[i].write(e.getValue()[i], out);
-                }
+            for (int i = 0; i < v.measures().length; i++) {
+                v.measures()[i].write(accs[i], out);
             }
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -644,25 +600,16 @@ public final class RedisRealtimeStore implements RealtimeStore {
         }
     }
 
-    /** A group's accumulators by epoch, leaving out the epochs up to {@code mark}. */
-    private static Map<Long, Object[]> decodeEpochs(CompiledView v, byte[] value, long mark) {
+    private static Object[] decodeAccs(CompiledView v, byte[] value) {
         try {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(value));
-            int n = in.readInt();
-            Map<Long, Object[]> epochs = new HashMap<>(Math.max(4, n * 2));
-            for (int e = 0; e < n; e++) {
-                long epoch = in.readLong();
-                Object[] accs = new Object[v.measures().length];
-                for (int i = 0; i < accs.length; i++) {
-                    accs[i] = v.measures()[i].read(in);
-                }
-                if (epoch > mark) {
-                    epochs.put(epoch, accs);
-                }
+            Object[] accs = new Object[v.measures().length];
+            for (int i = 0; i < accs.length; i++) {
+                accs[i] = v.measures()[i].read(in);
             }
-            return epochs;
+            return accs;
         } catch (IOException e) {
-            throw new UncheckedIOException("a group of view " + v.name() + " in Redis cannot be read", e);
+            throw new UncheckedIOException("an entry of view " + v.name() + " in Redis cannot be read", e);
         }
     }
 }

@@ -129,9 +129,10 @@ class RedisRealtimeStoreTest extends RealtimeStoreContract {
             store.commit("s", 0, 500, batch, List.of());
             Map<String, Long> calls = calls(redis.info("commandstats"));
 
-            // one round trip; inside it: the token check, one HSET per group, the entry count and the offset
-            assertThat(calls).containsEntry("eval", 1L).containsEntry("hget", 1L).containsEntry("hset", 502L);
-            assertThat(calls).containsOnlyKeys("eval", "hget", "hset");
+            // one round trip; inside it: the token check, the mark, one HSET per group, the epoch and the offset
+            assertThat(calls).containsEntry("eval", 1L).containsEntry("hget", 1L).containsEntry("get", 1L)
+                    .containsEntry("hset", 501L).containsEntry("sadd", 1L);
+            assertThat(calls).containsOnlyKeys("eval", "hget", "get", "hset", "sadd");
         }
         assertThat(contents()).hasSize(500);
     }
@@ -146,53 +147,33 @@ class RedisRealtimeStoreTest extends RealtimeStoreContract {
     }
 
     @Test
-    void expiryHidesTheEpochsAtOnce_andTheWriterDropsThemFromRedis() {
-        store.acquire("s", 0);
-        store.commit("s", 0, 1, deltas(key("a", 0, 1), accs(1), key("a", 0, 2), accs(2), key("a", 0, 3), accs(4)),
-                List.of());
-        try (RealtimeStore batchNode = open()) {
-            batchNode.expireThrough(2);
-            assertThat(contentsSeenBy(batchNode)).containsOnlyKeys(key("a", 0, 3));
-            assertThat(batchNode.size()).isEqualTo(3);
-
-            store.checkpoint();
-            assertThat(batchNode.size()).isEqualTo(1);
-            assertThat(contentsSeenBy(batchNode)).containsOnlyKeys(key("a", 0, 3));
-            // an epoch the batch covers no longer enters the store
-            store.commit("s", 0, 2, deltas(key("a", 0, 2), accs(8), key("a", 0, 3), accs(16)), List.of());
-            assertThat(contentsSeenBy(batchNode)).containsOnly(Map.entry(key("a", 0, 3), List.of(2L, 20L)));
-        }
-    }
-
-    @Test
-    void manyExpiredGroups_leaveRedisInScriptsOfTenThousand() {
+    void expiryFromAnotherProcess_deletesEachCoveredEpochWhole_andLaterCommitsOfItAreDropped() {
         store.acquire("s", 0);
         Map<StateKey, Object[]> batch = new HashMap<>();
         for (int i = 0; i < 25_000; i++) {
             batch.put(key("k" + i, 0, 1), accs(1));
         }
-        batch.put(key("kept", 0, 3), accs(5));
-        store.commit("s", 0, 25_001, batch, List.of());
-        try (Jedis redis = new Jedis(URI.create(server.url()))) {
+        batch.put(key("a", 0, 2), accs(2));
+        batch.put(key("a", 0, 3), accs(4));
+        store.commit("s", 0, 1, batch, List.of());
+        try (RealtimeStore batchNode = open(); Jedis redis = new Jedis(URI.create(server.url()))) {
             redis.configResetStat();
 
-            store.expireThrough(2);
+            batchNode.expireThrough(2);
 
-            // one script raises the mark, three remove 10,000 + 10,000 + 5,000 groups
-            assertThat(calls(redis.info("commandstats"))).containsEntry("eval", 4L).containsEntry("hdel", 25_000L);
-            assertThat(redis.hlen(prefix + "view:per_k:0")).isEqualTo(1);
-
-            // and when nothing of the view is left, one script deletes the hash whole
-            redis.configResetStat();
-            store.expireThrough(3);
-            assertThat(calls(redis.info("commandstats"))).containsEntry("eval", 2L).containsEntry("unlink", 1L)
+            // one script: the mark, and one UNLINK per covered epoch however many groups it holds
+            assertThat(calls(redis.info("commandstats"))).containsEntry("eval", 1L).containsEntry("unlink", 2L)
                     .doesNotContainKey("hdel");
-            assertThat(redis.exists(prefix + "view:per_k:0")).isFalse();
+            assertThat(redis.exists(prefix + "view:per_k:0:1")).isFalse();
+            assertThat(redis.smembers(prefix + "epochs:per_k:0")).containsExactly("3");
+            assertThat(contentsSeenBy(batchNode)).containsOnlyKeys(key("a", 0, 3));
+            assertThat(batchNode.size()).isEqualTo(1);
+
+            // the writer learns the mark from its next commit: an epoch the batch covers no longer enters the store
+            store.commit("s", 0, 2, deltas(key("a", 0, 2), accs(8), key("a", 0, 3), accs(16)), List.of());
+            assertThat(contentsSeenBy(batchNode)).containsOnly(Map.entry(key("a", 0, 3), List.of(2L, 20L)));
+            assertThat(redis.exists(prefix + "view:per_k:0:2")).isFalse();
         }
-        assertThat(store.size()).isZero();
-        assertThat(contents()).isEmpty();
-        store.commit("s", 0, 25_002, deltas(key("a", 0, 4), accs(7)), List.of());
-        assertThat(contents()).containsOnly(Map.entry(key("a", 0, 4), List.of(1L, 7L)));
     }
 
     @Test
