@@ -18,6 +18,8 @@ import io.tandem.spi.view.CompiledView;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,6 +27,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -279,5 +282,72 @@ public abstract class RealtimeStoreContract {
         assertThat(store.idempotency("old")).contains(withoutDigest);
         assertThat(store.committedOffset("s", 0)).isEqualTo(7);
         assertThat(store.committedOffset("s", 1)).isEqualTo(4);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3})
+    void randomCommitsReadsExpiriesAndReopens_matchAPlainReference(long seed) {
+        Random random = new Random(seed);
+        // the reference: per key, the count and the sum of the values committed, less what expiry removed
+        Map<StateKey, long[]> reference = new HashMap<>();
+        // and which partitions hold an entry of each key, for the store's size
+        Map<StateKey, Set<Integer>> holders = new HashMap<>();
+        long[] nextOffset = new long[3];
+        long mark = 0;
+        for (int step = 0; step < 120; step++) {
+            int op = random.nextInt(20);
+            if (op < 14) {
+                int partition = random.nextInt(3);
+                Map<StateKey, Object[]> batch = new HashMap<>();
+                for (int i = 1 + random.nextInt(6); i > 0; i--) {
+                    StateKey k = key("k" + random.nextInt(5), 60_000L * (random.nextInt(7) - 3),
+                            mark + 1 + random.nextInt(3));
+                    long v = random.nextInt(1_000) - 500;
+                    Object[] delta = accs(v);
+                    Object[] before = batch.putIfAbsent(k, delta);
+                    if (before != null) {
+                        view.merge(before, delta);
+                    }
+                    reference.merge(k, new long[] {1, v}, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
+                    holders.computeIfAbsent(k, x -> new HashSet<>()).add(partition);
+                }
+                nextOffset[partition] += 1 + random.nextInt(100);
+                commit("s", partition, nextOffset[partition], batch, List.of());
+            } else if (op < 16) {
+                mark += random.nextInt(2);
+                long through = mark;
+                store.expireThrough(through);
+                reference.keySet().removeIf(k -> k.epoch() <= through);
+                holders.keySet().removeIf(k -> k.epoch() <= through);
+            } else if (op < 17) {
+                store.checkpoint();
+                reopenStore();
+            } else {
+                StateKey probe = key("k" + random.nextInt(5), 60_000L * (random.nextInt(7) - 3), 0);
+                Map<Long, List<Object>> read = new HashMap<>();
+                store.read("per_k", probe.dims(), probe.bucket(), null, (k, a) -> read.merge(k.epoch(),
+                        List.of(view.results(a)), (x, y) -> sum(x, y)));
+                Map<Long, List<Object>> expected = new HashMap<>();
+                reference.forEach((k, v) -> {
+                    if (k.dims().equals(probe.dims()) && k.bucket() == probe.bucket()) {
+                        expected.put(k.epoch(), List.of(v[0], v[1]));
+                    }
+                });
+                assertThat(read).as("step %d: read %s", step, probe).isEqualTo(expected);
+            }
+            Map<StateKey, List<Object>> want = new HashMap<>();
+            reference.forEach((k, v) -> want.put(k, List.of(v[0], v[1])));
+            assertThat(contents()).as("step %d", step).isEqualTo(want);
+            assertThat(store.size()).as("step %d: size", step)
+                    .isEqualTo(holders.values().stream().mapToLong(Set::size).sum());
+            for (int p = 0; p < nextOffset.length; p++) {
+                assertThat(store.committedOffset("s", p)).isEqualTo(nextOffset[p]);
+            }
+        }
+    }
+
+    /** The count and sum of two shards' results for one key. */
+    private static List<Object> sum(List<Object> a, List<Object> b) {
+        return List.of((Long) a.get(0) + (Long) b.get(0), (Long) a.get(1) + (Long) b.get(1));
     }
 }
