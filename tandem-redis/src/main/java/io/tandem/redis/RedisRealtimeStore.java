@@ -55,10 +55,11 @@ import java.util.stream.Collectors;
  *
  * <p>A worker {@link #acquire acquires} a partition: it takes a new writer token, which fences any writer before
  * it, and loads the partition's entries into memory, so it can merge accumulators (sketches included) that Redis
- * cannot. Each commit is one Lua script, run atomically by Redis: it checks the token, writes every changed entry,
- * the idempotency keys and the offset, or nothing. A batch of events thus costs one round trip and, inside Redis,
- * one HSET per changed (group, epoch), one SADD per epoch it touched and three more, whatever its size. A worker
- * that crashes between commits leaves Redis at its last commit, and the next writer replays from there.
+ * cannot. Each commit is one Lua script, run atomically by Redis: it checks the token and that the partition is
+ * at the offset the writer's memory ends at (Redis may have lost commits in a restart), then writes every changed
+ * entry, the idempotency keys and the offset, or nothing. A batch of events thus costs one round trip and, inside
+ * Redis, one HSET per changed (group, epoch), one SADD per epoch it touched and four more, whatever its size. A
+ * worker that crashes between commits leaves Redis at its last commit, and the next writer replays from there.
  *
  * <p>Readers ask Redis on every call, in one round trip: a script that lists the stream's partitions and their
  * epochs after the expiry mark, then reads each epoch's hash (HGETALL) or the asked groups (HMGET), so a serving
@@ -77,16 +78,19 @@ public final class RedisRealtimeStore implements RealtimeStore {
 
     private static final byte[] COMMIT = script("""
             -- KEYS: writers, offsets, idempotency, idempotency-arrivals, expired-through
-            -- ARGV: partition, token, next offset, idempotency count, per key: key, record, arrival; then the
-            --       number of (view, epoch) hashes, per hash: its key, its epochs set, the epoch, a field count
-            --       and field, value pairs. Answers the expiry mark.
+            -- ARGV: partition, token, next offset, the offset the writer's state ends at, idempotency count, per
+            --       key: key, record, arrival; then the number of (view, epoch) hashes, per hash: its key, its
+            --       epochs set, the epoch, a field count and field, value pairs. Answers the expiry mark.
             if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then
               return redis.error_reply('FENCED another writer acquired partition ' .. ARGV[1])
             end
+            if (redis.call('HGET', KEYS[2], ARGV[1]) or '0') ~= ARGV[4] then
+              return redis.error_reply('FENCED partition ' .. ARGV[1] .. ' is not at offset ' .. ARGV[4])
+            end
             local stored = redis.call('GET', KEYS[5])
             local mark = stored and tonumber(stored)
-            local a = 5
-            for i = 1, tonumber(ARGV[4]) do
+            local a = 6
+            for i = 1, tonumber(ARGV[5]) do
               redis.call('HSET', KEYS[3], ARGV[a], ARGV[a + 1])
               redis.call('ZADD', KEYS[4], ARGV[a + 2], ARGV[a])
               a = a + 3
@@ -312,8 +316,9 @@ public final class RedisRealtimeStore implements RealtimeStore {
         } catch (RuntimeException e) {
             owned.remove(stream + "/" + partition, o);
             if (e instanceof JedisDataException && e.getMessage() != null && e.getMessage().startsWith(FENCED)) {
-                throw new IllegalStateException("stream " + stream + ", partition " + partition
-                        + ": another writer acquired it since this store did", e);
+                throw new IllegalStateException("stream " + stream + ", partition " + partition + ": "
+                        + e.getMessage().substring(FENCED.length() + 1) + " (another writer acquired it since this "
+                        + "store did, or Redis lost commits); acquire it again and replay", e);
             }
             throw e;
         } finally {
@@ -327,7 +332,8 @@ public final class RedisRealtimeStore implements RealtimeStore {
         List<byte[]> redisKeys = List.of(bytes(key("writers:" + o.stream)), bytes(key("offsets:" + o.stream)),
                 bytes(key("idempotency")), bytes(key("idempotency-arrivals")), bytes(key("expired-through")));
         List<byte[]> args = new ArrayList<>(List.of(bytes(Integer.toString(o.partition)), bytes(o.token),
-                bytes(Long.toString(nextOffset)), bytes(Integer.toString(keys.size()))));
+                bytes(Long.toString(nextOffset)), bytes(Long.toString(o.nextOffset)),
+                bytes(Integer.toString(keys.size()))));
         for (IdempotencyRecord r : keys) {
             args.add(bytes(r.key()));
             args.add(r.toBytes());

@@ -17,8 +17,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.params.RestoreParams;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -102,7 +104,7 @@ class RedisRealtimeStoreTest extends RealtimeStoreContract {
             assertThat(successor.acquire("s", 0)).isEqualTo(3);
 
             assertThatThrownBy(() -> store.commit("s", 0, 5, deltas(key("a", 0, 1), accs(100)), List.of()))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("another writer acquired it");
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("another writer acquired");
             assertThat(successor.committedOffset("s", 0)).isEqualTo(3);
             assertThat(contentsSeenBy(successor)).containsOnly(Map.entry(key("a", 0, 1), List.of(1L, 1L)));
 
@@ -118,6 +120,30 @@ class RedisRealtimeStoreTest extends RealtimeStoreContract {
     }
 
     @Test
+    void whenRedisLostCommits_theWriterIsRefused_andReplaysFromWhatRedisKept() {
+        store.acquire("s", 0);
+        store.commit("s", 0, 3, deltas(key("a", 0, 1), accs(1)), List.of());
+        try (Jedis redis = new Jedis(URI.create(server.url()))) {
+            byte[] hash = (prefix + "view:per_k:0:1").getBytes(StandardCharsets.UTF_8);
+            byte[] offsets = (prefix + "offsets:s").getBytes(StandardCharsets.UTF_8);
+            byte[] hashAt3 = redis.dump(hash);
+            byte[] offsetsAt3 = redis.dump(offsets);
+            store.commit("s", 0, 5, deltas(key("b", 0, 1), accs(2)), List.of());
+            // Redis restarted without its last commit (appendfsync everysec): back at offset 3, b gone
+            redis.restore(hash, 0, hashAt3, RestoreParams.restoreParams().replace());
+            redis.restore(offsets, 0, offsetsAt3, RestoreParams.restoreParams().replace());
+
+            // the writer's memory holds b: a commit of a alone would lose it, so it is refused
+            assertThatThrownBy(() -> store.commit("s", 0, 6, deltas(key("a", 0, 1), accs(4)), List.of()))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("is not at offset 5");
+            assertThat(store.acquire("s", 0)).isEqualTo(3);
+            store.commit("s", 0, 6, deltas(key("b", 0, 1), accs(2), key("a", 0, 1), accs(4)), List.of());
+        }
+        assertThat(contents()).containsOnly(Map.entry(key("a", 0, 1), List.of(2L, 5L)),
+                Map.entry(key("b", 0, 1), List.of(1L, 2L)));
+    }
+
+    @Test
     void aCommitIsOneScript_whateverTheNumberOfGroups() {
         store.acquire("s", 0);
         Map<StateKey, Object[]> batch = new HashMap<>();
@@ -129,8 +155,9 @@ class RedisRealtimeStoreTest extends RealtimeStoreContract {
             store.commit("s", 0, 500, batch, List.of());
             Map<String, Long> calls = calls(redis.info("commandstats"));
 
-            // one round trip; inside it: the token check, the mark, one HSET per group, the epoch and the offset
-            assertThat(calls).containsEntry("eval", 1L).containsEntry("hget", 1L).containsEntry("get", 1L)
+            // one round trip; inside it: the token and offset checks, the mark, one HSET per group, the epoch and
+            // the offset
+            assertThat(calls).containsEntry("eval", 1L).containsEntry("hget", 2L).containsEntry("get", 1L)
                     .containsEntry("hset", 501L).containsEntry("sadd", 1L);
             assertThat(calls).containsOnlyKeys("eval", "hget", "get", "hset", "sadd");
         }
