@@ -93,6 +93,17 @@ class HotPathFailuresTest {
         return parsed.accepted();
     }
 
+    /** The view's trades and volume over every entry of the store. */
+    private static long[] totals(Catalog catalog, RealtimeStore store) {
+        long[] totals = new long[2];
+        store.scan("totals", Long.MIN_VALUE, Long.MAX_VALUE, d -> true, (key, accs) -> {
+            Object[] results = catalog.view("totals").results(accs);
+            totals[0] += (Long) results[0];
+            totals[1] += (Long) results[1];
+        });
+        return totals;
+    }
+
     @Test
     void when_aRecordIsUnreadable_orAListenerThrows_then_theWorkerCountsItAndGoesOn() throws Exception {
         Catalog catalog = new Catalog(CONFIG);
@@ -123,13 +134,7 @@ class HotPathFailuresTest {
             }
 
             // 3. every readable event counts, the one the listener threw on too; the other listener saw them all
-            long[] totals = new long[2];
-            store.scan("totals", Long.MIN_VALUE, Long.MAX_VALUE, d -> true, (key, accs) -> {
-                Object[] results = catalog.view("totals").results(accs);
-                totals[0] += (Long) results[0];
-                totals[1] += (Long) results[1];
-            });
-            assertThat(totals).containsExactly(4, 1 + 13 + 2 + 5);
+            assertThat(totals(catalog, store)).containsExactly(4, 1 + 13 + 2 + 5);
             assertThat(recording.quantities).containsExactly(1L, 13L, 2L, 5L);
             assertThat(metrics.registry().get("tandem.hot.bad.records").tag("stream", "trades").counter().count())
                     .isEqualTo(1.0);
@@ -192,13 +197,7 @@ class HotPathFailuresTest {
             } finally {
                 hot.close();
             }
-            long[] totals = new long[2];
-            memory.scan("totals", Long.MIN_VALUE, Long.MAX_VALUE, d -> true, (key, accs) -> {
-                Object[] results = catalog.view("totals").results(accs);
-                totals[0] += (Long) results[0];
-                totals[1] += (Long) results[1];
-            });
-            assertThat(totals).containsExactly(3, 1 + 2 + 4);
+            assertThat(totals(catalog, memory)).containsExactly(3, 1 + 2 + 4);
             assertThat(metrics.registry().get("tandem.hot.store.failures").tag("stream", "trades").counter().count())
                     .isEqualTo(3.0);
         }
