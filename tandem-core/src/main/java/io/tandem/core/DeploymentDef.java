@@ -40,6 +40,9 @@ public record DeploymentDef(ComponentDef log, ComponentDef store, ComponentDef b
                 if (uri.getHost() == null) {
                     return "expected a URL with a host, like redis://127.0.0.1:6379, got \"" + value + "\"";
                 }
+                if (uri.getPort() > 65_535) {
+                    return "port " + uri.getPort() + " is out of range (1 to 65535) in \"" + value + "\"";
+                }
             } catch (URISyntaxException e) {
                 return "not a URL: \"" + value + "\" (" + e.getReason() + ")";
             }

@@ -120,6 +120,8 @@ class ConfigWorkloadsTest {
                 "store.port: unknown key (expected kind, url, key_prefix)");
         assertThat(errors(BASE + "store: {kind: redis, url: \"redis://\"}\n")).singleElement().asString()
                 .startsWith("store.url: ");
+        assertThat(errors(BASE + "store: {kind: redis, url: \"redis://h:99999\"}\n")).containsExactly(
+                "store.url: port 99999 is out of range (1 to 65535) in \"redis://h:99999\"");
     }
 
     @Test
