@@ -4,8 +4,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.engine.batchview.BatchRunner;
-import io.tandem.engine.batchview.BatchVersion;
-import io.tandem.engine.batchview.BatchViewStore;
+import io.tandem.spi.batch.BatchVersion;
+import io.tandem.engine.batchview.ParquetBatchViewStore;
 import io.tandem.engine.duckdb.DuckDb;
 import io.tandem.engine.lake.ParquetLake;
 import io.tandem.engine.report.ReportRunner;
@@ -39,7 +39,7 @@ final class ColdPath implements AutoCloseable {
 
     private final TandemConfig config;
     private final Lake lake;
-    private final BatchViewStore views;
+    private final ParquetBatchViewStore views;
     private final BatchRunner runner;
     private final SqlService sql;
     private final ReportRunner reports;
@@ -57,10 +57,10 @@ final class ColdPath implements AutoCloseable {
         this.lake = lake;
         this.clock = clock;
         this.published = published;
-        this.views = new BatchViewStore(dataDir.resolve("batch"), catalog, duckdb);
+        this.views = new ParquetBatchViewStore(dataDir.resolve("batch"), catalog, duckdb);
         this.sql = new SqlService(lake.root(), views.dir(), duckdb);
-        this.runner = new BatchRunner(catalog, lake, engine, views, store, logs, clock, automaticRuns, meters,
-                this::onPublish);
+        this.runner = new BatchRunner(catalog, lake, engine, views, views.dir().resolve("runs.jsonl"), store, logs,
+                clock, automaticRuns, meters, this::onPublish);
         this.reports = new ReportRunner(config, dataDir, sql, duckdb, this::coveredUntil);
         sql.setTables(tables(runner.current()), emptyStreams());
     }
@@ -75,7 +75,7 @@ final class ColdPath implements AutoCloseable {
         return runner;
     }
 
-    BatchViewStore views() {
+    ParquetBatchViewStore views() {
         return views;
     }
 

@@ -11,7 +11,7 @@ import io.tandem.engine.alert.AlertEngine;
 import io.tandem.engine.analysis.Analyses;
 import io.tandem.engine.batchview.BatchRun;
 import io.tandem.engine.batchview.BatchRunner;
-import io.tandem.engine.batchview.BatchVersion;
+import io.tandem.spi.batch.BatchVersion;
 import io.tandem.engine.batchview.ColdPathStatus;
 import io.tandem.engine.batchview.ViewDrift;
 import io.tandem.engine.duckdb.DuckDb;

@@ -6,7 +6,7 @@ import io.tandem.core.codec.RowCodec;
 import io.tandem.engine.batch.DuckDbBatchEngine;
 import io.tandem.engine.batchview.BatchRun;
 import io.tandem.engine.batchview.BatchRunner;
-import io.tandem.engine.batchview.BatchViewStore;
+import io.tandem.engine.batchview.ParquetBatchViewStore;
 import io.tandem.engine.batchview.ColdPathStatus;
 import io.tandem.engine.duckdb.DuckDb;
 import io.tandem.engine.lake.ParquetLake;
@@ -82,8 +82,8 @@ class BatchRunnerTest {
                 duckDb.close();
             }
         };
-        runner = new BatchRunner(catalog, lake, held, new BatchViewStore(dir.resolve("batch"), catalog, limits), store,
-                logs, clock::get, true, meters, v -> { });
+        runner = new BatchRunner(catalog, lake, held, new ParquetBatchViewStore(dir.resolve("batch"), catalog, limits),
+                dir.resolve("batch").resolve("runs.jsonl"), store, logs, clock::get, true, meters, v -> { });
     }
 
     @AfterEach

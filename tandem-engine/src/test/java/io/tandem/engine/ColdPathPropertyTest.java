@@ -1,7 +1,7 @@
 package io.tandem.engine;
 
 import io.tandem.engine.batchview.BatchRun;
-import io.tandem.engine.batchview.BatchVersion;
+import io.tandem.spi.batch.BatchVersion;
 import io.tandem.engine.lake.ParquetLake;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.ViewQuery;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.core.time.Timestamps;
 import io.tandem.engine.Tandem;
 import io.tandem.engine.batchview.BatchRun;
-import io.tandem.engine.batchview.BatchVersion;
+import io.tandem.spi.batch.BatchVersion;
 import io.tandem.engine.batchview.ColdPathStatus;
 import io.tandem.engine.batchview.ViewDrift;
 

@@ -12,7 +12,7 @@ import io.tandem.core.time.Timestamps;
 import io.tandem.engine.Status;
 import io.tandem.engine.Tandem;
 import io.tandem.engine.batchview.BatchRun;
-import io.tandem.engine.batchview.BatchVersion;
+import io.tandem.spi.batch.BatchVersion;
 import io.tandem.engine.batchview.ViewDrift;
 import io.tandem.engine.query.QueryCache;
 

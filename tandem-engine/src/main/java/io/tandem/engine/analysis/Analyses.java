@@ -13,8 +13,8 @@ import io.tandem.core.TandemConfig;
 import io.tandem.core.ViewDef;
 import io.tandem.core.time.Timestamps;
 import io.tandem.engine.EngineMetrics;
-import io.tandem.engine.batchview.BatchVersion;
-import io.tandem.engine.batchview.BatchViewStore;
+import io.tandem.spi.batch.BatchVersion;
+import io.tandem.engine.batchview.ParquetBatchViewStore;
 import io.tandem.engine.duckdb.DuckDb;
 import io.tandem.engine.durable.Durable;
 import io.tandem.engine.feed.Feed;
@@ -140,8 +140,8 @@ public final class Analyses implements HotPathListener, AutoCloseable {
      * @param watermark a stream's current watermark, read once by {@link #start()}
      */
     public Analyses(TandemConfig config, Path dir, EngineMetrics metrics, LongSupplier clock, QueryService queries,
-                    BatchViewStore batchViews, Supplier<BatchVersion> batchVersion, ToLongFunction<String> watermark,
-                    DuckDb duckdb) {
+                    ParquetBatchViewStore batchViews, Supplier<BatchVersion> batchVersion,
+                    ToLongFunction<String> watermark, DuckDb duckdb) {
         this.defs = config.analyses();
         this.views = config.views();
         this.queries = queries;

@@ -2,8 +2,8 @@ package io.tandem.engine.analysis;
 
 import io.tandem.core.AnalysisDef;
 import io.tandem.core.ViewDef;
-import io.tandem.engine.batchview.BatchVersion;
-import io.tandem.engine.batchview.BatchViewStore;
+import io.tandem.spi.batch.BatchVersion;
+import io.tandem.engine.batchview.ParquetBatchViewStore;
 import io.tandem.engine.duckdb.DuckDb;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.QueryService;
@@ -36,12 +36,12 @@ final class History {
     private static final int ATTEMPTS = 5;
 
     private final QueryService queries;
-    private final BatchViewStore batchViews;
+    private final ParquetBatchViewStore batchViews;
     private final Supplier<BatchVersion> current;
     private final DuckDBConnection db;
 
     /** @param duckdb opens {@code analysis-history}, the instance the deep passes read the batch views with */
-    History(QueryService queries, BatchViewStore batchViews, Supplier<BatchVersion> current, DuckDb duckdb) {
+    History(QueryService queries, ParquetBatchViewStore batchViews, Supplier<BatchVersion> current, DuckDb duckdb) {
         try {
             this.db = duckdb.open("analysis-history");
         } catch (SQLException e) {

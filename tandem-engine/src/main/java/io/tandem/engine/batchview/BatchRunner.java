@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.Timer;
 import io.tandem.core.GroupKey;
 import io.tandem.core.TandemConfig;
 import io.tandem.spi.batch.BatchEngine;
+import io.tandem.spi.batch.BatchVersion;
+import io.tandem.spi.batch.BatchViewStore;
 import io.tandem.spi.lake.Lake;
 import io.tandem.spi.lake.LakeFile;
 import io.tandem.spi.log.EventLog;
@@ -99,12 +101,13 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
     private int inFlight;
 
     /**
+     * @param history   the file of the batch runs' history, one JSON object per line
      * @param automatic whether {@link #tick} starts runs by itself
      * @param meters    where the run duration and failure meters go
      */
-    public BatchRunner(Catalog catalog, Lake lake, BatchEngine engine, BatchViewStore views, RealtimeStore store,
-                       Map<String, EventLog> logs, LongSupplier clock, boolean automatic, MeterRegistry meters,
-                       Consumer<BatchVersion> onPublish) {
+    public BatchRunner(Catalog catalog, Lake lake, BatchEngine engine, BatchViewStore views, Path history,
+                       RealtimeStore store, Map<String, EventLog> logs, LongSupplier clock, boolean automatic,
+                       MeterRegistry meters, Consumer<BatchVersion> onPublish) {
         this.catalog = catalog;
         this.config = catalog.config();
         this.lake = lake;
@@ -120,7 +123,7 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
         this.runFailures = failureCounter(meters, "run");
         duration("published");
         duration("failed");
-        this.history = views.dir().resolve("runs.jsonl");
+        this.history = history;
         BatchViewStore.Loaded loaded = views.load();
         this.current = loaded.version();
         this.fullPending = !loaded.stale().isEmpty();
@@ -340,7 +343,7 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
             }
             BatchVersion published = new BatchVersion(prev.version() + 1, sealed,
                     config.epochStart(sealed + 1), next);
-            views.publish(published);
+            BatchViewStore.Published written = views.publish(published);
             current = published;
             lap(phases, "publish", phase);
             readers.writeLock().lock();
@@ -352,8 +355,9 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
             runTrouble.recovered();
             onPublish.accept(published);
             trimLogs(sealed);
-            LOG.info("batch version {} published through epoch {} ({} lake rows read{})", published.version(),
-                    sealed, rows, full ? ", full recompute" : "");
+            LOG.info("batch version {} published through epoch {} ({} lake rows read{}; {} bucket ranges written, {} "
+                    + "kept)", published.version(), sealed, rows, full ? ", full recompute" : "",
+                    written.rangesWritten(), written.rangesKept());
             return finish(new BatchRun(published.version(), "published", full, sealed, published.untilMs(),
                     fromEpoch, rows, totalRows(published), 1, started, elapsed(t0), phases, drift, note), true);
         } catch (RuntimeException e) {

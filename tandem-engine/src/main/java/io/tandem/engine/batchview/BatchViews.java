@@ -1,5 +1,7 @@
 package io.tandem.engine.batchview;
 
+import io.tandem.spi.batch.BatchVersion;
+
 import java.util.function.Function;
 
 /** Gives readers the current batch version, and keeps the real-time entries it needs while they read. */

@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tandem.core.GroupKey;
 import io.tandem.core.QueryCacheDef;
-import io.tandem.engine.batchview.BatchVersion;
+import io.tandem.spi.batch.BatchVersion;
 import io.tandem.engine.store.ForwardingRealtimeStore;
 import io.tandem.spi.store.IdempotencyRecord;
 import io.tandem.spi.store.RealtimeStore;

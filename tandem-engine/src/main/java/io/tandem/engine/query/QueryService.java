@@ -3,7 +3,7 @@ package io.tandem.engine.query;
 import io.tandem.core.GroupKey;
 import io.tandem.core.time.Durations;
 import io.tandem.core.time.Timestamps;
-import io.tandem.engine.batchview.BatchVersion;
+import io.tandem.spi.batch.BatchVersion;
 import io.tandem.engine.batchview.BatchViews;
 import io.tandem.spi.store.RealtimeStore;
 import io.tandem.spi.view.Catalog;

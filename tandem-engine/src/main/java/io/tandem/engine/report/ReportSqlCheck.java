@@ -3,7 +3,7 @@ package io.tandem.engine.report;
 import io.tandem.core.ReportDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.config.ConfigException;
-import io.tandem.engine.batchview.BatchViewStore;
+import io.tandem.engine.batchview.ParquetBatchViewStore;
 import io.tandem.engine.duckdb.DuckDb;
 import io.tandem.engine.lake.ParquetLake;
 import io.tandem.engine.sql.SqlException;
@@ -60,7 +60,7 @@ public final class ReportSqlCheck {
             });
             for (CompiledView v : new Catalog(config).views().values()) {
                 tables.put(v.name(), views.resolve(v.name() + ".parquet").toString());
-                empty.put(v.name(), BatchViewStore.emptySelect(v));
+                empty.put(v.name(), ParquetBatchViewStore.emptySelect(v));
             }
             sql.setTables(tables, empty);
             for (ReportDef report : config.reports().values()) {

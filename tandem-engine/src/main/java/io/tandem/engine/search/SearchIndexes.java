@@ -5,7 +5,7 @@ import io.tandem.core.IndexDef;
 import io.tandem.core.Row;
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
-import io.tandem.engine.batchview.BatchVersion;
+import io.tandem.spi.batch.BatchVersion;
 import io.tandem.engine.duckdb.DuckDb;
 import io.tandem.engine.hot.HotPathListener;
 import io.tandem.spi.lake.Lake;

@@ -7,7 +7,7 @@ import io.tandem.core.Needs;
 import io.tandem.core.QueryCacheDef;
 import io.tandem.core.codec.BinaryRow;
 import io.tandem.core.codec.RowCodec;
-import io.tandem.engine.batchview.BatchVersion;
+import io.tandem.spi.batch.BatchVersion;
 import io.tandem.engine.batchview.BatchViews;
 import io.tandem.engine.store.ForwardingRealtimeStore;
 import io.tandem.engine.store.InMemoryRealtimeStore;

@@ -1,4 +1,4 @@
-package io.tandem.engine.batchview;
+package io.tandem.spi.batch;
 
 import io.tandem.core.GroupKey;
 

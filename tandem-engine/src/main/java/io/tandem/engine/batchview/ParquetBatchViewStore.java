@@ -11,6 +11,8 @@ import io.tandem.core.StreamDef;
 import io.tandem.core.time.Timestamps;
 import io.tandem.engine.duckdb.DuckDb;
 import io.tandem.engine.durable.Durable;
+import io.tandem.spi.batch.BatchVersion;
+import io.tandem.spi.batch.BatchViewStore;
 import io.tandem.spi.view.Catalog;
 import io.tandem.spi.view.CompiledView;
 import io.tandem.spi.view.GroupKeys;
@@ -53,17 +55,20 @@ import java.util.zip.CheckedOutputStream;
 import static io.tandem.core.expr.SqlColumns.quote;
 
 /**
- * The batch view store: versioned folders of batch views, published atomically.
+ * The batch view store on a local disk: versioned folders of batch views, published atomically, each view's
+ * accumulators in one file per bucket range so that a publish writes only the ranges that changed.
  *
  * <pre>
- * batch/CURRENT                 the published version number, replaced atomically (temp, fsync, rename)
- * batch/v&lt;N&gt;/meta.json          version, boundary epoch, until (arrival time), creation time
- * batch/v&lt;N&gt;/&lt;view&gt;.bin        the accumulators, for exact merging with the hot path (format below)
- * batch/v&lt;N&gt;/&lt;view&gt;.parquet    the result rows (bucket TIMESTAMP, dims, measures), the view's SQL table
+ * batch/CURRENT                   the published version number, replaced atomically (temp, fsync, rename)
+ * batch/v&lt;N&gt;/meta.json            version, boundary epoch, until (arrival time), creation time
+ * batch/v&lt;N&gt;/&lt;view&gt;/r&lt;R&gt;.bin   the accumulators of the buckets in range R, for exact merging with the
+ *                                 hot path: R = floor(bucket / (1,440 × the view's granularity)), a day at 1m
+ * batch/v&lt;N&gt;/&lt;view&gt;.parquet     the result rows (bucket TIMESTAMP, dims, measures), the view's SQL table
  * </pre>
  * A version is written as {@code v<N>.tmp}, every file fsynced, then renamed to {@code v<N>}; only then does
- * CURRENT move. A crash at any point leaves the previous version published, and the leftovers are removed on
- * the next start. {@code <view>.bin}:
+ * CURRENT move. A range whose rows are those of the version before is a hard link to that version's file, not a
+ * copy. A crash at any point leaves the previous version published, and the leftovers are removed on the next
+ * start. The Parquet file is still written whole on every publish. {@code r<R>.bin}:
  * <pre>
  * +--------------+--------------------+------------------+-----------------------------------------+-----------+
  * | magic "TBV1" | fingerprint (UTF)  | entry count: i32 | per entry: bucket i64, dims (GroupKeys), | CRC32C of |
@@ -71,19 +76,26 @@ import static io.tandem.core.expr.SqlColumns.quote;
  * |              |                    |                  | form)                                    | before:i64|
  * +--------------+--------------------+------------------+-----------------------------------------+-----------+
  * </pre>
+ * Versions written before ranges hold one {@code <view>.bin} of the same format; they are still read, and the
+ * next publish writes every range of them.
  */
-public final class BatchViewStore implements AutoCloseable {
+public final class ParquetBatchViewStore implements BatchViewStore {
 
-    private static final Logger LOG = LoggerFactory.getLogger(BatchViewStore.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ParquetBatchViewStore.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAGIC = 0x54425631;
     private static final String EXACT_SUM = "DECIMAL(38,0)";
 
+    /** Buckets per range file. */
+    static final long BUCKETS_PER_RANGE = 1_440;
+
     private final Path dir;
     private final Catalog catalog;
     private final DuckDBConnection writer;
+    /** The last version loaded or published, whose unchanged ranges the next publish keeps. */
+    private BatchVersion last = BatchVersion.EMPTY;
 
-    public BatchViewStore(Path dir, Catalog catalog, DuckDb duckdb) {
+    public ParquetBatchViewStore(Path dir, Catalog catalog, DuckDb duckdb) {
         this.dir = dir;
         this.catalog = catalog;
         try {
@@ -114,6 +126,7 @@ public final class BatchViewStore implements AutoCloseable {
      * Loads the published version, after removing what a crash left behind. Views whose definition changed since
      * are left out; {@link Loaded#stale()} names them, so that a full recompute rebuilds them.
      */
+    @Override
     public Loaded load() {
         long current = readCurrent();
         cleanUp(current);
@@ -126,7 +139,7 @@ public final class BatchViewStore implements AutoCloseable {
             Map<String, NavigableMap<Long, Map<GroupKey, Object[]>>> views = new HashMap<>();
             List<String> stale = new ArrayList<>();
             for (CompiledView view : catalog.views().values()) {
-                NavigableMap<Long, Map<GroupKey, Object[]>> rows = readView(v.resolve(view.name() + ".bin"), view);
+                NavigableMap<Long, Map<GroupKey, Object[]>> rows = readView(v, view);
                 if (rows == null) {
                     stale.add(view.name());
                 } else {
@@ -137,18 +150,16 @@ public final class BatchViewStore implements AutoCloseable {
                     meta.get("until_ms").asLong(), views);
             LOG.info("batch views: version {} through epoch {}{}", current, version.boundaryEpoch(),
                     stale.isEmpty() ? "" : "; definitions changed for " + stale);
+            last = version;
             return new Loaded(version, stale);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read batch version " + v, e);
         }
     }
 
-    /** What {@link #load} found. */
-    public record Loaded(BatchVersion version, List<String> stale) {
-    }
-
     /** Writes a version's files and makes it the published one, atomically. */
-    public void publish(BatchVersion version) {
+    @Override
+    public Published publish(BatchVersion version) {
         Path tmp = dir.resolve("v" + version.version() + ".tmp");
         try {
             deleteTree(tmp);
@@ -160,10 +171,11 @@ public final class BatchViewStore implements AutoCloseable {
             meta.put("until", Timestamps.format(version.untilMs()));
             meta.put("created", Timestamps.format(System.currentTimeMillis()));
             Durable.write(tmp.resolve("meta.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
+            int[] counts = new int[2];
             for (CompiledView view : catalog.views().values()) {
                 NavigableMap<Long, Map<GroupKey, Object[]>> rows = version.views().getOrDefault(view.name(),
                         new TreeMap<>());
-                writeView(tmp.resolve(view.name() + ".bin"), view, rows);
+                writeRanges(tmp, view, rows, counts);
                 writeParquet(tmp.resolve(view.name() + ".parquet"), view, rows);
             }
             Path target = versionDir(version.version());
@@ -171,10 +183,12 @@ public final class BatchViewStore implements AutoCloseable {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             Durable.fsyncDirectory(dir);
             Durable.write(dir.resolve("CURRENT"), Long.toString(version.version()).getBytes(StandardCharsets.UTF_8));
+            cleanUp(version.version());
+            last = version;
+            return new Published(counts[0], counts[1]);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot publish batch version " + version.version(), e);
         }
-        cleanUp(version.version());
     }
 
     @Override
@@ -212,6 +226,49 @@ public final class BatchViewStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes a view's ranges into the version folder {@code tmp}: a range whose buckets hold the very maps of the
+     * last version's, and which that version kept in a file of its own, is a hard link to that file.
+     *
+     * @param counts incremented: [0] the ranges written, [1] those kept
+     */
+    private void writeRanges(Path tmp, CompiledView view, NavigableMap<Long, Map<GroupKey, Object[]>> rows,
+                             int[] counts) throws IOException {
+        Path folder = Files.createDirectories(tmp.resolve(view.name()));
+        long span = BUCKETS_PER_RANGE * view.def().granularityMs();
+        NavigableMap<Long, Map<GroupKey, Object[]>> before = last.views().getOrDefault(view.name(), new TreeMap<>());
+        Path beforeFolder = versionDir(last.version()).resolve(view.name());
+        Map<Long, NavigableMap<Long, Map<GroupKey, Object[]>>> ranges = new TreeMap<>();
+        rows.forEach((bucket, dims) -> ranges.computeIfAbsent(Math.floorDiv(bucket, span), r -> new TreeMap<>())
+                .put(bucket, dims));
+        for (Map.Entry<Long, NavigableMap<Long, Map<GroupKey, Object[]>>> range : ranges.entrySet()) {
+            String name = "r" + range.getKey() + ".bin";
+            Path kept = beforeFolder.resolve(name);
+            if (!last.isEmpty() && sameMaps(range.getValue(), before.subMap(range.getKey() * span, true,
+                    range.getKey() * span + span, false)) && Files.exists(kept)) {
+                Files.createLink(folder.resolve(name), kept);
+                counts[1]++;
+            } else {
+                writeView(folder.resolve(name), view, range.getValue());
+                counts[0]++;
+            }
+        }
+    }
+
+    /** Whether two ranges hold the same buckets, each with the very same map of rows. */
+    private static boolean sameMaps(NavigableMap<Long, Map<GroupKey, Object[]>> a,
+                                    NavigableMap<Long, Map<GroupKey, Object[]>> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (Map.Entry<Long, Map<GroupKey, Object[]>> e : a.entrySet()) {
+            if (b.get(e.getKey()) != e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void writeView(Path file, CompiledView view, NavigableMap<Long, Map<GroupKey, Object[]>> rows)
             throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -237,8 +294,30 @@ public final class BatchViewStore implements AutoCloseable {
         }
     }
 
-    /** The rows of a view file, or null when the view's definition changed since it was written. */
-    private NavigableMap<Long, Map<GroupKey, Object[]>> readView(Path file, CompiledView view) throws IOException {
+    /**
+     * A view's rows in a version folder, from its range files (or the one file of a version written before
+     * ranges), or null when the view's definition changed since they were written.
+     */
+    private NavigableMap<Long, Map<GroupKey, Object[]>> readView(Path version, CompiledView view) throws IOException {
+        Path folder = version.resolve(view.name());
+        if (!Files.isDirectory(folder)) {
+            return readFile(version.resolve(view.name() + ".bin"), view);
+        }
+        NavigableMap<Long, Map<GroupKey, Object[]>> rows = new TreeMap<>();
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().matches("r-?\\d+\\.bin")).toList()) {
+                NavigableMap<Long, Map<GroupKey, Object[]>> range = readFile(f, view);
+                if (range == null) {
+                    return null;
+                }
+                rows.putAll(range);
+            }
+        }
+        return rows;
+    }
+
+    /** The rows of one file, or null when the view's definition changed since it was written. */
+    private NavigableMap<Long, Map<GroupKey, Object[]>> readFile(Path file, CompiledView view) throws IOException {
         if (!Files.exists(file)) {
             return null;
         }

@@ -1,0 +1,34 @@
+package io.tandem.spi.batch;
+
+import java.util.List;
+
+/**
+ * Where the batch layer keeps its published versions: each view's accumulators per (bucket, dims), stored by
+ * bucket range, and the version that is current. A publish is atomic (a crash leaves the previous version
+ * current) and writes only the ranges that changed: a range in which every bucket's rows are the very map objects
+ * of the last version this store loaded or published is kept as it is. Versions are built copy-on-write (the
+ * batch runner copies a bucket's map before it changes it), so that is exactly the ranges a run did not touch.
+ */
+public interface BatchViewStore extends AutoCloseable {
+
+    /**
+     * The current version, after removing what a crash left behind; {@link BatchVersion#EMPTY} when none was ever
+     * published. Views whose definition changed since are left out and named in {@link Loaded#stale()}, so that a
+     * full recompute rebuilds them.
+     */
+    Loaded load();
+
+    /** Stores {@code version} and makes it the current one, atomically. */
+    Published publish(BatchVersion version);
+
+    @Override
+    void close();
+
+    /** What {@link #load} found. */
+    record Loaded(BatchVersion version, List<String> stale) {
+    }
+
+    /** What a {@link #publish} did: the bucket ranges it wrote, and those it kept from the version before. */
+    record Published(int rangesWritten, int rangesKept) {
+    }
+}
