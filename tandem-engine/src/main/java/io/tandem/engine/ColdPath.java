@@ -128,7 +128,7 @@ final class ColdPath implements AutoCloseable {
         Map<String, String> tables = new LinkedHashMap<>();
         config.streams().keySet().forEach(s -> tables.put(s, SqlService.lakeGlob(lake.root(), s)));
         if (!version.isEmpty()) {
-            config.views().keySet().forEach(v -> tables.put(v, views.parquet(version.version(), v).toString()));
+            config.views().keySet().forEach(v -> tables.put(v, views.parquetGlob(version.version(), v)));
         }
         return tables;
     }

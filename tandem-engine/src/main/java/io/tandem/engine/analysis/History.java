@@ -10,8 +10,6 @@ import io.tandem.engine.query.QueryService;
 import io.tandem.engine.query.ViewQuery;
 import org.duckdb.DuckDBConnection;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -60,9 +58,9 @@ final class History {
             BatchVersion version = current.get();
             Map<Row, Double> rows = new HashMap<>();
             if (!version.isEmpty()) {
-                Path parquet = batchViews.parquet(version.version(), view.name());
-                if (Files.exists(parquet)) {
-                    fromParquet(parquet, def, view, dims, fromMs, toMs, rows);
+                if (!batchViews.parquetFiles(version.version(), view.name()).isEmpty()) {
+                    fromParquet(batchViews.parquetGlob(version.version(), view.name()), def, view, dims, fromMs,
+                            toMs, rows);
                 }
             }
             QueryResult merged = queries.query(new ViewQuery(view.name(), fromMs, toMs, 0, filter));
@@ -105,14 +103,14 @@ final class History {
         return key;
     }
 
-    private void fromParquet(Path parquet, AnalysisDef def, ViewDef view, Map<String, Object> dims,
-                                    long fromMs, long toMs, Map<Row, Double> out) {
+    private void fromParquet(String parquet, AnalysisDef def, ViewDef view, Map<String, Object> dims,
+                             long fromMs, long toMs, Map<Row, Double> out) {
         StringBuilder sql = new StringBuilder("SELECT epoch_ms(bucket)");
         for (String d : view.groupBy()) {
             sql.append(", CAST(").append(quote(d)).append(" AS VARCHAR)");
         }
         sql.append(", CAST(").append(quote(def.measure())).append(" AS DOUBLE) FROM read_parquet('")
-                .append(parquet.toString().replace("'", "''")).append("') WHERE epoch_ms(bucket) >= ?")
+                .append(parquet.replace("'", "''")).append("') WHERE epoch_ms(bucket) >= ?")
                 .append(" AND epoch_ms(bucket) < ?");
         for (String d : dims.keySet()) {
             sql.append(" AND CAST(").append(quote(d)).append(" AS VARCHAR) = ?");

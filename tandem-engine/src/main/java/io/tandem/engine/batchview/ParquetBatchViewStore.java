@@ -63,12 +63,14 @@ import static io.tandem.core.expr.SqlColumns.quote;
  * batch/v&lt;N&gt;/meta.json            version, boundary epoch, until (arrival time), creation time
  * batch/v&lt;N&gt;/&lt;view&gt;/r&lt;R&gt;.bin   the accumulators of the buckets in range R, for exact merging with the
  *                                 hot path: R = floor(bucket / (1,440 × the view's granularity)), a day at 1m
- * batch/v&lt;N&gt;/&lt;view&gt;.parquet     the result rows (bucket TIMESTAMP, dims, measures), the view's SQL table
+ * batch/v&lt;N&gt;/&lt;view&gt;/r&lt;R&gt;.parquet
+ *                                 the result rows of range R (bucket TIMESTAMP, dims, measures); together, the
+ *                                 view's SQL table
  * </pre>
  * A version is written as {@code v<N>.tmp}, every file fsynced, then renamed to {@code v<N>}; only then does
- * CURRENT move. A range whose rows are those of the version before is a hard link to that version's file, not a
- * copy. A crash at any point leaves the previous version published, and the leftovers are removed on the next
- * start. The Parquet file is still written whole on every publish. {@code r<R>.bin}:
+ * CURRENT move. A range whose rows are those of the version before is a hard link to that version's two files,
+ * not a copy. A crash at any point leaves the previous version published, and the leftovers are removed on the
+ * next start. {@code r<R>.bin}:
  * <pre>
  * +--------------+--------------------+------------------+-----------------------------------------+-----------+
  * | magic "TBV1" | fingerprint (UTF)  | entry count: i32 | per entry: bucket i64, dims (GroupKeys), | CRC32C of |
@@ -76,8 +78,8 @@ import static io.tandem.core.expr.SqlColumns.quote;
  * |              |                    |                  | form)                                    | before:i64|
  * +--------------+--------------------+------------------+-----------------------------------------+-----------+
  * </pre>
- * Versions written before ranges hold one {@code <view>.bin} of the same format; they are still read, and the
- * next publish writes every range of them.
+ * Versions written before ranges hold one {@code <view>.bin} of the same format and one {@code <view>.parquet};
+ * they are still read, and the next publish writes every range of them.
  */
 public final class ParquetBatchViewStore implements BatchViewStore {
 
@@ -117,9 +119,28 @@ public final class ParquetBatchViewStore implements BatchViewStore {
         return dir.resolve("v" + version);
     }
 
-    /** The Parquet file of a view's result rows in a version. */
-    public Path parquet(long version, String view) {
-        return versionDir(version).resolve(view + ".parquet");
+    /**
+     * The Parquet files of a view's result rows in a version, one per bucket range (or the one file of a version
+     * written before ranges); none when the view has no rows.
+     */
+    public List<Path> parquetFiles(long version, String view) {
+        Path folder = versionDir(version).resolve(view);
+        if (!Files.isDirectory(folder)) {
+            Path whole = versionDir(version).resolve(view + ".parquet");
+            return Files.exists(whole) ? List.of(whole) : List.of();
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".parquet")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + folder, e);
+        }
+    }
+
+    /** A glob of {@link #parquetFiles}, for {@code read_parquet}: the view's SQL table. */
+    public String parquetGlob(long version, String view) {
+        Path folder = versionDir(version).resolve(view);
+        return Files.isDirectory(folder) ? folder.resolve("*.parquet").toString()
+                : versionDir(version).resolve(view + ".parquet").toString();
     }
 
     /**
@@ -176,7 +197,6 @@ public final class ParquetBatchViewStore implements BatchViewStore {
                 NavigableMap<Long, Map<GroupKey, Object[]>> rows = version.views().getOrDefault(view.name(),
                         new TreeMap<>());
                 writeRanges(tmp, view, rows, counts);
-                writeParquet(tmp.resolve(view.name() + ".parquet"), view, rows);
             }
             Path target = versionDir(version.version());
             deleteTree(target);
@@ -242,14 +262,17 @@ public final class ParquetBatchViewStore implements BatchViewStore {
         rows.forEach((bucket, dims) -> ranges.computeIfAbsent(Math.floorDiv(bucket, span), r -> new TreeMap<>())
                 .put(bucket, dims));
         for (Map.Entry<Long, NavigableMap<Long, Map<GroupKey, Object[]>>> range : ranges.entrySet()) {
-            String name = "r" + range.getKey() + ".bin";
-            Path kept = beforeFolder.resolve(name);
+            String name = "r" + range.getKey();
+            Path kept = beforeFolder.resolve(name + ".bin");
+            Path keptRows = beforeFolder.resolve(name + ".parquet");
             if (!last.isEmpty() && sameMaps(range.getValue(), before.subMap(range.getKey() * span, true,
-                    range.getKey() * span + span, false)) && Files.exists(kept)) {
-                Files.createLink(folder.resolve(name), kept);
+                    range.getKey() * span + span, false)) && Files.exists(kept) && Files.exists(keptRows)) {
+                Files.createLink(folder.resolve(name + ".bin"), kept);
+                Files.createLink(folder.resolve(name + ".parquet"), keptRows);
                 counts[1]++;
             } else {
-                writeView(folder.resolve(name), view, range.getValue());
+                writeView(folder.resolve(name + ".bin"), view, range.getValue());
+                writeParquet(folder.resolve(name + ".parquet"), view, range.getValue());
                 counts[0]++;
             }
         }

@@ -56,26 +56,33 @@ class ParquetBatchViewStoreTest extends BatchViewStoreContract {
         try (BatchViewStore store = open(catalog)) {
             store.publish(v1);
         }
-        // the layout of the release before: one <view>.bin per view, of the format a range file has
+        // the layout of the release before: one <view>.bin and one <view>.parquet per view, of the formats a
+        // range's files have
         Path version = dir.resolve("batch").resolve("v1");
         for (String name : List.of("by_batch", "trades_1m")) {
             Path folder = version.resolve(name);
             try (Stream<Path> files = Files.list(folder)) {
                 List<Path> ranges = files.toList();
-                assertThat(ranges.size()).isLessThanOrEqualTo(1);
+                assertThat(ranges.size()).isLessThanOrEqualTo(2);
                 for (Path range : ranges) {
-                    Files.move(range, version.resolve(name + ".bin"));
+                    String kind = range.getFileName().toString().endsWith(".bin") ? ".bin" : ".parquet";
+                    Files.move(range, version.resolve(name + kind));
                 }
             }
             Files.delete(folder);
         }
 
-        try (BatchViewStore store = open(catalog)) {
+        try (ParquetBatchViewStore store = (ParquetBatchViewStore) open(catalog)) {
+            assertThat(store.parquetFiles(1, "by_batch")).containsExactly(version.resolve("by_batch.parquet"));
+            assertThat(store.parquetGlob(1, "by_batch")).isEqualTo(version.resolve("by_batch.parquet").toString());
             BatchVersion loaded = store.load().version();
             assertThat(loaded.rows("by_batch")).isEqualTo(1);
             assertThat(loaded.views().get("by_batch").get(0L)).containsOnlyKeys(GroupKey.of(7L));
             BatchVersion v2 = new BatchVersion(2, 4, 5 * 3_600_000L, loaded.views());
             assertThat(store.publish(v2)).isEqualTo(new BatchViewStore.Published(1, 0));
+            assertThat(store.parquetFiles(2, "by_batch")).containsExactly(dir.resolve("batch").resolve("v2")
+                    .resolve("by_batch").resolve("r0.parquet"));
+            assertThat(store.parquetFiles(2, "trades_1m")).isEmpty();
         }
     }
 }
