@@ -330,11 +330,12 @@ public final class Tandem implements AutoCloseable {
         for (Map.Entry<String, EventLog> e : logs.entrySet()) {
             for (int p = 0; p < e.getValue().partitions(); p++) {
                 long committed = store.committedOffset(e.getKey(), p);
-                if (committed > e.getValue().durableEnd(p)) {
+                long end = e.getValue().durableEnd(p);
+                if (committed > end) {
                     return "the real-time store (store.kind " + parts.store().kind() + ") has stream '"
                             + e.getKey() + "', partition " + p + " committed through offset " + committed
-                            + ", past the end of this data directory's log (" + e.getValue().durableEnd(p)
-                            + "): it holds another log's state. Give each data directory a store of its own "
+                            + ", past the end of this data directory's log (" + end + "): it holds another log's "
+                            + "state. Give each data directory a store of its own "
                             + "(for Redis, its own store.key_prefix)";
                 }
             }

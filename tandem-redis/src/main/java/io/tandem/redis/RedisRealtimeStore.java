@@ -76,7 +76,7 @@ public final class RedisRealtimeStore implements RealtimeStore {
     /** The prefix of the error the commit script answers when the caller's token is not the partition's. */
     private static final String FENCED = "FENCED";
 
-    private static final byte[] COMMIT = script("""
+    private static final byte[] COMMIT = bytes("""
             -- KEYS: writers, offsets, idempotency, idempotency-arrivals, expired-through
             -- ARGV: partition, token, next offset, the offset the writer's state ends at, idempotency count, per
             --       key: key, record, arrival; then the number of (view, epoch) hashes, per hash: its key, its
@@ -114,7 +114,7 @@ public final class RedisRealtimeStore implements RealtimeStore {
             return stored or ''
             """);
 
-    private static final byte[] ACQUIRE = script("""
+    private static final byte[] ACQUIRE = bytes("""
             -- KEYS: writer-seq, writers, offsets, expired-through; ARGV: partition
             local token = redis.call('INCR', KEYS[1])
             redis.call('HSET', KEYS[2], ARGV[1], token)
@@ -147,9 +147,9 @@ public final class RedisRealtimeStore implements RealtimeStore {
             return out
             """;
 
-    private static final byte[] READ = script(LIVE_EPOCHS);
+    private static final byte[] READ = bytes(LIVE_EPOCHS);
 
-    private static final byte[] EXPIRE = script("""
+    private static final byte[] EXPIRE = bytes("""
             -- KEYS: expired-through; ARGV: the epoch, then per hot view: its stream's offsets key, its hash
             -- prefix and its epochs-set prefix. Raises the mark and deletes the hashes of the epochs it covers.
             local stored = redis.call('GET', KEYS[1])
@@ -173,7 +173,7 @@ public final class RedisRealtimeStore implements RealtimeStore {
             return dropped
             """);
 
-    private static final byte[] EXPIRE_IDEMPOTENCY = script("""
+    private static final byte[] EXPIRE_IDEMPOTENCY = bytes("""
             -- KEYS: idempotency, idempotency-arrivals; ARGV: the arrival before which keys go
             local keys = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[1])
             for i = 1, #keys do
@@ -565,10 +565,6 @@ public final class RedisRealtimeStore implements RealtimeStore {
 
     private static String text(Object reply) {
         return new String((byte[]) reply, StandardCharsets.UTF_8);
-    }
-
-    private static byte[] script(String lua) {
-        return bytes(lua);
     }
 
     private static byte[] encodeGroup(Group g) {

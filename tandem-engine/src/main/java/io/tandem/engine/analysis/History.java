@@ -2,14 +2,15 @@ package io.tandem.engine.analysis;
 
 import io.tandem.core.AnalysisDef;
 import io.tandem.core.ViewDef;
-import io.tandem.spi.batch.BatchVersion;
 import io.tandem.engine.batchview.ParquetBatchViewStore;
 import io.tandem.engine.duckdb.DuckDb;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.QueryService;
 import io.tandem.engine.query.ViewQuery;
+import io.tandem.spi.batch.BatchVersion;
 import org.duckdb.DuckDBConnection;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import static io.tandem.core.expr.SqlColumns.quote;
 
@@ -57,11 +59,9 @@ final class History {
         for (int attempt = 1; ; attempt++) {
             BatchVersion version = current.get();
             Map<Row, Double> rows = new HashMap<>();
-            if (!version.isEmpty()) {
-                if (!batchViews.parquetFiles(version.version(), view.name()).isEmpty()) {
-                    fromParquet(batchViews.parquetGlob(version.version(), view.name()), def, view, dims, fromMs,
-                            toMs, rows);
-                }
+            List<Path> files = version.isEmpty() ? List.of() : batchViews.parquetFiles(version.version(), view.name());
+            if (!files.isEmpty()) {
+                fromParquet(files, def, view, dims, fromMs, toMs, rows);
             }
             QueryResult merged = queries.query(new ViewQuery(view.name(), fromMs, toMs, 0, filter));
             if (merged.boundary().version() != version.version() && attempt < ATTEMPTS) {
@@ -103,15 +103,16 @@ final class History {
         return key;
     }
 
-    private void fromParquet(String parquet, AnalysisDef def, ViewDef view, Map<String, Object> dims,
+    private void fromParquet(List<Path> files, AnalysisDef def, ViewDef view, Map<String, Object> dims,
                              long fromMs, long toMs, Map<Row, Double> out) {
         StringBuilder sql = new StringBuilder("SELECT epoch_ms(bucket)");
         for (String d : view.groupBy()) {
             sql.append(", CAST(").append(quote(d)).append(" AS VARCHAR)");
         }
-        sql.append(", CAST(").append(quote(def.measure())).append(" AS DOUBLE) FROM read_parquet('")
-                .append(parquet.replace("'", "''")).append("') WHERE epoch_ms(bucket) >= ?")
-                .append(" AND epoch_ms(bucket) < ?");
+        sql.append(", CAST(").append(quote(def.measure())).append(" AS DOUBLE) FROM read_parquet([")
+                .append(files.stream().map(f -> "'" + f.toString().replace("'", "''") + "'")
+                        .collect(Collectors.joining(", ")))
+                .append("]) WHERE epoch_ms(bucket) >= ? AND epoch_ms(bucket) < ?");
         for (String d : dims.keySet()) {
             sql.append(" AND CAST(").append(quote(d)).append(" AS VARCHAR) = ?");
         }
@@ -138,7 +139,7 @@ final class History {
                 }
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the history of " + def.name() + " from " + parquet, e);
+            throw new IllegalStateException("cannot read the history of " + def.name() + " from " + files, e);
         }
     }
 

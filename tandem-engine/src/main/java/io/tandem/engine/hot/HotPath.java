@@ -7,6 +7,7 @@ import io.tandem.spi.store.RealtimeStore;
 import io.tandem.spi.view.Catalog;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,6 @@ public final class HotPath implements AutoCloseable {
 
     private final Map<String, EventLog> logs;
     private final Map<String, Watermark> watermarks = new LinkedHashMap<>();
-    private final List<PartitionWorker> workers = new ArrayList<>();
     /** Each stream's workers, by partition. */
     private final Map<String, PartitionWorker[]> byStream = new LinkedHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -38,7 +38,6 @@ public final class HotPath implements AutoCloseable {
                 PartitionWorker w = new PartitionWorker(stream, p, log, store, wm, catalog.hotViewsOf(stream.name()),
                         metrics, clock, listeners);
                 partitions[p] = w;
-                workers.add(w);
                 Thread t = new Thread(w, "hot-" + stream.name() + "-" + p);
                 t.setDaemon(true);
                 threads.add(t);
@@ -82,7 +81,7 @@ public final class HotPath implements AutoCloseable {
 
     @Override
     public void close() {
-        workers.forEach(PartitionWorker::stop);
+        byStream.values().forEach(partitions -> Arrays.stream(partitions).forEach(PartitionWorker::stop));
         for (Thread t : threads) {
             try {
                 t.join(10_000);

@@ -120,7 +120,6 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
     @Override
     public void run() {
         long next = acquire();
-        committed = next;
         while (running) {
             if (next >= log.durableEnd(partition)) {
                 LockSupport.parkNanos(IDLE_PARK_NANOS);
@@ -150,7 +149,6 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
                         e.toString());
                 markers = new ArrayList<>();
                 next = acquire();
-                committed = next;
                 continue;
             }
             committed = next;
@@ -169,14 +167,15 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
     }
 
     /**
-     * Becomes the shard's writer and returns the offset to read from, trying again every {@link #RETRY_PARK_NANOS}
-     * while the store cannot be reached (or until {@link #stop}).
+     * Becomes the shard's writer and returns the offset to read from (which {@link #committed} then tells), trying
+     * again every {@link #RETRY_PARK_NANOS} while the store cannot be reached (or until {@link #stop}).
      */
     private long acquire() {
         boolean failed = false;
         while (true) {
             try {
                 long next = Math.max(store.acquire(stream.name(), partition), log.startOffset(partition));
+                committed = next;
                 if (failed) {
                     LOG.info("stream {}, partition {}: the store answers again; replaying from offset {}",
                             stream.name(), partition, next);
