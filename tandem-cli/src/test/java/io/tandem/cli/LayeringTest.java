@@ -32,7 +32,7 @@ class LayeringTest {
 
     @Test
     void theScaleOutPartsKnowOnlyTheSpi_notTheEmbeddedEngine() {
-        noClasses().that().resideInAPackage("io.tandem.redis..")
+        noClasses().that().resideInAnyPackage("io.tandem.redis..", "io.tandem.kafka..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.tandem.engine..", "io.tandem.server..",
                         "io.tandem.cli..", "org.duckdb..")
                 .check(TANDEM);

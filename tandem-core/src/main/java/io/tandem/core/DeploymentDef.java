@@ -20,7 +20,8 @@ public record DeploymentDef(ComponentDef log, ComponentDef store, ComponentDef b
      * embedded kinds take none.
      */
     public static final Map<String, Map<String, List<String>>> KINDS = Map.of(
-            "log", Map.of("file", List.of()),
+            "log", Map.of("file", List.of(),
+                    "kafka", List.of("bootstrap_servers", "topic_prefix", "replication_factor")),
             "store", Map.of("memory", List.of(), "redis", List.of("url", "key_prefix")),
             "batch", Map.of("duckdb", List.of()));
 
@@ -47,10 +48,47 @@ public record DeploymentDef(ComponentDef log, ComponentDef store, ComponentDef b
                 return "not a URL: \"" + value + "\" (" + e.getReason() + ")";
             }
         }
+        if (part.equals("log")) {
+            return kafkaProblem(key, value);
+        }
         if (part.equals("store") && key.equals("key_prefix") && (value.isEmpty() || value.matches(".*\\s.*"))) {
             return "expected a non-empty prefix without spaces, like \"tandem:\", got \"" + value + "\"";
         }
         return null;
+    }
+
+    /**
+     * {@code log.bootstrap_servers} is a comma-separated list of {@code host:port}, {@code log.topic_prefix} holds
+     * only the characters Kafka allows in a topic name, {@code log.replication_factor} is 1 to 32767.
+     */
+    private static String kafkaProblem(String key, String value) {
+        switch (key) {
+            case "bootstrap_servers" -> {
+                for (String server : value.split(",", -1)) {
+                    String s = server.strip();
+                    int colon = s.lastIndexOf(':');
+                    if (colon <= 0 || !s.substring(colon + 1).matches("\\d{1,5}")) {
+                        return "expected host:port[,host:port...] like 127.0.0.1:9092, got \"" + value + "\"";
+                    }
+                    int port = Integer.parseInt(s.substring(colon + 1));
+                    if (port < 1 || port > 65_535) {
+                        return "port " + port + " is out of range (1 to 65535) in \"" + value + "\"";
+                    }
+                }
+                return null;
+            }
+            case "topic_prefix" -> {
+                return value.matches("[a-zA-Z0-9._-]{0,200}") ? null : "expected at most 200 of the characters "
+                        + "Kafka allows in a topic name (letters, digits, '.', '_', '-'), got \"" + value + "\"";
+            }
+            case "replication_factor" -> {
+                return value.matches("\\d{1,5}") && Integer.parseInt(value) >= 1 && Integer.parseInt(value) <= 32_767
+                        ? null : "expected a replication factor from 1 to 32767, got \"" + value + "\"";
+            }
+            default -> {
+                return null;
+            }
+        }
     }
 
     /** The embedded parts: {@code file}, {@code memory} and {@code duckdb}. */

@@ -90,7 +90,7 @@ class ConfigWorkloadsTest {
     void unknownKindsAndKeysOfTheParts_areErrorsNamingTheKeyTheValueAndTheKinds() {
         assertThat(errors(BASE + "log: {kind: kafak}\nstore: {kind: redys, url: \"redis://h\"}\n"
                 + "batch: {engine: spark, every: 2}\n")).containsExactlyInAnyOrder(
-                "log.kind: unknown kind 'kafak' (expected file)",
+                "log.kind: unknown kind 'kafak' (expected file, kafka)",
                 "store.kind: unknown kind 'redys' (expected memory, redis)",
                 "store.url: unknown key (expected kind)",
                 "batch.engine: unknown engine 'spark' (expected duckdb)");
@@ -102,7 +102,7 @@ class ConfigWorkloadsTest {
                 "log: expected a mapping like {kind: file}, got \"file\"",
                 "store: expected a mapping like {kind: memory}, got a list");
         assertThat(errors(BASE + "log: {kind: [file]}\n")).containsExactly(
-                "log.kind: expected one of file, got a list");
+                "log.kind: expected one of file, kafka, got a list");
     }
 
     @Test
@@ -122,6 +122,23 @@ class ConfigWorkloadsTest {
                 .startsWith("store.url: ");
         assertThat(errors(BASE + "store: {kind: redis, url: \"redis://h:99999\"}\n")).containsExactly(
                 "store.url: port 99999 is out of range (1 to 65535) in \"redis://h:99999\"");
+    }
+
+    @Test
+    void theKafkaLog_takesBootstrapServersATopicPrefixAndAReplicationFactor_checkedAtValidate() {
+        TandemConfig kafka = ConfigLoader.parse(BASE + "log: {kind: kafka, bootstrap_servers: \"k1:9092,k2:9093\", "
+                + "topic_prefix: \"prod.\", replication_factor: 3}\n", "t.yaml");
+        assertThat(kafka.deployment().log()).isEqualTo(new ComponentDef("kafka",
+                Map.of("bootstrap_servers", "k1:9092,k2:9093", "topic_prefix", "prod.", "replication_factor", "3")));
+        assertThat(errors(BASE + "log: {kind: kafka, bootstrap_servers: \"k1\", topic_prefix: \"a/b\", "
+                + "replication_factor: 0, url: x}\n")).containsExactlyInAnyOrder(
+                "log.bootstrap_servers: expected host:port[,host:port...] like 127.0.0.1:9092, got \"k1\"",
+                "log.topic_prefix: expected at most 200 of the characters Kafka allows in a topic name (letters, "
+                        + "digits, '.', '_', '-'), got \"a/b\"",
+                "log.replication_factor: expected a replication factor from 1 to 32767, got \"0\"",
+                "log.url: unknown key (expected kind, bootstrap_servers, topic_prefix, replication_factor)");
+        assertThat(errors(BASE + "log: {kind: kafka, bootstrap_servers: \"k1:9092,k2:70000\"}\n")).containsExactly(
+                "log.bootstrap_servers: port 70000 is out of range (1 to 65535) in \"k1:9092,k2:70000\"");
     }
 
     @Test

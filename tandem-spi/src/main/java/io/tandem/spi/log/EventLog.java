@@ -21,8 +21,9 @@ public interface EventLog extends AutoCloseable {
     int partitions();
 
     /**
-     * Appends records to one partition as one unit. The records get consecutive offsets (offsets are dense from 0
-     * in each partition), one arrival time read from the log's clock, and the epoch of that arrival time
+     * Appends records to one partition as one unit. The records get increasing offsets (dense from 0 in the file
+     * log; Kafka leaves a gap after each transaction for its marker, which no reader sees), an arrival time read
+     * from the log's clock (Kafka's: the broker's append time), and the epoch of that arrival time
      * ({@code floorDiv(arrivalMs, epochMs)}, so arrivals before 1970 have negative epochs).
      *
      * <p>Arrival times never go back within a partition, even when the clock does and across a reopen: the arrival
@@ -42,7 +43,7 @@ public interface EventLog extends AutoCloseable {
      */
     CompletableFuture<Long> append(int partition, byte[] kinds, List<byte[]> payloads);
 
-    /** The offset after the last durable record: what readers can see. It always ends a unit. */
+    /** The offset after the last durable record: what readers can see. It never falls inside a unit. */
     long durableEnd(int partition);
 
     /** The offset of the oldest record still kept. */
@@ -51,7 +52,8 @@ public interface EventLog extends AutoCloseable {
     /**
      * Reads durable records from {@code fromOffset}, at most {@code maxRecords} of them, in offset order.
      *
-     * @return the offset after the last record passed to the consumer ({@code fromOffset} when none was)
+     * @return the offset to read from next: after the last record passed to the consumer, or further when only
+     *         records no reader sees lie between it and the next record; {@code fromOffset} when nothing was read
      * @throws IllegalArgumentException when {@code fromOffset} is outside
      *                                  [{@link #startOffset}, {@link #durableEnd}] or {@code maxRecords} is negative
      */
