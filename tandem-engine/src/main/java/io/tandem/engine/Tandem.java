@@ -52,6 +52,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -112,7 +113,8 @@ public final class Tandem implements AutoCloseable {
         }
         DuckDb duckdb = DuckDb.of(config, options.dataDir());
         Lake lake = new ParquetLake(options.dataDir().resolve("lake"), config, logs, options.clock(), duckdb);
-        this.plan = Planner.plan(config, ObservedRates.of(lake, config.epochMs()));
+        this.plan = Planner.plan(config, options.serving() ? stream -> OptionalLong.empty()
+                : ObservedRates.of(lake, config.epochMs()));
         Catalog catalog = new Catalog(config, plan);
         try {
             this.store = storeKind.open(catalog, context(parts.store()));
@@ -143,7 +145,8 @@ public final class Tandem implements AutoCloseable {
         this.search = new SearchIndexes(config, options.dataDir().resolve("index"), logs, lake, batch.current(),
                 store::committedOffset, options.clock(), metrics.registry(), duckdb);
         listeners.add(search);
-        this.hotPath = new HotPath(catalog, logs, cache.guard(store), metrics, options.clock(), listeners);
+        this.hotPath = new HotPath(catalog, logs, cache.guard(store), metrics, options.clock(), listeners,
+                options.serving());
         this.ingest = new IngestService(config.streams(), logs, store, hotPath, options.maxLag(), options.clock(),
                 metrics);
         registerGauges();

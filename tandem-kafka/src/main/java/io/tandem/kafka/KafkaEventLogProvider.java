@@ -4,6 +4,7 @@ import io.tandem.core.StreamDef;
 import io.tandem.spi.PartContext;
 import io.tandem.spi.log.EventLog;
 import io.tandem.spi.log.EventLogProvider;
+import io.tandem.spi.log.PartitionGroup;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -67,8 +68,7 @@ public final class KafkaEventLogProvider implements EventLogProvider {
         String bootstrap = settings.getOrDefault("bootstrap_servers", DEFAULT_BOOTSTRAP);
         String topic = settings.getOrDefault("topic_prefix", DEFAULT_TOPIC_PREFIX) + stream.name();
         Optional<Short> replication = Optional.ofNullable(settings.get("replication_factor")).map(Short::valueOf);
-        Map<String, Object> common = new HashMap<>();
-        common.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Map<String, Object> common = common(settings);
         Map<String, Object> adminConfig = new HashMap<>(common);
         adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
         adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
@@ -84,6 +84,27 @@ public final class KafkaEventLogProvider implements EventLogProvider {
             admin.close();
             throw e;
         }
+    }
+
+    /** The consumer group {@code group} over the logs' topics; see {@link KafkaPartitionGroup}. */
+    @Override
+    public PartitionGroup join(Map<String, EventLog> logs, String group, PartContext context,
+                               PartitionGroup.Listener listener) {
+        Map<String, String> streamOfTopic = new HashMap<>();
+        logs.forEach((stream, log) -> {
+            if (!(log instanceof KafkaEventLog kafka)) {
+                throw new IllegalArgumentException("the log of stream '" + stream + "' is not on Kafka");
+            }
+            streamOfTopic.put(kafka.topic(), stream);
+        });
+        return new KafkaPartitionGroup(common(context.part().settings()), group, streamOfTopic, listener);
+    }
+
+    private static Map<String, Object> common(Map<String, String> settings) {
+        Map<String, Object> common = new HashMap<>();
+        common.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
+                settings.getOrDefault("bootstrap_servers", DEFAULT_BOOTSTRAP));
+        return common;
     }
 
     /** The topic's partition count; creates the topic when it is missing. */

@@ -41,6 +41,10 @@ import java.util.function.LongSupplier;
  * and tries again while the store is down, counts each failure in {@code tandem.hot.store.failures}, and replays
  * the log from the offset the store committed, so the views count every event once. Listeners see the events of
  * a replayed batch again.
+ *
+ * <p>A worker that <b>follows</b> (on a serving node) writes nothing and acquires nothing: it starts at the offset
+ * the store has committed, and after each batch waits until the store's writer (a worker process) has committed
+ * past the batch's last record before it tells the listeners, so that the rows they read include the batch.
  */
 final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
 
@@ -48,6 +52,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
     private static final int MAX_BATCH = 65_536;
     private static final long IDLE_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
     private static final long RETRY_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long FOLLOW_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final StreamDef stream;
     private final int partition;
@@ -65,6 +70,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
     private final EngineMetrics metrics;
     private final LongSupplier clock;
     private final HotPathListener[] listeners;
+    private final boolean follow;
     private final BinaryRow row;
     private final boolean[] accepted;
     private final long[] buckets;
@@ -74,6 +80,8 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
     private volatile boolean running = true;
     /** The next offset this worker must apply: the last it committed (or replays from), for the lag. */
     private volatile long committed;
+    /** The offset of the last record read, or -1. */
+    private long lastRecord = -1;
 
     private final BatchDeltas[] deltas;
     private List<IdempotencyRecord> markers = new ArrayList<>();
@@ -84,7 +92,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
 
     PartitionWorker(StreamDef stream, int partition, EventLog log, RealtimeStore store, Watermark watermark,
                     List<CompiledView> views, EngineMetrics metrics, LongSupplier clock,
-                    List<HotPathListener> listeners) {
+                    List<HotPathListener> listeners, boolean follow) {
         this.stream = stream;
         this.partition = partition;
         this.log = log;
@@ -94,6 +102,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
         this.metrics = metrics;
         this.clock = clock;
         this.listeners = listeners.toArray(HotPathListener[]::new);
+        this.follow = follow;
         this.row = new RowCodec(stream).reader();
         this.deltas = views.stream().map(BatchDeltas::new).toArray(BatchDeltas[]::new);
         this.lateAfterClose = views.stream().map(v -> metrics.lateAfterClose(v.name())).toArray(Counter[]::new);
@@ -119,7 +128,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
 
     @Override
     public void run() {
-        long next = acquire();
+        long next = follow ? followFrom() : acquire();
         while (running) {
             if (next >= log.durableEnd(partition)) {
                 LockSupport.parkNanos(IDLE_PARK_NANOS);
@@ -129,6 +138,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
             batchMaxEventTime = Long.MIN_VALUE;
             batchArrivalCount = 0;
             long from = next;
+            long lastBefore = lastRecord;
             next = log.read(partition, next, MAX_BATCH, this);
             for (int i = 0; i < lateInBatch.length; i++) {
                 if (lateInBatch[i] > 0) {
@@ -140,16 +150,22 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
             for (BatchDeltas d : deltas) {
                 d.drainTo(changes);
             }
-            try {
-                store.commit(stream.name(), partition, next, changes, markers);
-            } catch (RuntimeException e) {
-                storeFailures.increment();
-                LOG.warn("the commit of stream {}, partition {}, offsets {} to {} failed ({}); acquiring the shard "
-                        + "again and replaying from its committed offset", stream.name(), partition, from, next - 1,
-                        e.toString());
-                markers = new ArrayList<>();
-                next = acquire();
-                continue;
+            if (follow) {
+                if (lastRecord != lastBefore && !awaitStore(lastRecord + 1)) {
+                    return;
+                }
+            } else {
+                try {
+                    store.commit(stream.name(), partition, next, changes, markers);
+                } catch (RuntimeException e) {
+                    storeFailures.increment();
+                    LOG.warn("the commit of stream {}, partition {}, offsets {} to {} failed ({}); acquiring the "
+                            + "shard again and replaying from its committed offset", stream.name(), partition, from,
+                            next - 1, e.toString());
+                    markers = new ArrayList<>();
+                    next = acquire();
+                    continue;
+                }
             }
             committed = next;
             watermark.observe(batchMaxEventTime);
@@ -164,6 +180,48 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
             recordVisibility();
             markers = new ArrayList<>();
         }
+    }
+
+    /** Where a follower starts: the offset the store has committed, once the store answers. */
+    private long followFrom() {
+        boolean failed = false;
+        while (running) {
+            try {
+                long next = Math.max(store.committedOffset(stream.name(), partition), log.startOffset(partition));
+                committed = next;
+                return next;
+            } catch (RuntimeException e) {
+                storeFailures.increment();
+                if (!failed) {
+                    LOG.warn("stream {}, partition {}: cannot read the committed offset from the real-time store "
+                            + "({}); trying again", stream.name(), partition, e.toString());
+                }
+                failed = true;
+                LockSupport.parkNanos(RETRY_PARK_NANOS);
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
+    /** Waits until the store's writer has committed through {@code offset}; false when stopped first. */
+    private boolean awaitStore(long offset) {
+        boolean failed = false;
+        while (running) {
+            try {
+                if (store.committedOffset(stream.name(), partition) >= offset) {
+                    return true;
+                }
+            } catch (RuntimeException e) {
+                storeFailures.increment();
+                if (!failed) {
+                    LOG.warn("stream {}, partition {}: cannot read the committed offset from the real-time store "
+                            + "({}); trying again", stream.name(), partition, e.toString());
+                }
+                failed = true;
+            }
+            LockSupport.parkNanos(FOLLOW_PARK_NANOS);
+        }
+        return false;
     }
 
     /**
@@ -199,8 +257,11 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
     @Override
     public void accept(long offset, byte kind, long epoch, long arrivalMs, byte[] buf, int off, int len) {
         noteArrival(arrivalMs);
+        lastRecord = offset;
         if (kind == EventLog.MARKER) {
-            markers.add(IdempotencyRecord.fromBytes(buf, off, len));
+            if (!follow) {
+                markers.add(IdempotencyRecord.fromBytes(buf, off, len));
+            }
             return;
         }
         try {

@@ -116,7 +116,7 @@ class HotPathFailuresTest {
                 FileEventLog.Options.defaults());
              InMemoryRealtimeStore store = new InMemoryRealtimeStore(catalog, dir.resolve("store"))) {
             HotPath hot = new HotPath(catalog, Map.of("trades", log), store, metrics, clock::get,
-                    List.of(failing, recording));
+                    List.of(failing, recording), false);
             hot.start();
             try {
                 // 1. one request: an event the listener throws on, and a record too short to decode
@@ -187,7 +187,7 @@ class HotPathFailuresTest {
                 FileEventLog.Options.defaults());
              InMemoryRealtimeStore memory = new InMemoryRealtimeStore(catalog, null)) {
             Flaky store = new Flaky(memory);
-            HotPath hot = new HotPath(catalog, Map.of("trades", log), store, metrics, clock::get, List.of());
+            HotPath hot = new HotPath(catalog, Map.of("trades", log), store, metrics, clock::get, List.of(), false);
             log.append(0, null, events(stream, 1, 2)).join();
             hot.start();
             try {

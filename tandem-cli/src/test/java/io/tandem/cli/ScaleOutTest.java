@@ -1,0 +1,154 @@
+package io.tandem.cli;
+
+import io.tandem.core.TandemConfig;
+import io.tandem.core.config.ConfigLoader;
+import io.tandem.engine.HotWorker;
+import io.tandem.engine.Tandem;
+import io.tandem.engine.TandemOptions;
+import io.tandem.engine.batchview.BatchRun;
+import io.tandem.engine.query.QueryResult;
+import io.tandem.engine.query.ViewQuery;
+import io.tandem.kafka.KafkaBroker;
+import io.tandem.redis.RedisServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A split deployment in one JVM, on a real broker and a real redis-server: a serving node and two hot-path
+ * workers that share the partitions through a Kafka consumer group. Merged answers equal a plain reference over
+ * every acknowledged event, while the partitions move: a worker joins late and another leaves half-way.
+ */
+class ScaleOutTest {
+
+    @TempDir
+    Path dir;
+
+    private static final String CONFIG = """
+            epoch: 1s
+            streams:
+              trades:
+                time: ts
+                fields: {symbol: string, price: double, qty: long}
+            views:
+              per_minute:
+                from: trades
+                group_by: [symbol]
+                granularity: 1m
+                measures: {trades: count, volume: sum(qty), high: max(price), close: last(price)}
+            """;
+
+    private record Trade(String symbol, double price, long qty, long ts) {
+        String json() {
+            return "{\"ts\":" + ts + ",\"symbol\":\"" + symbol + "\",\"price\":" + price + ",\"qty\":" + qty
+                    + "}";
+        }
+    }
+
+    /** Shuffled trades over ten minutes: each event time unique, so last(price) has one answer. */
+    private static List<Trade> trades(long t0) {
+        Random random = new Random(11);
+        List<Trade> trades = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            trades.add(new Trade("S" + random.nextInt(5), random.nextInt(10_000) / 100.0, 1 + random.nextInt(100),
+                    t0 + i * 200L));
+        }
+        Collections.shuffle(trades, random);
+        return trades;
+    }
+
+    private static Map<String, String> reference(List<Trade> trades) {
+        Map<String, List<Trade>> groups = new TreeMap<>();
+        trades.forEach(t -> groups.computeIfAbsent(Math.floorDiv(t.ts(), 60_000L) * 60_000L + "/" + t.symbol(),
+                k -> new ArrayList<>()).add(t));
+        Map<String, String> out = new TreeMap<>();
+        groups.forEach((g, ts) -> {
+            Trade last = ts.stream().max((a, b) -> Long.compare(a.ts(), b.ts())).orElseThrow();
+            out.put(g, ts.size() + " " + ts.stream().mapToLong(Trade::qty).sum() + " "
+                    + ts.stream().mapToDouble(Trade::price).max().orElseThrow() + " " + last.price());
+        });
+        return out;
+    }
+
+    private static Map<String, String> answer(Tandem serving, long from, long to) {
+        QueryResult result = serving.query(new ViewQuery("per_minute", from, to, 0, Map.of()));
+        Map<String, String> rows = new TreeMap<>();
+        for (QueryResult.Row row : result.rows()) {
+            Object[] v = row.values();
+            rows.put(row.bucket() + "/" + row.dims().get(0), v[0] + " " + v[1] + " " + v[2] + " " + v[3]);
+        }
+        return rows;
+    }
+
+    @Test
+    void aServingNodeAndTwoWorkers_answerAsTheReference_whilePartitionsMoveBetweenWorkers() throws Exception {
+        RedisServer.assumeInstalled();
+        try (KafkaBroker kafka = new KafkaBroker(); RedisServer redis = new RedisServer(dir.resolve("redis"))) {
+            TandemConfig config = ConfigLoader.parse(CONFIG + "log: {kind: kafka, bootstrap_servers: \""
+                    + kafka.bootstrapServers() + "\"}\nstore: {kind: redis, url: \"" + redis.url() + "\"}\n",
+                    "split.yaml");
+            long t0 = (System.currentTimeMillis() / 60_000 - 20) * 60_000;
+            List<Trade> trades = trades(t0);
+            TandemOptions base = TandemOptions.defaults(dir.resolve("serving")).withPartitions(4)
+                    .withAutomaticBatchRuns(false);
+            Tandem serving = Tandem.start(config, base.asServingNode());
+            HotWorker first = HotWorker.start(config, TandemOptions.defaults(dir.resolve("w1")).withPartitions(4),
+                    "e2e");
+            HotWorker second = null;
+            try {
+                await().atMost(Duration.ofSeconds(60)).until(() -> first.worked().get("trades").size() == 4);
+                int chunk = trades.size() / 6;
+                for (int r = 0; r < 6; r++) {
+                    String body = trades.subList(r * chunk, (r + 1) * chunk).stream().map(Trade::json)
+                            .collect(Collectors.joining("\n"));
+                    assertThat(serving.ingest("trades", body.getBytes(StandardCharsets.UTF_8), null).accepted())
+                            .isEqualTo(chunk);
+                    if (r == 1) {
+                        second = HotWorker.start(config, TandemOptions.defaults(dir.resolve("w2")).withPartitions(4),
+                                "e2e");
+                        HotWorker joined = second;
+                        await().atMost(Duration.ofSeconds(60)).until(() -> joined.worked().get("trades").size() == 2
+                                && first.worked().get("trades").size() == 2);
+                    }
+                    if (r == 3) {
+                        // once an epoch of arrivals has sealed, the batch layer takes it over from the workers
+                        await().atMost(Duration.ofSeconds(60)).until(() -> {
+                            BatchRun run = serving.runBatch(false).join();
+                            return run.status().equals("published") && run.boundaryEpoch() != null;
+                        });
+                        first.close();
+                        HotWorker remaining = second;
+                        await().atMost(Duration.ofSeconds(60)).until(() ->
+                                remaining.worked().get("trades").size() == 4);
+                    }
+                }
+                Map<String, String> expected = reference(trades);
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                        assertThat(answer(serving, t0 - 3_600_000, t0 + 3_600_000)).isEqualTo(expected));
+            } finally {
+                if (second != null) {
+                    second.close();
+                }
+                first.close();
+                serving.close();
+            }
+            assertThatThrownBy(() -> HotWorker.start(ConfigLoader.parse(CONFIG, "file.yaml"),
+                    TandemOptions.defaults(dir.resolve("w3")), "e2e"))
+                    .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("use log: {kind: kafka}");
+        }
+    }
+}
