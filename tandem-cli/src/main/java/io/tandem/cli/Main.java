@@ -16,7 +16,7 @@ import java.util.Properties;
         description = "A Lambda-architecture data platform: millisecond hot path, exact cold path, one merged answer.",
         subcommands = {DemoCommand.class, ServeCommand.class, ValidateCommand.class, PlanCommand.class,
                 IngestCommand.class, BatchRunCommand.class, SqlCommand.class, SearchCommand.class, ReportCommand.class,
-                BenchCommand.class, CommandLine.HelpCommand.class})
+                BenchCommand.class, ClusterCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** The environment variable that gives {@code --token} its default, for the server and its clients alike. */

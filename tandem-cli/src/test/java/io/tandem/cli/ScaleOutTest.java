@@ -117,6 +117,8 @@ class ScaleOutTest {
                             .collect(Collectors.joining("\n"));
                     assertThat(serving.ingest("trades", body.getBytes(StandardCharsets.UTF_8), null).accepted())
                             .isEqualTo(chunk);
+                    // asked while the workers are still applying: an answer must never stick once they have
+                    assertThat(answer(serving, t0 - 3_600_000, t0 + 3_600_000)).isNotNull();
                     if (r == 1) {
                         second = HotWorker.start(config, TandemOptions.defaults(dir.resolve("w2")).withPartitions(4),
                                 "e2e");

@@ -2,6 +2,7 @@ package io.tandem.engine;
 
 import io.tandem.core.ComponentDef;
 import io.tandem.core.DeploymentDef;
+import io.tandem.core.QueryCacheDef;
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.config.ConfigException;
@@ -131,8 +132,11 @@ public final class Tandem implements AutoCloseable {
                 options.dataDir(), options.clock(), options.automaticBatchRuns(), metrics.registry(), this::published);
         this.batch = cold.runner();
         this.queries = new QueryService(catalog, store, batch);
-        this.cache = new QueryCache(config.queryCache(), catalog, queries, () -> batch.current().version(),
-                options.clock(), metrics.registry());
+        // a serving node cannot bracket the workers' commits, so it could not keep its cache exact: no cache
+        QueryCacheDef cacheDef = options.serving() ? new QueryCacheDef(false, 0, 0, config.queryCache().needs())
+                : config.queryCache();
+        this.cache = new QueryCache(cacheDef, catalog, queries, () -> batch.current().version(), options.clock(),
+                metrics.registry());
         this.alerts = new AlertEngine(config, options.dataDir().resolve("alerts"), metrics, options.clock(),
                 queries::row);
         listeners.add(alerts);

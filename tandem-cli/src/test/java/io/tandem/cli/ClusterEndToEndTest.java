@@ -1,0 +1,195 @@
+package io.tandem.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.core.config.ConfigLoader;
+import io.tandem.engine.Tandem;
+import io.tandem.engine.TandemOptions;
+import io.tandem.engine.query.QueryResult;
+import io.tandem.engine.query.ViewQuery;
+import io.tandem.redis.RedisServer;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The split deployment as separate processes, started by {@code tandem-cluster up}: a Kafka broker, a
+ * redis-server, two workers and a serving node. Over HTTP, shuffled trades with late events give the merged
+ * answers of the embedded default and of a plain reference; then a worker is killed with {@code kill -9} in the
+ * middle of the ingest, and the answers still equal the reference over every acknowledged request.
+ */
+@Tag("slow")
+class ClusterEndToEndTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CONFIG = """
+            epoch: 2s
+            streams:
+              trades:
+                time: ts
+                lateness: 1s
+                fields: {symbol: string, price: double, qty: long}
+            views:
+              per_minute:
+                from: trades
+                group_by: [symbol]
+                granularity: 1m
+                measures: {trades: count, volume: sum(qty), high: max(price), close: last(price)}
+            """;
+
+    @TempDir
+    Path dir;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private record Trade(String symbol, double price, long qty, long ts) {
+        String json() {
+            return "{\"ts\":" + ts + ",\"symbol\":\"" + symbol + "\",\"price\":" + price + ",\"qty\":" + qty
+                    + "}";
+        }
+    }
+
+    /** Requests of shuffled trades over half an hour before {@code t0}: most out of order, most late. */
+    private static List<List<Trade>> requests(long t0, int count, int seed) {
+        Random random = new Random(seed);
+        List<Trade> trades = new ArrayList<>();
+        for (int i = 0; i < count * 400; i++) {
+            trades.add(new Trade("S" + random.nextInt(6), random.nextInt(10_000) / 100.0, 1 + random.nextInt(50),
+                    t0 - 1_800_000 + (long) i * 1_800_000 / (count * 400) + seed));
+        }
+        Collections.shuffle(trades, random);
+        List<List<Trade>> requests = new ArrayList<>();
+        for (int r = 0; r < count; r++) {
+            requests.add(trades.subList(r * 400, (r + 1) * 400));
+        }
+        return requests;
+    }
+
+    private static Map<String, String> reference(List<List<Trade>> requests) {
+        Map<String, List<Trade>> groups = new TreeMap<>();
+        requests.stream().flatMap(List::stream).forEach(t ->
+                groups.computeIfAbsent(Math.floorDiv(t.ts(), 60_000L) * 60_000L + "/" + t.symbol(),
+                        k -> new ArrayList<>()).add(t));
+        Map<String, String> out = new TreeMap<>();
+        groups.forEach((g, ts) -> {
+            Trade last = ts.stream().max((a, b) -> Long.compare(a.ts(), b.ts())).orElseThrow();
+            out.put(g, ts.size() + " " + ts.stream().mapToLong(Trade::qty).sum() + " "
+                    + ts.stream().mapToDouble(Trade::price).max().orElseThrow() + " " + last.price());
+        });
+        return out;
+    }
+
+    private int post(String serving, List<Trade> request) throws Exception {
+        String body = request.stream().map(Trade::json).collect(Collectors.joining("\n"));
+        return http.send(HttpRequest.newBuilder(URI.create(serving + "/v1/streams/trades/events"))
+                .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body))
+                .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private Map<String, String> answer(String serving, long from, long to) throws Exception {
+        JsonNode root = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(serving + "/v1/views/per_minute?from="
+                + from + "&to=" + to)).build(), HttpResponse.BodyHandlers.ofString()).body());
+        Map<String, String> rows = new TreeMap<>();
+        for (JsonNode r : root.get("rows")) {
+            long bucket = java.time.Instant.parse(r.get("bucket").asText()).toEpochMilli();
+            rows.put(bucket + "/" + r.get("symbol").asText(), r.get("trades").asLong() + " "
+                    + r.get("volume").asLong() + " " + r.get("high").asDouble() + " " + r.get("close").asDouble());
+        }
+        return rows;
+    }
+
+    private static Map<String, String> embedded(Path data, List<List<Trade>> requests, long from, long to) {
+        try (Tandem tandem = Tandem.start(ConfigLoader.parse(CONFIG, "embedded.yaml"),
+                TandemOptions.defaults(data).withPartitions(4))) {
+            for (List<Trade> r : requests) {
+                String body = r.stream().map(Trade::json).collect(Collectors.joining("\n"));
+                tandem.ingest("trades", body.getBytes(StandardCharsets.UTF_8), null);
+            }
+            assertThat(tandem.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+            Map<String, String> rows = new TreeMap<>();
+            for (QueryResult.Row row : tandem.query(new ViewQuery("per_minute", from, to, 0, Map.of())).rows()) {
+                Object[] v = row.values();
+                rows.put(row.bucket() + "/" + row.dims().get(0), v[0] + " " + v[1] + " " + v[2] + " " + v[3]);
+            }
+            return rows;
+        }
+    }
+
+    @Test
+    void aClusterOfProcesses_answersAsTheEmbeddedDefaultAndTheReference_evenWhenAWorkerIsKilledDuringIngest()
+            throws Exception {
+        RedisServer.assumeInstalled();
+        Path config = dir.resolve("trades.yaml");
+        Files.writeString(config, CONFIG);
+        LocalCluster cluster = new LocalCluster(dir.resolve("cluster"));
+        StringWriter printed = new StringWriter();
+        List<LocalCluster.Proc> procs = cluster.up(config, 2, 4, new PrintWriter(printed, true));
+        try {
+            assertThat(procs).extracting(LocalCluster.Proc::role)
+                    .containsExactly("kafka", "redis", "worker", "worker", "serving");
+            String serving = procs.get(4).url();
+            assertThat(printed.toString()).contains("serving " + serving);
+            long t0 = System.currentTimeMillis();
+            long from = t0 - 3_600_000;
+            long to = t0 + 3_600_000;
+
+            // 1. shuffled, late trades: the cluster answers as the embedded default and the reference
+            List<List<Trade>> first = requests(t0, 5, 1);
+            for (List<Trade> r : first) {
+                assertThat(post(serving, r)).isEqualTo(200);
+            }
+            Map<String, String> expected = reference(first);
+            assertThat(embedded(dir.resolve("embedded"), first, from, to)).isEqualTo(expected);
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
+                    assertThat(answer(serving, from, to)).isEqualTo(expected));
+
+            // 2. kill -9 a worker half-way through more ingest: every acknowledged request still counts once
+            List<List<Trade>> second = requests(t0, 10, 2);
+            List<List<Trade>> acknowledged = new ArrayList<>(first);
+            for (int r = 0; r < second.size(); r++) {
+                if (r == 4) {
+                    ProcessHandle worker = procs.get(2).handle().orElseThrow();
+                    worker.destroyForcibly();
+                    worker.onExit().get();
+                }
+                if (post(serving, second.get(r)) == 200) {
+                    acknowledged.add(second.get(r));
+                }
+            }
+            assertThat(acknowledged).hasSize(15);
+            Map<String, String> all = reference(acknowledged);
+            await().atMost(Duration.ofSeconds(120)).untilAsserted(() ->
+                    assertThat(answer(serving, from, to)).isEqualTo(all));
+            JsonNode survivor = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(procs.get(3).url()
+                    + "/v1/status")).build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(survivor.at("/streams/trades/partitions")).hasSize(4);
+            assertThat(cluster.processes()).extracting(p -> p.handle().isPresent())
+                    .containsExactly(true, true, false, true, true);
+        } finally {
+            cluster.down();
+        }
+        assertThat(procs).allSatisfy(p -> assertThat(p.handle()).isEmpty());
+        assertThat(cluster.processes()).isEmpty();
+    }
+}
