@@ -15,7 +15,8 @@ import java.util.concurrent.Callable;
 
 /** {@code tandem cluster up|status|down} ({@code bin/tandem-cluster}): a split deployment on this machine. */
 @Command(name = "cluster", mixinStandardHelpOptions = true, description = "Run a whole split deployment on this "
-        + "machine: a Kafka broker, a redis-server, hot-path workers and a serving node, all on 127.0.0.1.",
+        + "machine: a Kafka broker, a redis-server, hot-path workers, a batch node and a serving node, all on "
+        + "127.0.0.1.",
         subcommands = {ClusterCommand.Up.class, ClusterCommand.Status.class, ClusterCommand.Down.class})
 final class ClusterCommand implements Runnable {
 

@@ -37,7 +37,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A whole split deployment on one machine, every process bound to 127.0.0.1 and every file in one folder: a
  * single-node KRaft Kafka broker (the Maven artifacts' {@code kafka.Kafka}), a {@code redis-server}, N hot-path
- * workers and one serving node, which also runs the batch layer. What was started is listed in
+ * workers, the batch node and one serving node; the batch and serving nodes share {@code <dir>/shared} (the
+ * lake, the batch views, the reports). What was started is listed in
  * {@code <dir>/cluster.json} (role, pid, address, start time, log file), so that {@link #down} stops exactly those
  * processes and no other that later took a pid.
  */
@@ -121,14 +122,19 @@ final class LocalCluster {
             out.flush();
             List<Proc> nodes = new ArrayList<>();
             for (int i = 1; i <= workers; i++) {
-                nodes.add(startTandem("worker", "worker-" + i, tandemYaml, partitions));
+                nodes.add(startTandem("worker", "worker-" + i, tandemYaml, partitions, List.of()));
             }
-            nodes.add(startTandem("serving", "serving", tandemYaml, partitions));
+            Path shared = dir.resolve("shared");
+            Proc batch = startTandem("batch", "batch", tandemYaml, partitions, List.of("--shared-dir",
+                    shared.toString()));
+            nodes.add(batch);
+            nodes.add(startTandem("serving", "serving", tandemYaml, partitions, List.of("--shared-dir",
+                    shared.toString(), "--batch-url", batch.url())));
             started.addAll(nodes);
             save(started);
             for (Proc p : nodes) {
                 awaitHttp(p);
-                out.println((p.role().equals("serving") ? "serving " : "worker  ") + p.url());
+                out.printf("%-8s%s%n", p.role(), p.url());
                 out.flush();
             }
             return started;
@@ -221,12 +227,14 @@ final class LocalCluster {
                         home.toString(), "--appendonly", "yes", "--appendfsync", "everysec", "--save", ""));
     }
 
-    private Proc startTandem(String role, String name, Path config, int partitions) throws IOException {
+    private Proc startTandem(String role, String name, Path config, int partitions, List<String> more)
+            throws IOException {
         int port = freePort();
-        List<String> command = java(System.getProperty("java.class.path"), role.equals("serving") ? "-Xmx3g"
-                : "-Xmx1g", Main.class.getName(), "serve", "--role", role, "--config", config.toString(),
+        List<String> command = java(System.getProperty("java.class.path"), role.equals("worker") ? "-Xmx1g"
+                : "-Xmx3g", Main.class.getName(), "serve", "--role", role, "--config", config.toString(),
                 "--data-dir", dir.resolve(name).toString(), "--port", Integer.toString(port), "--partitions",
                 Integer.toString(partitions));
+        command.addAll(more);
         return spawn(role, name, "127.0.0.1:" + port, "http://127.0.0.1:" + port,
                 dir.resolve("logs").resolve(name + ".log"), command);
     }

@@ -4,6 +4,7 @@ import io.tandem.core.config.ConfigException;
 import io.tandem.core.config.ConfigLoader;
 import io.tandem.core.TandemConfig;
 import io.tandem.engine.HotWorker;
+import io.tandem.engine.Role;
 import io.tandem.engine.Tandem;
 import io.tandem.engine.TandemOptions;
 import io.tandem.server.TandemServer;
@@ -13,6 +14,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,23 +37,49 @@ final class ServeCommand implements Callable<Integer> {
             + "the server (its Host header); the bind address and, on loopback, localhost always work. Repeatable.")
     List<String> allowedHosts = new ArrayList<>();
 
-    @Option(names = "--role", defaultValue = "all", description = "What this process runs: all (one process, the "
-            + "default), serving (the HTTP API, ingest, merged queries, alerts, live rows and the batch layer, its hot "
-            + "path following the workers'), or worker (the hot path for the partitions its group gives it; needs "
-            + "log.kind kafka). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--role", defaultValue = "all", description = "What this process runs: all (everything, the "
+            + "default); or, in a split deployment on Kafka and Redis: serving (the HTTP API: ingest, merged "
+            + "queries, SQL, alerts, live rows), worker (the hot path for the partitions its group gives it) or batch "
+            + "(the lake and the batch runs). Default: ${DEFAULT-VALUE}.")
     String role;
 
     @Option(names = "--group", defaultValue = HotWorker.DEFAULT_GROUP, description = "With --role worker: the worker "
             + "group to join; the workers of one deployment share its partitions (default: ${DEFAULT-VALUE}).")
     String group;
 
+    @Option(names = "--shared-dir", paramLabel = "DIR", description = "With --role serving or batch: the folder "
+            + "both see, holding the lake, the batch views and the reports (default: the data directory).")
+    Path sharedDir;
+
+    @Option(names = "--batch-url", paramLabel = "URL", description = "With --role serving: the batch node, e.g. "
+            + "http://127.0.0.1:7072, which runs what POST /v1/batch/run asks for.")
+    URI batchUrl;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws InterruptedException {
-        if (!List.of("all", "serving", "worker").contains(role)) {
-            spec.commandLine().getErr().println("--role: unknown role '" + role + "' (expected all, serving, worker)");
+        PrintWriter err = spec.commandLine().getErr();
+        Role kind = switch (role) {
+            case "all" -> Role.ALL;
+            case "serving" -> Role.SERVING;
+            case "worker" -> Role.WORKER;
+            case "batch" -> Role.BATCH;
+            default -> null;
+        };
+        if (kind == null) {
+            err.println("--role: unknown role '" + role + "' (expected all, serving, worker, batch)");
+            return 2;
+        }
+        if (batchUrl != null && (kind != Role.SERVING || batchUrl.getHost() == null
+                || !List.of("http", "https").contains(String.valueOf(batchUrl.getScheme())))) {
+            err.println("--batch-url: " + (kind != Role.SERVING ? "only a serving node (--role serving) takes it"
+                    : "expected a URL like http://127.0.0.1:7072, got '" + batchUrl + "'"));
+            return 2;
+        }
+        if (kind == Role.SERVING && batchUrl == null) {
+            err.println("--role serving needs --batch-url: the batch node (--role batch) that runs the batch layer");
             return 2;
         }
         AutoCloseable process;
@@ -58,25 +87,29 @@ final class ServeCommand implements Callable<Integer> {
         String url;
         try {
             TandemConfig loaded = ConfigLoader.load(config);
-            if (role.equals("worker")) {
-                HotWorker worker = HotWorker.start(loaded, server.options(), group);
+            TandemOptions options = server.options().withRole(kind);
+            if (sharedDir != null) {
+                options = options.withSharedDir(sharedDir);
+            }
+            if (kind == Role.WORKER) {
+                HotWorker worker = HotWorker.start(loaded, options, group);
                 WorkerServer ws = WorkerServer.start(worker, server.serverOptions().withAllowedHosts(allowedHosts));
                 process = worker;
                 http = ws;
                 url = ws.url();
             } else {
-                TandemOptions options = role.equals("serving") ? server.options().asServingNode() : server.options();
                 Tandem tandem = Tandem.start(loaded, options);
-                TandemServer ts = TandemServer.start(tandem, server.serverOptions().withAllowedHosts(allowedHosts));
+                TandemServer ts = TandemServer.start(tandem, server.serverOptions().withAllowedHosts(allowedHosts),
+                        batchUrl);
                 process = tandem;
                 http = ts;
                 url = ts.url();
             }
         } catch (ConfigException e) {
-            e.errors().forEach(err -> spec.commandLine().getErr().println(config + ": " + err));
+            e.errors().forEach(m -> err.println(config + ": " + m));
             return 1;
         } catch (UnsupportedOperationException e) {
-            spec.commandLine().getErr().println("--role " + role + ": " + e.getMessage());
+            err.println("--role " + role + ": " + e.getMessage());
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);

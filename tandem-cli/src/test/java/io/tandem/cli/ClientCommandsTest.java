@@ -227,11 +227,13 @@ class ClientCommandsTest {
     void commandsThatOnlyGroupOthers_runBare_exit2WithTheirUsage() {
         assertThat(run()).isEqualTo(2);
         assertThat(err.toString()).startsWith("Missing a command: one of demo, serve, validate, plan, ingest, batch, "
-                + "sql, search, report, bench, help").contains("Usage: tandem [-hV] [COMMAND]");
+                + "sql, search, report, bench, cluster, help").contains("Usage: tandem [-hV] [COMMAND]");
         assertThat(run("report")).isEqualTo(2);
         assertThat(err.toString()).contains("Usage: tandem report").contains("run", "list");
         assertThat(run("bench")).isEqualTo(2);
         assertThat(err.toString()).contains("Usage: tandem bench").contains("hot", "ingest", "batch");
+        assertThat(run("cluster")).isEqualTo(2);
+        assertThat(err.toString()).contains("Usage: tandem cluster").contains("up", "status", "down");
         assertThat(out.toString()).isEmpty();
     }
 }

@@ -34,10 +34,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The split deployment as separate processes, started by {@code tandem-cluster up}: a Kafka broker, a
- * redis-server, two workers and a serving node. Over HTTP, shuffled trades with late events give the merged
- * answers of the embedded default and of a plain reference; then a worker is killed with {@code kill -9} in the
- * middle of the ingest, and the answers still equal the reference over every acknowledged request.
+ * The split deployment as separate processes, started by {@code tandem-cluster up}: a Kafka broker, a redis-server,
+ * two workers, a batch node and a serving node. Over HTTP, shuffled trades with late events give the merged answers
+ * of the embedded default and of a plain reference; then a worker is killed with {@code kill -9} in the middle of
+ * the ingest, and the answers still equal the reference over every acknowledged request.
  */
 @Tag("slow")
 class ClusterEndToEndTest {
@@ -119,6 +119,21 @@ class ClusterEndToEndTest {
         return rows;
     }
 
+    /** The batch version a node merges with now. */
+    private long current(String node) throws Exception {
+        return JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(node + "/v1/batch")).build(),
+                HttpResponse.BodyHandlers.ofString()).body()).at("/current/version").asLong();
+    }
+
+    /** The sources of the view's rows: realtime, batch or both. */
+    private java.util.Set<String> sources(String serving, long from, long to) throws Exception {
+        JsonNode root = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(serving + "/v1/views/per_minute?from="
+                + from + "&to=" + to)).build(), HttpResponse.BodyHandlers.ofString()).body());
+        java.util.Set<String> sources = new java.util.TreeSet<>();
+        root.get("rows").forEach(r -> sources.add(r.get("source").asText()));
+        return sources;
+    }
+
     private static Map<String, String> embedded(Path data, List<List<Trade>> requests, long from, long to) {
         try (Tandem tandem = Tandem.start(ConfigLoader.parse(CONFIG, "embedded.yaml"),
                 TandemOptions.defaults(data).withPartitions(4))) {
@@ -147,8 +162,8 @@ class ClusterEndToEndTest {
         List<LocalCluster.Proc> procs = cluster.up(config, 2, 4, new PrintWriter(printed, true));
         try {
             assertThat(procs).extracting(LocalCluster.Proc::role)
-                    .containsExactly("kafka", "redis", "worker", "worker", "serving");
-            String serving = procs.get(4).url();
+                    .containsExactly("kafka", "redis", "worker", "worker", "batch", "serving");
+            String serving = procs.get(5).url();
             assertThat(printed.toString()).contains("serving " + serving);
             long t0 = System.currentTimeMillis();
             long from = t0 - 3_600_000;
@@ -164,7 +179,20 @@ class ClusterEndToEndTest {
             await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
                     assertThat(answer(serving, from, to)).isEqualTo(expected));
 
-            // 2. kill -9 a worker half-way through more ingest: every acknowledged request still counts once
+            // 2. a batch run asked of the serving node runs on the batch node; the serving node follows it
+            HttpResponse<String> forwarded = http.send(HttpRequest.newBuilder(URI.create(serving
+                    + "/v1/batch/run?wait=true")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(forwarded.statusCode()).isEqualTo(200);
+            long version = JSON.readTree(forwarded.body()).get("version").asLong();
+            assertThat(version).isPositive();
+            assertThat(current(procs.get(4).url())).isGreaterThanOrEqualTo(version);
+            await().atMost(Duration.ofSeconds(30)).until(() -> current(serving) >= version);
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
+                    assertThat(sources(serving, from, to)).contains("batch"));
+            assertThat(answer(serving, from, to)).isEqualTo(expected);
+
+            // 3. kill -9 a worker half-way through more ingest: every acknowledged request still counts once
             List<List<Trade>> second = requests(t0, 10, 2);
             List<List<Trade>> acknowledged = new ArrayList<>(first);
             for (int r = 0; r < second.size(); r++) {
@@ -185,7 +213,7 @@ class ClusterEndToEndTest {
                     + "/v1/status")).build(), HttpResponse.BodyHandlers.ofString()).body());
             assertThat(survivor.at("/streams/trades/partitions")).hasSize(4);
             assertThat(cluster.processes()).extracting(p -> p.handle().isPresent())
-                    .containsExactly(true, true, false, true, true);
+                    .containsExactly(true, true, false, true, true, true);
         } finally {
             cluster.down();
         }

@@ -3,6 +3,7 @@ package io.tandem.cli;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.config.ConfigLoader;
 import io.tandem.engine.HotWorker;
+import io.tandem.engine.Role;
 import io.tandem.engine.Tandem;
 import io.tandem.engine.TandemOptions;
 import io.tandem.engine.batchview.BatchRun;
@@ -29,9 +30,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A split deployment in one JVM, on a real broker and a real redis-server: a serving node and two hot-path
- * workers that share the partitions through a Kafka consumer group. Merged answers equal a plain reference over
- * every acknowledged event, while the partitions move: a worker joins late and another leaves half-way.
+ * A split deployment in one JVM, on a real broker and a real redis-server: a serving node, a batch node sharing its
+ * folder, and two hot-path workers that share the partitions through a Kafka consumer group. Merged answers equal a
+ * plain reference over every acknowledged event, while the partitions move: a worker joins late and another leaves
+ * half-way.
  */
 class ScaleOutTest {
 
@@ -103,9 +105,11 @@ class ScaleOutTest {
                     "split.yaml");
             long t0 = (System.currentTimeMillis() / 60_000 - 20) * 60_000;
             List<Trade> trades = trades(t0);
-            TandemOptions base = TandemOptions.defaults(dir.resolve("serving")).withPartitions(4)
-                    .withAutomaticBatchRuns(false);
-            Tandem serving = Tandem.start(config, base.asServingNode());
+            Path shared = dir.resolve("shared");
+            Tandem batch = Tandem.start(config, TandemOptions.defaults(dir.resolve("batch")).withPartitions(4)
+                    .withAutomaticBatchRuns(false).withSharedDir(shared).withRole(Role.BATCH));
+            Tandem serving = Tandem.start(config, TandemOptions.defaults(dir.resolve("serving")).withPartitions(4)
+                    .withSharedDir(shared).withRole(Role.SERVING));
             HotWorker first = HotWorker.start(config, TandemOptions.defaults(dir.resolve("w1")).withPartitions(4),
                     "e2e");
             HotWorker second = null;
@@ -126,12 +130,19 @@ class ScaleOutTest {
                         await().atMost(Duration.ofSeconds(60)).until(() -> joined.worked().get("trades").size() == 2
                                 && first.worked().get("trades").size() == 2);
                     }
-                    if (r == 3) {
+                    if (r == 3 || r == 5) {
                         // once an epoch of arrivals has sealed, the batch layer takes it over from the workers
                         await().atMost(Duration.ofSeconds(60)).until(() -> {
-                            BatchRun run = serving.runBatch(false).join();
-                            return run.status().equals("published") && run.boundaryEpoch() != null;
+                            BatchRun run = batch.runBatch(false).join();
+                            return run.status().equals("published") && run.rows() > 0;
                         });
+                        long published = batch.batchVersion().version();
+                        await().atMost(Duration.ofSeconds(30)).until(() ->
+                                serving.batchVersion().version() == published);
+                        assertThat(serving.runBatch(false)).isCompletedExceptionally();
+                        if (r == 5) {
+                            continue;
+                        }
                         first.close();
                         HotWorker remaining = second;
                         await().atMost(Duration.ofSeconds(60)).until(() ->
@@ -147,6 +158,7 @@ class ScaleOutTest {
                 }
                 first.close();
                 serving.close();
+                batch.close();
             }
             assertThatThrownBy(() -> HotWorker.start(ConfigLoader.parse(CONFIG, "file.yaml"),
                     TandemOptions.defaults(dir.resolve("w3")), "e2e"))

@@ -45,23 +45,26 @@ final class ColdPath implements AutoCloseable {
     private final ReportRunner reports;
     private final LongSupplier clock;
     private final Consumer<BatchVersion> published;
+    /** A serving node's: it follows the batch node's publishes and reports, and writes neither. */
+    private final boolean following;
     private long lastReportCheck;
 
     /**
      * @param published told of each published version, after the SQL tables moved to it and before the reports
      */
     ColdPath(Catalog catalog, Lake lake, BatchEngine engine, RealtimeStore store, Map<String, EventLog> logs,
-             DuckDb duckdb, Path dataDir, LongSupplier clock, boolean automaticRuns, MeterRegistry meters,
-             Consumer<BatchVersion> published) {
+             DuckDb duckdb, Path dir, LongSupplier clock, boolean automaticRuns, BatchRunner.Mode mode,
+             MeterRegistry meters, Consumer<BatchVersion> published) {
         this.config = catalog.config();
         this.lake = lake;
         this.clock = clock;
         this.published = published;
-        this.views = new ParquetBatchViewStore(dataDir.resolve("batch"), catalog, duckdb);
+        this.following = mode == BatchRunner.Mode.FOLLOW;
+        this.views = new ParquetBatchViewStore(dir.resolve("batch"), catalog, duckdb, following);
         this.sql = new SqlService(lake.root(), views.dir(), duckdb);
         this.runner = new BatchRunner(catalog, lake, engine, views, views.dir().resolve("runs.jsonl"), store, logs,
-                clock, automaticRuns, meters, this::onPublish);
-        this.reports = new ReportRunner(config, dataDir, sql, duckdb, this::coveredUntil);
+                clock, automaticRuns, mode, meters, this::onPublish);
+        this.reports = new ReportRunner(config, dir, sql, duckdb, this::coveredUntil);
         sql.setTables(tables(runner.current()), emptyStreams());
     }
 
@@ -106,6 +109,9 @@ final class ColdPath implements AutoCloseable {
     }
 
     private void runDueReports() {
+        if (following) {
+            return;
+        }
         long lateness = config.streams().values().stream().mapToLong(StreamDef::latenessMs).max().orElse(0);
         reports.runDue(coveredUntil(), lateness, clock.getAsLong());
     }

@@ -20,6 +20,7 @@ import io.tandem.engine.hot.HotPath;
 import io.tandem.engine.hot.HotPathListener;
 import io.tandem.engine.ingest.IngestResponse;
 import io.tandem.engine.ingest.IngestService;
+import io.tandem.engine.lake.LakeReader;
 import io.tandem.engine.lake.ParquetLake;
 import io.tandem.engine.live.LiveViews;
 import io.tandem.engine.plan.ObservedRates;
@@ -47,6 +48,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -90,6 +92,9 @@ public final class Tandem implements AutoCloseable {
     private final long startedAt;
 
     private Tandem(TandemConfig config, TandemOptions options) {
+        if (options.role() == Role.WORKER) {
+            throw new IllegalArgumentException("a worker runs as a HotWorker, not a Tandem");
+        }
         List<String> contradictions = Planner.contradictions(config);
         if (!contradictions.isEmpty()) {
             throw new ConfigException("config", contradictions);
@@ -113,9 +118,11 @@ public final class Tandem implements AutoCloseable {
             }
         }
         DuckDb duckdb = DuckDb.of(config, options.dataDir());
-        Lake lake = new ParquetLake(options.dataDir().resolve("lake"), config, logs, options.clock(), duckdb);
-        this.plan = Planner.plan(config, options.serving() ? stream -> OptionalLong.empty()
-                : ObservedRates.of(lake, config.epochMs()));
+        Path lakeDir = options.sharedDir().resolve("lake");
+        Lake lake = options.role() == Role.SERVING ? new LakeReader(lakeDir, config)
+                : new ParquetLake(lakeDir, config, logs, options.clock(), duckdb);
+        this.plan = Planner.plan(config, options.role() == Role.ALL ? ObservedRates.of(lake, config.epochMs())
+                : stream -> OptionalLong.empty());
         Catalog catalog = new Catalog(config, plan);
         try {
             this.store = storeKind.open(catalog, context(parts.store()));
@@ -129,12 +136,16 @@ public final class Tandem implements AutoCloseable {
             throw new IllegalStateException(foreign);
         }
         this.cold = new ColdPath(catalog, lake, batchEngine(engineKind, parts), store, logs, duckdb,
-                options.dataDir(), options.clock(), options.automaticBatchRuns(), metrics.registry(), this::published);
+                options.sharedDir(), options.clock(), options.automaticBatchRuns(), switch (options.role()) {
+                    case SERVING -> BatchRunner.Mode.FOLLOW;
+                    case BATCH -> BatchRunner.Mode.BATCH_NODE;
+                    default -> BatchRunner.Mode.OWN;
+                }, metrics.registry(), this::published);
         this.batch = cold.runner();
         this.queries = new QueryService(catalog, store, batch);
-        // a serving node cannot bracket the workers' commits, so it could not keep its cache exact: no cache
-        QueryCacheDef cacheDef = options.serving() ? new QueryCacheDef(false, 0, 0, config.queryCache().needs())
-                : config.queryCache();
+        // a node of a split deployment cannot bracket the workers' commits, so it could not keep a cache exact
+        QueryCacheDef cacheDef = options.role() == Role.ALL ? config.queryCache()
+                : new QueryCacheDef(false, 0, 0, config.queryCache().needs());
         this.cache = new QueryCache(cacheDef, catalog, queries, () -> batch.current().version(), options.clock(),
                 metrics.registry());
         this.alerts = new AlertEngine(config, options.dataDir().resolve("alerts"), metrics, options.clock(),
@@ -150,12 +161,14 @@ public final class Tandem implements AutoCloseable {
                 store::committedOffset, options.clock(), metrics.registry(), duckdb);
         listeners.add(search);
         this.hotPath = new HotPath(catalog, logs, cache.guard(store), metrics, options.clock(), listeners,
-                options.serving());
+                options.role() == Role.SERVING);
         this.ingest = new IngestService(config.streams(), logs, store, hotPath, options.maxLag(), options.clock(),
                 metrics);
         registerGauges();
-        hotPath.start();
-        analyses.start();
+        if (options.role() != Role.BATCH) {
+            hotPath.start();
+            analyses.start();
+        }
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tandem-maintenance");
             t.setDaemon(true);

@@ -83,7 +83,8 @@ class BatchRunnerTest {
             }
         };
         runner = new BatchRunner(catalog, lake, held, new ParquetBatchViewStore(dir.resolve("batch"), catalog, limits),
-                dir.resolve("batch").resolve("runs.jsonl"), store, logs, clock::get, true, meters, v -> { });
+                dir.resolve("batch").resolve("runs.jsonl"), store, logs, clock::get, true, BatchRunner.Mode.OWN, meters,
+                v -> { });
     }
 
     @AfterEach

@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -51,10 +56,14 @@ public final class TandemServer implements AutoCloseable {
     private final LiveRoutes live;
     private final Overview overview;
     private final ServerMetrics metrics;
+    /** A serving node's batch node, which runs what {@code POST /v1/batch/run} asks for; null otherwise. */
+    private final URI batchNode;
+    private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private TandemServer(Tandem tandem, ServerOptions options) {
+    private TandemServer(Tandem tandem, ServerOptions options, URI batchNode) {
         this.tandem = tandem;
         this.options = options;
+        this.batchNode = batchNode;
         this.live = new LiveRoutes(tandem.liveViews(), tandem.config());
         this.overview = new Overview(tandem, System::currentTimeMillis);
         this.metrics = new ServerMetrics(tandem.metrics().registry());
@@ -129,7 +138,15 @@ public final class TandemServer implements AutoCloseable {
 
     /** Starts listening; {@link #port()} tells the port when 0 was asked for. */
     public static TandemServer start(Tandem tandem, ServerOptions options) {
-        TandemServer server = new TandemServer(tandem, options);
+        return start(tandem, options, null);
+    }
+
+    /**
+     * As {@link #start(Tandem, ServerOptions)}, for a serving node: {@code POST /v1/batch/run} goes to the batch
+     * node at {@code batchNode} (e.g. {@code http://127.0.0.1:7072}), and its answer comes back as it is.
+     */
+    public static TandemServer start(Tandem tandem, ServerOptions options, URI batchNode) {
+        TandemServer server = new TandemServer(tandem, options, batchNode);
         server.app.start();
         return server;
     }
@@ -258,6 +275,10 @@ public final class TandemServer implements AutoCloseable {
     private void runBatch(Context ctx) {
         boolean full = flag(ctx, "full");
         boolean wait = flag(ctx, "wait");
+        if (batchNode != null) {
+            forwardToBatchNode(ctx);
+            return;
+        }
         CompletableFuture<BatchRun> run = tandem.runBatch(full);
         if (!wait) {
             ObjectNode queued = JSON.createObjectNode();
@@ -268,6 +289,28 @@ public final class TandemServer implements AutoCloseable {
             return;
         }
         json(ctx, BatchJson.run(run.join()));
+    }
+
+    /** Asks the batch node for the run and answers what it answered. */
+    private void forwardToBatchNode(Context ctx) {
+        String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
+        HttpRequest.Builder request = HttpRequest.newBuilder(batchNode.resolve("/v1/batch/run" + query))
+                .timeout(Duration.ofMinutes(30)).POST(HttpRequest.BodyPublishers.noBody());
+        String auth = ctx.header("Authorization");
+        if (auth != null) {
+            request.header("Authorization", auth);
+        }
+        try {
+            HttpResponse<String> answer = forwarder.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            ctx.status(answer.statusCode()).contentType("application/json").result(answer.body());
+        } catch (IOException e) {
+            ctx.header("Retry-After", "5");
+            error(ctx, HttpStatus.SERVICE_UNAVAILABLE, "batch runs run on the batch node at " + batchNode
+                    + ", which does not answer: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            error(ctx, HttpStatus.SERVICE_UNAVAILABLE, "interrupted while asking the batch node at " + batchNode);
+        }
     }
 
     private static boolean flag(Context ctx, String name) {

@@ -62,6 +62,23 @@ import java.util.function.LongSupplier;
  */
 public final class BatchRunner implements BatchViews, AutoCloseable {
 
+    /** Where this runner stands in a deployment. */
+    public enum Mode {
+        /** One process: seals, runs, publishes, and expires the real-time epochs a publish covers at once. */
+        OWN,
+        /**
+         * The batch node of a split deployment ({@code serve --role batch}): as {@link #OWN}, but a publish expires
+         * the real-time epochs only through the previous version's boundary, so that a serving node still merging
+         * with the previous version (until its next tick loads the new one) finds every epoch after that boundary.
+         */
+        BATCH_NODE,
+        /**
+         * A serving node of a split deployment: seals and runs nothing; each tick loads the version the batch node
+         * published last, and the runs' history it wrote, from the folder both share.
+         */
+        FOLLOW
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(BatchRunner.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int RUNS_KEPT = 100;
@@ -76,6 +93,7 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
     private final Map<String, EventLog> logs;
     private final LongSupplier clock;
     private final boolean automatic;
+    private final Mode mode;
     private final Consumer<BatchVersion> onPublish;
     /** Set by {@link #close()}: a run it interrupts is not a failure of the cold path. */
     private volatile boolean closing;
@@ -95,6 +113,8 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
     private final Counter runFailures;
     private volatile BatchVersion current;
     private volatile BatchRun running;
+    /** In {@link Mode#FOLLOW}: when the history file last changed, as last seen. */
+    private long historyModified;
     // guarded by this: a full recompute is owed; the run queued but not started; runs queued or running
     private boolean fullPending;
     private Job pending;
@@ -103,11 +123,12 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
     /**
      * @param history   the file of the batch runs' history, one JSON object per line
      * @param automatic whether {@link #tick} starts runs by itself
+     * @param mode      how this process takes part in the batch layer
      * @param meters    where the run duration and failure meters go
      */
     public BatchRunner(Catalog catalog, Lake lake, BatchEngine engine, BatchViewStore views, Path history,
                        RealtimeStore store, Map<String, EventLog> logs, LongSupplier clock, boolean automatic,
-                       MeterRegistry meters, Consumer<BatchVersion> onPublish) {
+                       Mode mode, MeterRegistry meters, Consumer<BatchVersion> onPublish) {
         this.catalog = catalog;
         this.config = catalog.config();
         this.lake = lake;
@@ -117,6 +138,7 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
         this.logs = logs;
         this.clock = clock;
         this.automatic = automatic;
+        this.mode = mode;
         this.onPublish = onPublish;
         this.meters = meters;
         this.sealFailures = failureCounter(meters, "sealing");
@@ -192,6 +214,10 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
      * changed). A failing seal or run is retried here only once its backoff has passed. Called periodically.
      */
     public void tick() {
+        if (mode == Mode.FOLLOW) {
+            follow();
+            return;
+        }
         if (!sealTrouble.retryDue()) {
             return;
         }
@@ -213,6 +239,30 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
             if (fullPending || due) {
                 enqueue(false, false);
             }
+        }
+    }
+
+    /** Loads the version and the history the batch node published last, when they changed. */
+    private void follow() {
+        try {
+            if (views.currentVersion() != current.version()) {
+                BatchVersion loaded = views.load().version();
+                current = loaded;
+                runTrouble.recovered();
+                onPublish.accept(loaded);
+            }
+            long modified = Files.exists(history) ? Files.getLastModifiedTime(history).toMillis() : 0;
+            if (modified != historyModified) {
+                historyModified = modified;
+                synchronized (runs) {
+                    runs.clear();
+                    loadHistory();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            runFailures.increment();
+            runTrouble.failed(e, clock.getAsLong());
+            LOG.warn("cannot follow the batch node's publishes in {}: {}", history.getParent(), e.toString());
         }
     }
 
@@ -239,6 +289,10 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
      * completes when it has published, found nothing new, or failed.
      */
     public synchronized CompletableFuture<BatchRun> submit(boolean full) {
+        if (mode == Mode.FOLLOW) {
+            return CompletableFuture.failedFuture(new IllegalStateException("batch runs run on the batch node "
+                    + "(serve --role batch); this serving node follows its publishes"));
+        }
         if (pending != null) {
             pending.full |= full;
             pending.manual = true;
@@ -346,9 +400,12 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
             BatchViewStore.Published written = views.publish(published);
             current = published;
             lap(phases, "publish", phase);
+            long expireThrough = mode == Mode.OWN ? sealed : prev.isEmpty() ? Long.MIN_VALUE : prev.boundaryEpoch();
             readers.writeLock().lock();
             try {
-                store.expireThrough(sealed);
+                if (expireThrough != Long.MIN_VALUE) {
+                    store.expireThrough(expireThrough);
+                }
             } finally {
                 readers.writeLock().unlock();
             }

@@ -94,12 +94,22 @@ public final class ParquetBatchViewStore implements BatchViewStore {
     private final Path dir;
     private final Catalog catalog;
     private final DuckDBConnection writer;
+    private final boolean readOnly;
     /** The last version loaded or published, whose unchanged ranges the next publish keeps. */
     private BatchVersion last = BatchVersion.EMPTY;
 
     public ParquetBatchViewStore(Path dir, Catalog catalog, DuckDb duckdb) {
+        this(dir, catalog, duckdb, false);
+    }
+
+    /**
+     * @param readOnly for a serving node that follows the batch node's publishes in a shared folder: it loads
+     *                 versions but never publishes or removes anything
+     */
+    public ParquetBatchViewStore(Path dir, Catalog catalog, DuckDb duckdb, boolean readOnly) {
         this.dir = dir;
         this.catalog = catalog;
+        this.readOnly = readOnly;
         try {
             Files.createDirectories(dir);
             this.writer = duckdb.open("batch-views");
@@ -150,7 +160,9 @@ public final class ParquetBatchViewStore implements BatchViewStore {
     @Override
     public Loaded load() {
         long current = readCurrent();
-        cleanUp(current);
+        if (!readOnly) {
+            cleanUp(current);
+        }
         if (current == 0) {
             return new Loaded(BatchVersion.EMPTY, List.of());
         }
@@ -181,6 +193,10 @@ public final class ParquetBatchViewStore implements BatchViewStore {
     /** Writes a version's files and makes it the published one, atomically. */
     @Override
     public Published publish(BatchVersion version) {
+        if (readOnly) {
+            throw new IllegalStateException("the batch views in " + dir + " are read-only here: the batch node "
+                    + "publishes them");
+        }
         Path tmp = dir.resolve("v" + version.version() + ".tmp");
         try {
             deleteTree(tmp);
@@ -218,6 +234,11 @@ public final class ParquetBatchViewStore implements BatchViewStore {
         } catch (SQLException e) {
             LOG.warn("closing the batch view writer: {}", e.toString());
         }
+    }
+
+    @Override
+    public long currentVersion() {
+        return readCurrent();
     }
 
     private long readCurrent() {

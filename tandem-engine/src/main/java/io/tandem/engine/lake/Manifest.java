@@ -64,6 +64,39 @@ record Manifest(String stream, long sealedThrough, List<Mark> partitions, List<L
         return new Manifest(stream, Long.MIN_VALUE, marks, List.of());
     }
 
+    /** The files of the sealed epochs in {@code (afterEpoch, throughEpoch]}, ordered by epoch, then partition. */
+    List<LakeFile> files(long afterEpoch, long throughEpoch) {
+        long through = Math.min(throughEpoch, sealedThrough);
+        int lo = 0;
+        int hi = files.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (files.get(mid).epoch() <= afterEpoch) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        List<LakeFile> out = new ArrayList<>();
+        for (int i = lo; i < files.size() && files.get(i).epoch() <= through; i++) {
+            out.add(files.get(i));
+        }
+        return out;
+    }
+
+    /**
+     * The first log offset of the partition the lake has not written.
+     *
+     * @throws IllegalArgumentException for a partition the manifest does not have
+     */
+    long nextOffset(int partition) {
+        if (partition < 0 || partition >= partitions.size()) {
+            throw new IllegalArgumentException("partition: expected 0.." + (partitions.size() - 1) + ", got "
+                    + partition);
+        }
+        return partitions.get(partition).nextOffset();
+    }
+
     byte[] toJson(Path streamDir) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);

@@ -169,34 +169,12 @@ public final class ParquetLake implements Lake {
 
     @Override
     public List<LakeFile> files(String stream, long afterEpoch, long throughEpoch) {
-        Manifest m = stream(stream).manifest();
-        long through = Math.min(throughEpoch, m.sealedThrough());
-        List<LakeFile> all = m.files();
-        int lo = 0;
-        int hi = all.size();
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (all.get(mid).epoch() <= afterEpoch) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        List<LakeFile> out = new ArrayList<>();
-        for (int i = lo; i < all.size() && all.get(i).epoch() <= through; i++) {
-            out.add(all.get(i));
-        }
-        return out;
+        return stream(stream).manifest().files(afterEpoch, throughEpoch);
     }
 
     @Override
     public long nextOffset(String stream, int partition) {
-        List<Manifest.Mark> marks = stream(stream).manifest().partitions();
-        if (partition < 0 || partition >= marks.size()) {
-            throw new IllegalArgumentException("partition: expected 0.." + (marks.size() - 1) + ", got "
-                    + partition);
-        }
-        return marks.get(partition).nextOffset();
+        return stream(stream).manifest().nextOffset(partition);
     }
 
     /**

@@ -154,6 +154,37 @@ class ParquetLakeTest extends LakeContract {
     }
 
     @Test
+    void when_aReaderFollowsTheLakeFromAnotherProcess_then_itSeesWhatTheWriterSealedAndWritesNothing()
+            throws Exception {
+        LakeReader reader = new LakeReader(lakeDir(), CONFIG);
+        assertThat(reader.sealedThrough("trades")).isEqualTo(Long.MIN_VALUE);
+        assertThat(reader.files("trades", Long.MIN_VALUE, Long.MAX_VALUE)).isEmpty();
+        assertThat(reader.nextOffset("trades", 1)).isZero();
+
+        Lake lake = lake();
+        trades(0, false, trade(1, "A", 1));
+        trades(1, true, trade(2, "B", 2));
+        clock.set(epochStart(E0 + 1) + GRACE_MS);
+        lake.sealReadyEpochs();
+        List<String> written = tree();
+        for (Lake seen : List.of(lake, reader)) {
+            assertThat(seen.sealedThrough("trades")).isEqualTo(E0);
+            assertThat(seen.files("trades", Long.MIN_VALUE, Long.MAX_VALUE)).extracting(LakeFile::partition)
+                    .containsExactly(0, 1);
+        }
+        assertThat(reader.nextOffset("trades", 1)).isEqualTo(lake.nextOffset("trades", 1)).isPositive();
+
+        trades(2, false, trade(3, "C", 3));
+        clock.set(epochStart(E0 + 2) + GRACE_MS);
+        lake.sealReadyEpochs();
+        assertThat(reader.files("trades", E0, Long.MAX_VALUE)).isEqualTo(lake.files("trades", E0, Long.MAX_VALUE))
+                .hasSize(1);
+        assertThat(reader.sealReadyEpochs()).isEmpty();
+        assertThat(tree()).containsAll(written);
+        assertThatThrownBy(() -> reader.sealedThrough("nope")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void when_theManifestListsAMissingFile_then_openFailsNamingIt() throws Exception {
         Lake lake = lake();
         trades(0, false, trade(1, "A", 1));

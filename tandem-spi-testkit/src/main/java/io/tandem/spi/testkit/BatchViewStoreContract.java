@@ -106,6 +106,7 @@ public abstract class BatchViewStoreContract {
 
         assertThat(loaded.version().isEmpty()).isTrue();
         assertThat(loaded.stale()).isEmpty();
+        assertThat(store(catalog).currentVersion()).isZero();
     }
 
     @Test
@@ -115,6 +116,7 @@ public abstract class BatchViewStoreContract {
 
         // per_k spans three ranges (the day before 1970, day 0, day 1), other one
         assertThat(published).isEqualTo(new BatchViewStore.Published(4, 0));
+        assertThat(store(catalog).currentVersion()).isEqualTo(1);
         BatchVersion loaded = store(catalog).load().version();
         assertThat(loaded.version()).isEqualTo(1);
         assertThat(loaded.boundaryEpoch()).isEqualTo(7);

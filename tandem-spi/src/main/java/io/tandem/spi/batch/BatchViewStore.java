@@ -18,6 +18,12 @@ public interface BatchViewStore extends AutoCloseable {
      */
     Loaded load();
 
+    /**
+     * The number of the current version, 0 before any was published, read without loading it: how a serving node
+     * sees that the batch node (another process, sharing the store's folder) has published a new one.
+     */
+    long currentVersion();
+
     /** Stores {@code version} and makes it the current one, atomically. */
     Published publish(BatchVersion version);
 
