@@ -30,6 +30,7 @@ class LayeringTest {
                 .check(TANDEM);
     }
 
+    /** tandem-spark is not on this module's classpath: its rule is tandem-spark's own LayeringTest. */
     @Test
     void theScaleOutPartsKnowOnlyTheSpi_notTheEmbeddedEngine() {
         noClasses().that().resideInAnyPackage("io.tandem.redis..", "io.tandem.kafka..")

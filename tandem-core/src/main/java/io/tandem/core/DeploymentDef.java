@@ -4,6 +4,8 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What each swappable part runs on: the log ({@code log:}), the real-time store ({@code store:}) and the batch
@@ -23,11 +25,17 @@ public record DeploymentDef(ComponentDef log, ComponentDef store, ComponentDef b
             "log", Map.of("file", List.of(),
                     "kafka", List.of("bootstrap_servers", "topic_prefix", "replication_factor")),
             "store", Map.of("memory", List.of(), "redis", List.of("url", "key_prefix")),
-            "batch", Map.of("duckdb", List.of()));
+            "batch", Map.of("duckdb", List.of(), "spark", List.of("master")));
+
+    /** A Spark master URL: local mode with one, N or all cores, a standalone cluster, YARN or Kubernetes. */
+    private static final Pattern SPARK_MASTER = Pattern.compile(
+            "local|local\\[([1-9][0-9]{0,5}|\\*)]|spark://[^\\s,/:]+:([0-9]{1,5})|yarn|k8s://\\S+");
 
     /**
      * What is wrong with one setting's value, or null when nothing is: {@code store.url} must be a
-     * {@code redis://} or {@code rediss://} URL with a host, {@code store.key_prefix} non-empty and without spaces.
+     * {@code redis://} or {@code rediss://} URL with a host, {@code store.key_prefix} non-empty and without spaces,
+     * {@code batch.master} a Spark master URL: {@code local}, {@code local[N]}, {@code local[*]},
+     * {@code spark://host:port}, {@code yarn} or {@code k8s://...}.
      *
      * @param part the part ({@code log}, {@code store}, {@code batch})
      */
@@ -50,6 +58,9 @@ public record DeploymentDef(ComponentDef log, ComponentDef store, ComponentDef b
         }
         if (part.equals("log")) {
             return kafkaProblem(key, value);
+        }
+        if (part.equals("batch") && key.equals("master")) {
+            return sparkMasterProblem(value);
         }
         if (part.equals("store") && key.equals("key_prefix") && (value.isEmpty() || value.matches(".*\\s.*"))) {
             return "expected a non-empty prefix without spaces, like \"tandem:\", got \"" + value + "\"";
@@ -89,6 +100,18 @@ public record DeploymentDef(ComponentDef log, ComponentDef store, ComponentDef b
                 return null;
             }
         }
+    }
+
+    private static String sparkMasterProblem(String value) {
+        Matcher m = SPARK_MASTER.matcher(value);
+        if (!m.matches()) {
+            return "expected a Spark master (local, local[N], local[*], spark://host:port, yarn, "
+                    + "k8s://https://host:port), got \"" + value + "\"";
+        }
+        if (m.group(2) != null && (Integer.parseInt(m.group(2)) < 1 || Integer.parseInt(m.group(2)) > 65_535)) {
+            return "port " + m.group(2) + " is out of range (1 to 65535) in \"" + value + "\"";
+        }
+        return null;
     }
 
     /** The embedded parts: {@code file}, {@code memory} and {@code duckdb}. */

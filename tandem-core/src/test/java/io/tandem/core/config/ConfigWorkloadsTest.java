@@ -89,11 +89,11 @@ class ConfigWorkloadsTest {
     @Test
     void unknownKindsAndKeysOfTheParts_areErrorsNamingTheKeyTheValueAndTheKinds() {
         assertThat(errors(BASE + "log: {kind: kafak}\nstore: {kind: redys, url: \"redis://h\"}\n"
-                + "batch: {engine: spark, every: 2}\n")).containsExactlyInAnyOrder(
+                + "batch: {engine: sparc, every: 2}\n")).containsExactlyInAnyOrder(
                 "log.kind: unknown kind 'kafak' (expected file, kafka)",
                 "store.kind: unknown kind 'redys' (expected memory, redis)",
                 "store.url: unknown key (expected kind)",
-                "batch.engine: unknown engine 'spark' (expected duckdb)");
+                "batch.engine: unknown engine 'sparc' (expected duckdb, spark)");
         assertThat(errors(BASE + "log: {kind: file, partitions: 4}\nbatch: {every: 1, engines: duckdb}\n"))
                 .containsExactlyInAnyOrder(
                         "log.partitions: unknown key (expected kind)",
@@ -139,6 +139,32 @@ class ConfigWorkloadsTest {
                 "log.url: unknown key (expected kind, bootstrap_servers, topic_prefix, replication_factor)");
         assertThat(errors(BASE + "log: {kind: kafka, bootstrap_servers: \"k1:9092,k2:70000\"}\n")).containsExactly(
                 "log.bootstrap_servers: port 70000 is out of range (1 to 65535) in \"k1:9092,k2:70000\"");
+    }
+
+    @Test
+    void theSparkEngine_takesAMaster_checkedAtValidate() {
+        assertThat(ConfigLoader.parse(BASE + "batch: {engine: spark, master: \"local[2]\"}\n", "t.yaml").deployment()
+                .batch()).isEqualTo(new ComponentDef("spark", Map.of("master", "local[2]")));
+        assertThat(ConfigLoader.parse(BASE + "batch: {engine: spark}\n", "t.yaml").deployment().batch())
+                .isEqualTo(ComponentDef.of("spark"));
+        for (String master : List.of("local", "local[1]", "local[16]", "local[*]", "spark://10.0.0.7:7077",
+                "spark://master.example:7077", "yarn", "k8s://https://10.0.0.1:6443")) {
+            assertThat(DeploymentDef.problem("batch", "master", master)).as(master).isNull();
+        }
+        assertThat(errors(BASE + "batch: {engine: spark, master: \"local[0]\", threads: 2}\n"))
+                .containsExactlyInAnyOrder("batch.master: expected a Spark master (local, local[N], local[*], "
+                        + "spark://host:port, yarn, k8s://https://host:port), got \"local[0]\"",
+                        "batch.threads: unknown key (expected every, engine, master)");
+        for (String master : List.of("", "local[]", "local[x]", "local[-1]", "spark://h", "spark://:7077",
+                "mesos://h:5050", "k8s://", "yarn-client", " local")) {
+            assertThat(DeploymentDef.problem("batch", "master", master)).as(master)
+                    .isEqualTo("expected a Spark master (local, local[N], local[*], spark://host:port, yarn, "
+                            + "k8s://https://host:port), got \"" + master + "\"");
+        }
+        assertThat(errors(BASE + "batch: {engine: spark, master: \"spark://h:70770\"}\n")).containsExactly(
+                "batch.master: port 70770 is out of range (1 to 65535) in \"spark://h:70770\"");
+        assertThat(errors(BASE + "batch: {engine: duckdb, master: local}\n")).containsExactly(
+                "batch.master: unknown key (expected every, engine)");
     }
 
     @Test
