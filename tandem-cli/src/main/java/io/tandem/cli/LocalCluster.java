@@ -52,6 +52,7 @@ final class LocalCluster {
     private static final Duration STOP = Duration.ofSeconds(30);
 
     private final Path dir;
+    private int partitions;
 
     LocalCluster(Path dir) {
         this.dir = dir.toAbsolutePath();
@@ -124,6 +125,7 @@ final class LocalCluster {
             for (int i = 1; i <= workers; i++) {
                 nodes.add(startTandem("worker", "worker-" + i, tandemYaml, partitions, List.of()));
             }
+            this.partitions = partitions;
             Path shared = dir.resolve("shared");
             Proc batch = startTandem("batch", "batch", tandemYaml, partitions, List.of("--shared-dir",
                     shared.toString()));
@@ -143,6 +145,23 @@ final class LocalCluster {
             Files.deleteIfExists(dir.resolve(STATE));
             throw e;
         }
+    }
+
+    /**
+     * Starts {@code count} more workers of the cluster {@link #up} started, and returns them once they answer.
+     */
+    List<Proc> addWorkers(int count) throws IOException {
+        List<Proc> all = new ArrayList<>(processes());
+        long existing = all.stream().filter(p -> p.role().equals("worker")).count();
+        List<Proc> added = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            added.add(startTandem("worker", "worker-" + (existing + i), dir.resolve("tandem.yaml"), partitions,
+                    List.of()));
+        }
+        all.addAll(added);
+        save(all);
+        added.forEach(LocalCluster::awaitHttp);
+        return added;
     }
 
     /** Stops every listed process that is still the one started, last started first; forgets the list. */

@@ -94,8 +94,10 @@ final class Overview implements AutoCloseable {
         o.put("epoch_seconds", tandem.config().epochMs() / 1000.0);
         o.put("hot_path_lag", status.streams().values().stream()
                 .mapToLong(s -> s.lag().stream().mapToLong(Long::longValue).sum()).sum());
-        o.put("ingest_to_visible_p99_ms", p99Ms(tandem.metrics().ingestToVisible()));
-        o.put("alert_latency_p99_ms", p99Ms(tandem.metrics().registry().find("tandem.alert.latency").timer()));
+        o.put("ingest_to_visible_p50_ms", percentileMs(tandem.metrics().ingestToVisible(), 0.5));
+        o.put("ingest_to_visible_p99_ms", percentileMs(tandem.metrics().ingestToVisible(), 0.99));
+        o.put("alert_latency_p99_ms", percentileMs(tandem.metrics().registry().find("tandem.alert.latency").timer(),
+                0.99));
         o.put("rejected", status.streams().values().stream().mapToLong(Status.StreamStatus::rejected).sum());
         o.put("late_after_close", (long) tandem.metrics().registry().find("tandem.late.after.close").counters()
                 .stream().mapToDouble(Counter::count).sum());
@@ -173,19 +175,20 @@ final class Overview implements AutoCloseable {
     }
 
     /** A timer's 99th percentile in milliseconds, or null when it is absent or has recorded nothing. */
-    static Double p99Ms(Timer timer) {
+    /** The timer's percentile {@code q} in ms: the one it publishes, or else the bucket that reaches it. */
+    static Double percentileMs(Timer timer, double q) {
         if (timer == null || timer.count() == 0) {
             return null;
         }
         HistogramSnapshot snapshot = timer.takeSnapshot();
         for (ValueAtPercentile p : snapshot.percentileValues()) {
-            if (Math.abs(p.percentile() - 0.99) < 1e-9) {
+            if (Math.abs(p.percentile() - q) < 1e-9) {
                 return p.value(TimeUnit.MILLISECONDS);
             }
         }
         CountAtBucket[] buckets = snapshot.histogramCounts();
         for (CountAtBucket b : buckets) {
-            if (b.count() >= 0.99 * snapshot.count()) {
+            if (b.count() >= q * snapshot.count()) {
                 return b.bucket(TimeUnit.MILLISECONDS);
             }
         }
