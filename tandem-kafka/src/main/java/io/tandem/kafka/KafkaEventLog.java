@@ -75,7 +75,8 @@ public final class KafkaEventLog implements EventLog {
     private static final int MAX_UNITS_PER_TRANSACTION = 512;
     private static final long TAIL_REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final int STARTS_EVERY = 200;
-    private static final Duration POLL = Duration.ofMillis(100);
+    /** Short: a poll that finds only a transaction marker returns no record, and waits this long for one. */
+    private static final Duration POLL = Duration.ofMillis(2);
     private static final long READ_DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final int MAX_IDLE_CURSORS = 4;
 
@@ -479,14 +480,12 @@ public final class KafkaEventLog implements EventLog {
             while (passed < max && next < end) {
                 ConsumerRecord<byte[], byte[]> r = fetched.pollFirst();
                 if (r == null) {
-                    consumer.poll(POLL).records(tp).forEach(fetched::addLast);
-                    if (fetched.isEmpty()) {
-                        // only records no reader sees (transaction markers, aborted records) lay ahead
-                        next = Math.max(next, Math.min(consumer.position(tp), end));
-                        if (System.nanoTime() > deadline) {
-                            break;
-                        }
+                    // what the consumer skipped (transaction markers, aborted records) no reader sees
+                    next = Math.max(next, Math.min(consumer.position(tp), end));
+                    if (next >= end || System.nanoTime() > deadline) {
+                        break;
                     }
+                    consumer.poll(POLL).records(tp).forEach(fetched::addLast);
                     continue;
                 }
                 if (r.offset() >= end) {
