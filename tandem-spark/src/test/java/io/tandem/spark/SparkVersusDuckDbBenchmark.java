@@ -29,14 +29,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Times {@link SparkBatchEngine} (local[2]) against {@link DuckDbBatchEngine} on the same lake: by epoch, over
- * {@value #ROWS} trades of 1,000 symbols in 10 epochs × 4 partitions, a view of exact measures and one of sketch
+ * {@code -Dbench.rows} trades (default 4,000,000) of 1,000 symbols in 10 epochs × 4 partitions, a view of exact measures and one of sketch
  * measures, each the median of {@value #RUNS} warm runs. Not part of the build (the name does not end in Test):
  * {@code mvn -B -o -q verify -pl tandem-spark -am -Dtest=SparkVersusDuckDbBenchmark
- * -Dsurefire.failIfNoSpecifiedTests=false}; the figures are in target/surefire-reports.
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dbench.rows=10000000}; the figures are in target/surefire-reports.
  */
 class SparkVersusDuckDbBenchmark {
 
-    static final int ROWS = 4_000_000;
+    static final int ROWS = Integer.getInteger("bench.rows", 4_000_000);
     static final int RUNS = 3;
     private static final int EPOCHS = 10;
     private static final int PARTITIONS = 4;
