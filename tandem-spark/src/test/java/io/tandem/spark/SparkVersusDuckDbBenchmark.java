@@ -29,8 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Times {@link SparkBatchEngine} (local[2]) against {@link DuckDbBatchEngine} on the same lake: by epoch, over
- * {@code -Dbench.rows} trades (default 4,000,000) of 1,000 symbols in 10 epochs × 4 partitions, a view of exact measures and one of sketch
- * measures, each the median of {@value #RUNS} warm runs. Not part of the build (the name does not end in Test):
+ * {@code -Dbench.rows} trades (default 4,000,000) of 1,000 symbols in 10 epochs × 4 partitions, a view of exact
+ * measures and one of sketch measures, each the median of {@value #RUNS} warm runs. Not part of the build (the
+ * name does not end in Test):
  * {@code mvn -B -o -q verify -pl tandem-spark -am -Dtest=SparkVersusDuckDbBenchmark
  * -Dsurefire.failIfNoSpecifiedTests=false -Dbench.rows=10000000}; the figures are in target/surefire-reports.
  */
