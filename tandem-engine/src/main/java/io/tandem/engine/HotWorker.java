@@ -62,14 +62,19 @@ public final class HotWorker implements AutoCloseable {
                 config.deployment().store().kind());
         PartContext logContext = new PartContext(config, config.deployment().log(), options.dataDir(),
                 options.clock());
+        Plan plan = Planner.plan(config, stream -> OptionalLong.empty());
+        Catalog catalog = new Catalog(config, plan);
         try {
             for (StreamDef s : config.streams().values()) {
                 logs.put(s.name(), logKind.open(s, options.partitions(), logContext));
             }
-            Plan plan = Planner.plan(config, stream -> OptionalLong.empty());
-            Catalog catalog = new Catalog(config, plan);
             this.store = storeKind.open(catalog, new PartContext(config, config.deployment().store(),
                     options.dataDir(), options.clock()));
+        } catch (IOException e) {
+            logs.values().forEach(EventLog::close);
+            throw new UncheckedIOException("cannot start the worker: " + e.getMessage(), e);
+        }
+        try {
             this.hotPath = new HotPath(catalog, logs, store, metrics, options.clock(), List.of(), false);
             for (String stream : logs.keySet()) {
                 metrics.gauge("tandem.hot.lag.events", "Durable events not yet applied by the hot path",
@@ -86,9 +91,13 @@ public final class HotWorker implements AutoCloseable {
                     hotPath.revoke(stream, partitions);
                 }
             });
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            store.close();
             logs.values().forEach(EventLog::close);
-            throw new UncheckedIOException("cannot start the worker: " + e.getMessage(), e);
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("cannot join the worker group: " + io.getMessage(), io);
+            }
+            throw (RuntimeException) e;
         }
     }
 
