@@ -21,12 +21,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -86,7 +82,7 @@ final class BenchCluster implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http = HttpClient.newHttpClient();
 
     @Override
     public Integer call() throws Exception {
@@ -95,8 +91,8 @@ final class BenchCluster implements Callable<Integer> {
         out.printf("bench cluster: %,d events, %d partitions, workers %s, %d connections, %,d events/request; %s%n",
                 events, partitions, workers, connections, batch, BenchSupport.machine());
         int perSecond = Math.max(1, rate / batch);
-        List<byte[]> paced = bodies(w, 0, (long) rate * seconds, rate / perSecond);
-        List<byte[]> bodies = bodies(w, (long) rate * seconds, events, batch);
+        List<byte[]> paced = BenchSupport.bodies(w, 0, (long) rate * seconds, rate / perSecond);
+        List<byte[]> bodies = BenchSupport.bodies(w, (long) rate * seconds, events, batch);
         for (int n : workers) {
             Path dir = BenchSupport.tempDir("tandem-bench-cluster");
             Path config = dir.resolve("bench.yaml");
@@ -143,59 +139,9 @@ final class BenchCluster implements Callable<Integer> {
         return 0;
     }
 
-    private static List<byte[]> bodies(Workload w, long from, long n, int perBody) {
-        BenchSupport.JsonRenderer json = new BenchSupport.JsonRenderer(w);
-        List<byte[]> bodies = new ArrayList<>();
-        StringBuilder body = new StringBuilder(perBody * 100);
-        for (long g = from; g < from + n; g++) {
-            body.append(json.line(g)).append('\n');
-            if ((g - from + 1) % perBody == 0 || g == from + n - 1) {
-                bodies.add(body.toString().getBytes(StandardCharsets.UTF_8));
-                body.setLength(0);
-            }
-        }
-        return bodies;
-    }
-
-    /** Posts the bodies over the connections, paced at {@code perSecond} requests/s when above 0; seconds taken. */
     private double send(String serving, List<byte[]> bodies, int perSecond) throws Exception {
-        URI uri = URI.create(serving + "/v1/streams/trades/events");
-        AtomicInteger next = new AtomicInteger();
-        List<Exception> failures = new ArrayList<>();
-        long start = System.nanoTime();
-        List<Thread> threads = new ArrayList<>();
-        for (int c = 0; c < connections; c++) {
-            Thread t = new Thread(() -> {
-                try {
-                    for (int i = next.getAndIncrement(); i < bodies.size(); i = next.getAndIncrement()) {
-                        if (perSecond > 0) {
-                            LockSupport.parkNanos(start + TimeUnit.SECONDS.toNanos(1) * i / perSecond
-                                    - System.nanoTime());
-                        }
-                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri)
-                                .header("Content-Type", "application/x-ndjson")
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(i))).build(),
-                                HttpResponse.BodyHandlers.ofString());
-                        if (r.statusCode() != 200) {
-                            throw new IllegalStateException("HTTP " + r.statusCode() + ": " + r.body());
-                        }
-                    }
-                } catch (Exception e) {
-                    synchronized (failures) {
-                        failures.add(e);
-                    }
-                }
-            }, "bench-client-" + c);
-            threads.add(t);
-            t.start();
-        }
-        for (Thread t : threads) {
-            t.join();
-        }
-        if (!failures.isEmpty()) {
-            throw failures.get(0);
-        }
-        return (System.nanoTime() - start) / 1e9;
+        return BenchSupport.send(URI.create(serving + "/v1/streams/trades/events"), bodies, connections, perSecond,
+                null);
     }
 
     private JsonNode status(LocalCluster.Proc worker) throws Exception {

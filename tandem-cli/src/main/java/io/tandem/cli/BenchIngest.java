@@ -14,18 +14,10 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code tandem bench ingest}: HTTP NDJSON ingest into a server in this process, over several client connections,
@@ -68,13 +60,13 @@ final class BenchIngest implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.printf("bench ingest: %,d events, %d connections, %,d events/request, %s, %s%n", events, connections,
                 batch, store.describe(), BenchSupport.machine());
-        List<byte[]> bodies = bodies(w, events);
+        List<byte[]> bodies = BenchSupport.bodies(w, 0, events, batch);
         Run fast = run(w, config, bodies, 0, out);
         out.printf("  as fast as possible: %,.0f events/s; ack latency p50 %.1f ms, p99 %.1f ms%n",
                 events / fast.seconds, fast.ackP50, fast.ackP99);
         int requestsPerSecond = Math.max(1, rate / batch);
         int perRequest = rate / requestsPerSecond;
-        List<byte[]> paced = bodies(w, (long) perRequest * requestsPerSecond * seconds, perRequest);
+        List<byte[]> paced = BenchSupport.bodies(w, 0, (long) perRequest * requestsPerSecond * seconds, perRequest);
         Run fixed = run(w, config, paced, requestsPerSecond, out);
         out.printf("  at %,d events/s for %d s: ack latency p50 %.1f ms, p99 %.1f ms; ingest-to-visible p50 %.1f ms, "
                 + "p99 %.1f ms%n", rate, seconds, fixed.ackP50, fixed.ackP99, fixed.visibleP50, fixed.visibleP99);
@@ -84,24 +76,6 @@ final class BenchIngest implements Callable<Integer> {
     private record Run(double seconds, double ackP50, double ackP99, double visibleP50, double visibleP99) {
     }
 
-    private List<byte[]> bodies(Workload w, long n) {
-        return bodies(w, n, batch);
-    }
-
-    private static List<byte[]> bodies(Workload w, long n, int perBody) {
-        BenchSupport.JsonRenderer json = new BenchSupport.JsonRenderer(w);
-        List<byte[]> bodies = new ArrayList<>();
-        StringBuilder body = new StringBuilder(perBody * 100);
-        for (long g = 0; g < n; g++) {
-            body.append(json.line(g)).append('\n');
-            if ((g + 1) % perBody == 0 || g == n - 1) {
-                bodies.add(body.toString().getBytes(StandardCharsets.UTF_8));
-                body.setLength(0);
-            }
-        }
-        return bodies;
-    }
-
     /** Sends the bodies over {@code connections} clients; paced at {@code perSecond} requests/s when above 0. */
     private Run run(Workload w, TandemConfig config, List<byte[]> bodies, int perSecond,
                     PrintWriter out) throws Exception {
@@ -109,45 +83,9 @@ final class BenchIngest implements Callable<Integer> {
         try (Tandem tandem = Tandem.start(config, TandemOptions.defaults(dir));
              TandemServer server = TandemServer.start(tandem, ServerOptions.loopback(0))) {
             URI uri = URI.create(server.url() + "/v1/streams/" + w.stream().name() + "/events");
-            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             long[] latencies = new long[bodies.size()];
-            AtomicInteger next = new AtomicInteger();
             long start = System.nanoTime();
-            List<Thread> threads = new ArrayList<>();
-            List<Exception> failures = new ArrayList<>();
-            for (int c = 0; c < connections; c++) {
-                Thread t = new Thread(() -> {
-                    try {
-                        for (int i = next.getAndIncrement(); i < bodies.size(); i = next.getAndIncrement()) {
-                            if (perSecond > 0) {
-                                long due = start + TimeUnit.SECONDS.toNanos(1) * i / perSecond;
-                                LockSupport.parkNanos(due - System.nanoTime());
-                            }
-                            long sent = System.nanoTime();
-                            HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri)
-                                    .header("Content-Type", "application/x-ndjson")
-                                    .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(i))).build(),
-                                    HttpResponse.BodyHandlers.ofString());
-                            latencies[i] = System.nanoTime() - sent;
-                            if (r.statusCode() != 200) {
-                                throw new IllegalStateException("HTTP " + r.statusCode() + ": " + r.body());
-                            }
-                        }
-                    } catch (Exception e) {
-                        synchronized (failures) {
-                            failures.add(e);
-                        }
-                    }
-                }, "bench-client-" + c);
-                threads.add(t);
-                t.start();
-            }
-            for (Thread t : threads) {
-                t.join();
-            }
-            if (!failures.isEmpty()) {
-                throw failures.get(0);
-            }
+            BenchSupport.send(uri, bodies, connections, perSecond, latencies);
             tandem.awaitCaughtUp(Duration.ofMinutes(5));
             double seconds = (System.nanoTime() - start) / 1e9;
             long[] sorted = BenchSupport.sorted(latencies, latencies.length);

@@ -15,6 +15,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -26,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
@@ -118,6 +120,72 @@ final class BenchSupport {
             }
             post(http, uri, body.toString());
         }
+    }
+
+    /** The NDJSON bodies of events {@code [from, from + n)} of a workload, {@code perBody} lines each. */
+    static List<byte[]> bodies(Workload w, long from, long n, int perBody) {
+        JsonRenderer json = new JsonRenderer(w);
+        List<byte[]> bodies = new ArrayList<>();
+        StringBuilder body = new StringBuilder(perBody * 100);
+        for (long g = from; g < from + n; g++) {
+            body.append(json.line(g)).append('\n');
+            if ((g - from + 1) % perBody == 0 || g == from + n - 1) {
+                bodies.add(body.toString().getBytes(StandardCharsets.UTF_8));
+                body.setLength(0);
+            }
+        }
+        return bodies;
+    }
+
+    /**
+     * Posts the bodies to {@code uri} over {@code connections} clients, paced at {@code perSecond} requests/s when
+     * above 0, and returns the seconds it took; anything but 200 fails the benchmark.
+     *
+     * @param latencies null, or receives each request's latency in nanoseconds, by body
+     */
+    static double send(URI uri, List<byte[]> bodies, int connections, int perSecond, long[] latencies)
+            throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        AtomicInteger next = new AtomicInteger();
+        List<Exception> failures = new ArrayList<>();
+        long start = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < connections; c++) {
+            Thread t = new Thread(() -> {
+                try {
+                    for (int i = next.getAndIncrement(); i < bodies.size(); i = next.getAndIncrement()) {
+                        if (perSecond > 0) {
+                            LockSupport.parkNanos(start + TimeUnit.SECONDS.toNanos(1) * i / perSecond
+                                    - System.nanoTime());
+                        }
+                        long sent = System.nanoTime();
+                        HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri)
+                                .header("Content-Type", "application/x-ndjson")
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(i))).build(),
+                                HttpResponse.BodyHandlers.ofString());
+                        if (latencies != null) {
+                            latencies[i] = System.nanoTime() - sent;
+                        }
+                        if (r.statusCode() != 200) {
+                            throw new IllegalStateException("HTTP " + r.statusCode() + ": " + r.body());
+                        }
+                    }
+                } catch (Exception e) {
+                    synchronized (failures) {
+                        failures.add(e);
+                    }
+                }
+            }, "bench-client-" + c);
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (!failures.isEmpty()) {
+            throw failures.get(0);
+        }
+        return (System.nanoTime() - start) / 1e9;
     }
 
     /** Makes line number n of a paced run, at wall-clock time {@code nowMs}. */

@@ -82,6 +82,8 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
     private volatile long committed;
     /** The offset of the last record read, or -1. */
     private long lastRecord = -1;
+    /** A follower's: whether the last read of the store's committed offset failed. */
+    private boolean storeUnreadable;
 
     private final BatchDeltas[] deltas;
     private List<IdempotencyRecord> markers = new ArrayList<>();
@@ -184,44 +186,43 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
 
     /** Where a follower starts: the offset the store has committed, once the store answers. */
     private long followFrom() {
-        boolean failed = false;
         while (running) {
-            try {
-                long next = Math.max(store.committedOffset(stream.name(), partition), log.startOffset(partition));
-                committed = next;
-                return next;
-            } catch (RuntimeException e) {
-                storeFailures.increment();
-                if (!failed) {
-                    LOG.warn("stream {}, partition {}: cannot read the committed offset from the real-time store "
-                            + "({}); trying again", stream.name(), partition, e.toString());
-                }
-                failed = true;
-                LockSupport.parkNanos(RETRY_PARK_NANOS);
+            long inStore = storeCommitted();
+            if (inStore >= 0) {
+                committed = Math.max(inStore, log.startOffset(partition));
+                return committed;
             }
+            LockSupport.parkNanos(RETRY_PARK_NANOS);
         }
         return Long.MAX_VALUE;
     }
 
     /** Waits until the store's writer has committed through {@code offset}; false when stopped first. */
     private boolean awaitStore(long offset) {
-        boolean failed = false;
         while (running) {
-            try {
-                if (store.committedOffset(stream.name(), partition) >= offset) {
-                    return true;
-                }
-            } catch (RuntimeException e) {
-                storeFailures.increment();
-                if (!failed) {
-                    LOG.warn("stream {}, partition {}: cannot read the committed offset from the real-time store "
-                            + "({}); trying again", stream.name(), partition, e.toString());
-                }
-                failed = true;
+            if (storeCommitted() >= offset) {
+                return true;
             }
             LockSupport.parkNanos(FOLLOW_PARK_NANOS);
         }
         return false;
+    }
+
+    /** The offset the store committed for this partition; -1 while it cannot be read (counted, logged once). */
+    private long storeCommitted() {
+        try {
+            long inStore = store.committedOffset(stream.name(), partition);
+            storeUnreadable = false;
+            return inStore;
+        } catch (RuntimeException e) {
+            storeFailures.increment();
+            if (!storeUnreadable) {
+                LOG.warn("stream {}, partition {}: cannot read the committed offset from the real-time store ({}); "
+                        + "trying again", stream.name(), partition, e.toString());
+            }
+            storeUnreadable = true;
+            return -1;
+        }
     }
 
     /**
