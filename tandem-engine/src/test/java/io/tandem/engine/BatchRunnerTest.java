@@ -114,6 +114,30 @@ class BatchRunnerTest {
     }
 
     @Test
+    void when_closedWhileARunIsInFlight_then_theRunFinishesTheOneQueuedBehindDoesNotStart_andNothingFails()
+            throws Exception {
+        trade(1);
+        clock.addAndGet(5 * EPOCH_MS);
+        holdInEngine = true;
+        CompletableFuture<BatchRun> running = runner.submit(false);
+        await(inEngine);
+        CompletableFuture<BatchRun> queued = runner.submit(true);
+
+        Thread closer = new Thread(runner::close, "closer");
+        closer.start();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> closer.getState() == Thread.State.TIMED_WAITING);
+        holdInEngine = false;
+        release.countDown();
+        closer.join();
+
+        assertThat(running.join().status()).isEqualTo("published");
+        assertThat(queued).isCompletedExceptionally();
+        assertThat(meters.find("tandem.batch.failures").counters()).allSatisfy(c -> assertThat(c.count()).isZero());
+        assertThat(runner.runs()).extracting(BatchRun::status).containsExactly("published");
+    }
+
+    @Test
     void when_ticksComeWhileARunIsInFlight_then_noAutomaticRunIsQueuedAndNothingButThatRunIsRecorded()
             throws Exception {
         // 1. an epoch ends; a run asked for by hand is held inside the batch engine, before it publishes

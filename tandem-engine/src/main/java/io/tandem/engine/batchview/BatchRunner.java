@@ -83,6 +83,7 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int RUNS_KEPT = 100;
     private static final long HOT_PATH_WAIT_MS = 60_000;
+    private static final long CLOSE_WAIT_S = 60;
 
     private final Catalog catalog;
     private final TandemConfig config;
@@ -312,6 +313,12 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
             synchronized (this) {
                 if (pending == job) {
                     pending = null;
+                }
+                if (closing) {
+                    inFlight--;
+                    job.done.completeExceptionally(new IllegalStateException("the batch layer closed before this run "
+                            + "started"));
+                    return;
                 }
                 wholeLake = job.full || fullPending;
                 fullPending = false;
@@ -615,12 +622,26 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
         return (System.nanoTime() - t0) / 1_000_000;
     }
 
+    /**
+     * Starts no more runs, lets the one in flight finish (a run queued behind it does not start), and interrupts it
+     * only if it takes more than {@link #CLOSE_WAIT_S} s; then closes the views and the engine. A run stopped so is
+     * recorded as stopped by shutdown, not as a failure.
+     */
     @Override
     public void close() {
-        closing = true;
-        executor.shutdownNow();
+        synchronized (this) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+        }
+        executor.shutdown();
         try {
-            executor.awaitTermination(60, TimeUnit.SECONDS);
+            if (!executor.awaitTermination(CLOSE_WAIT_S, TimeUnit.SECONDS)) {
+                LOG.warn("a batch run is still going after {} s; interrupting it to close", CLOSE_WAIT_S);
+                executor.shutdownNow();
+                executor.awaitTermination(CLOSE_WAIT_S, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
