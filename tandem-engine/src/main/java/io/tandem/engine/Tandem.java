@@ -20,6 +20,7 @@ import io.tandem.engine.hot.HotPath;
 import io.tandem.engine.hot.HotPathListener;
 import io.tandem.engine.ingest.IngestResponse;
 import io.tandem.engine.ingest.IngestService;
+import io.tandem.engine.ingest.Sequence;
 import io.tandem.engine.lake.LakeReader;
 import io.tandem.engine.lake.ParquetLake;
 import io.tandem.engine.live.LiveViews;
@@ -274,7 +275,12 @@ public final class Tandem implements AutoCloseable {
     }
 
     public IngestResponse ingest(String stream, byte[] body, String idempotencyKey) {
-        return ingest.ingest(stream, body, idempotencyKey);
+        return ingest(stream, body, idempotencyKey, null);
+    }
+
+    /** An ingest request that is one of an ordered session's ({@link Sequence}); null for none. */
+    public IngestResponse ingest(String stream, byte[] body, String idempotencyKey, Sequence sequence) {
+        return ingest.ingest(stream, body, idempotencyKey, sequence);
     }
 
     /** A merged-view query, answered by the query cache when it holds the answer (see {@link QueryCache}). */

@@ -16,6 +16,7 @@ import io.tandem.engine.Tandem;
 import io.tandem.engine.batchview.BatchRun;
 import io.tandem.engine.ingest.IngestException;
 import io.tandem.engine.ingest.IngestResponse;
+import io.tandem.engine.ingest.Sequence;
 import io.tandem.engine.query.QueryException;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.ViewQuery;
@@ -48,6 +49,8 @@ public final class TandemServer implements AutoCloseable {
     private static final Set<String> INGEST_TYPES = Set.of("application/x-ndjson", "application/ndjson",
             "application/jsonl", "application/json", "application/x-jsonlines");
     private static final int MAX_IDEMPOTENCY_KEY = 200;
+    /** Orders the requests of one sender: {@code <session>/<n>}, see {@link Sequence}. */
+    static final String SEQUENCE_HEADER = "Tandem-Sequence";
     private static final Set<String> QUERY_PARAMS = Set.of("from", "to", "granularity");
 
     private final Tandem tandem;
@@ -117,6 +120,7 @@ public final class TandemServer implements AutoCloseable {
                     case NO_EVENTS -> HttpStatus.BAD_REQUEST;
                     case KEY_REUSED -> HttpStatus.UNPROCESSABLE_CONTENT;
                     case OVERLOADED -> HttpStatus.SERVICE_UNAVAILABLE;
+                    case OUT_OF_ORDER -> HttpStatus.CONFLICT;
                 }, e.getMessage());
             });
             cfg.routes.exception(StoreUnavailableException.class, (e, ctx) -> {
@@ -198,7 +202,16 @@ public final class TandemServer implements AutoCloseable {
             throw new ApiException(HttpStatus.BAD_REQUEST, "Idempotency-Key: expected 1 to " + MAX_IDEMPOTENCY_KEY
                     + " characters, got " + key.length());
         }
-        IngestResponse r = tandem.ingest(ctx.pathParam("stream"), body, key);
+        String ordered = ctx.header(SEQUENCE_HEADER);
+        Sequence sequence = null;
+        if (ordered != null) {
+            try {
+                sequence = Sequence.parse(ordered);
+            } catch (IllegalArgumentException e) {
+                throw new ApiException(HttpStatus.BAD_REQUEST, SEQUENCE_HEADER + ": " + e.getMessage());
+            }
+        }
+        IngestResponse r = tandem.ingest(ctx.pathParam("stream"), body, key, sequence);
         ctx.status(r.accepted() > 0 ? HttpStatus.OK : HttpStatus.BAD_REQUEST).contentType("application/json")
                 .result(r.json());
     }

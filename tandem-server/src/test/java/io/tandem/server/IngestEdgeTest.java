@@ -295,4 +295,16 @@ class IngestEdgeTest {
         assertThat(rows.get(0).get("symbol").asText()).isEqualTo("OK");
         assertThat(rows.get(0).get("trades").asLong()).isEqualTo(1);
     }
+
+    @Test
+    void when_aTandemSequenceHeaderIsNotASequence_then_itIsA400NamingTheHeader_andASequencedRequestIsTaken()
+            throws Exception {
+        HttpResponse<String> bad = post(VALID, "Tandem-Sequence", "my file/1");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(json(bad).get("error").asText()).startsWith("Tandem-Sequence: expected <session>/<n>")
+                .contains("my file/1");
+
+        assertThat(post(VALID, "Tandem-Sequence", "f3a9c2/0").statusCode()).isEqualTo(200);
+        assertThat(post(VALID, "Tandem-Sequence", "f3a9c2/1", "Idempotency-Key", "k1").statusCode()).isEqualTo(200);
+    }
 }

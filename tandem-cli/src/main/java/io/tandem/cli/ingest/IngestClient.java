@@ -51,6 +51,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * counts an event twice. The first failed request stops the send; the {@link IngestResult} says what was accepted
  * until then.
  *
+ * <p>Every request also carries {@code Tandem-Sequence: <key prefix>/<n>}, numbering the requests sent from 0: the
+ * server appends them in that order into one partition, so that the file's order is the arrival order even with
+ * several requests in flight, and ties in {@code first} and {@code last} resolve as the file says.
+ *
  * <p>Progress goes to the given stream: a bar redrawn in place when the process has a console, otherwise one line
  * every {@link #PROGRESS_EVERY}, and once more at the end. It counts the lines the server has answered for (accepted
  * or rejected), not the lines sent, out of the file's lines counted beforehand; for standard input it shows the
@@ -97,6 +101,7 @@ public final class IngestClient {
         try (EventFile events = EventFile.open(input, options.batchLines())) {
             long period = terminal ? 200 : PROGRESS_EVERY.toMillis();
             ticker.scheduleAtFixedRate(() -> run.report(false), period, period, TimeUnit.MILLISECONDS);
+            long sent = 0;
             for (int number = 0; !run.stopped(); number++) {
                 EventFile.Batch batch;
                 try {
@@ -113,9 +118,10 @@ public final class IngestClient {
                     continue;
                 }
                 inFlight.acquireUninterruptibly();
+                String sequence = scan.keyPrefix() + "/" + sent++;
                 senders.execute(() -> {
                     try {
-                        post(path, scan.keyPrefix() + "-" + batch.number(), batch, run);
+                        post(path, scan.keyPrefix() + "-" + batch.number(), sequence, batch, run);
                     } finally {
                         inFlight.release();
                     }
@@ -135,12 +141,13 @@ public final class IngestClient {
         return run.result();
     }
 
-    private void post(String path, String key, EventFile.Batch batch, Run run) {
+    private void post(String path, String key, String sequence, EventFile.Batch batch, Run run) {
         for (int attempt = 1; !run.stopped(); attempt++) {
             HttpRequest request = server.request(path)
                     .timeout(options.requestTimeout())
                     .header("Content-Type", "application/x-ndjson")
                     .header("Idempotency-Key", key)
+                    .header("Tandem-Sequence", sequence)
                     .POST(HttpRequest.BodyPublishers.ofByteArray(batch.body()))
                     .build();
             HttpResponse<String> response;

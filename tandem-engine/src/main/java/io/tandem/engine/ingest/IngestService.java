@@ -50,6 +50,7 @@ public final class IngestService {
     private final EngineMetrics metrics;
     private final AtomicInteger nextPartition = new AtomicInteger();
     private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
+    private final Sequencer sequencer;
 
     /** A request with an idempotency key whose marker the real-time store may not hold yet. */
     private record InFlight(String digest, long arrivalMs, CompletableFuture<IngestResponse> response) {
@@ -64,21 +65,31 @@ public final class IngestService {
         this.maxLag = maxLag;
         this.clock = clock;
         this.metrics = metrics;
+        this.sequencer = new Sequencer(clock);
     }
 
     /**
      * @param idempotencyKey null for none
+     * @param sequence       null, or the request's place in an ordered session: the session's requests are taken
+     *                       one at a time, in order, into one partition (see {@link Sequence})
      * @throws IngestException for an unknown stream, a body without events, a key used before by another
-     *                         request, or when the hot path is too far behind
+     *                         request, when the hot path is too far behind, or when an earlier request of the
+     *                         session does not come
      */
-    public IngestResponse ingest(String stream, byte[] body, String idempotencyKey) {
+    public IngestResponse ingest(String stream, byte[] body, String idempotencyKey, Sequence sequence) {
         StreamDef def = streams.get(stream);
         if (def == null) {
             throw new IngestException(IngestException.Kind.NOT_FOUND,
                     "unknown stream '" + stream + "' (streams: " + String.join(", ", streams.keySet()) + ")");
         }
+        return sequence == null ? take(def, body, idempotencyKey, null)
+                : sequencer.inTurn(def.name(), sequence, () -> take(def, body, idempotencyKey, sequence));
+    }
+
+    private IngestResponse take(StreamDef def, byte[] body, String idempotencyKey, Sequence sequence) {
+        String stream = def.name();
         if (idempotencyKey == null) {
-            return append(def, body, null, null);
+            return append(def, body, null, null, sequence);
         }
         String digest = IdempotencyRecord.digest(stream, body);
         var first = store.idempotency(idempotencyKey);
@@ -97,7 +108,7 @@ public final class IngestService {
             return join(earlier.response());
         }
         try {
-            IngestResponse r = append(def, body, idempotencyKey, digest);
+            IngestResponse r = append(def, body, idempotencyKey, digest, sequence);
             mine.complete(r);
             if (r.accepted() == 0) {
                 inFlight.remove(idempotencyKey);
@@ -122,7 +133,8 @@ public final class IngestService {
                 + "a retry must repeat the request exactly, and a new request needs a new key");
     }
 
-    private IngestResponse append(StreamDef def, byte[] body, String idempotencyKey, String digest) {
+    private IngestResponse append(StreamDef def, byte[] body, String idempotencyKey, String digest,
+                                  Sequence sequence) {
         if (hotPath.maxPartitionLag(def.name()) > maxLag) {
             throw new IngestException(IngestException.Kind.OVERLOADED, "the hot path of stream '" + def.name()
                     + "' is more than " + maxLag + " events behind; retry later");
@@ -150,7 +162,8 @@ public final class IngestService {
         }
         payloads.addAll(parsed.accepted());
         EventLog log = logs.get(def.name());
-        int partition = Math.floorMod(nextPartition.getAndIncrement(), log.partitions());
+        int partition = Math.floorMod(sequence == null ? nextPartition.getAndIncrement()
+                : sequence.session().hashCode(), log.partitions());
         join(log.append(partition, kinds, payloads));
         metrics.accepted(def.name()).increment(parsed.accepted().size());
         return response;
