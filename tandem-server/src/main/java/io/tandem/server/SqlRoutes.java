@@ -30,12 +30,16 @@ final class SqlRoutes {
         this.sql = sql;
     }
 
-    /** Adds the route and the mapping of {@link SqlException} to 400. */
+    /** Adds the route and the mapping of {@link SqlException} to 400, or 429 with {@code Retry-After} when busy. */
     static void register(RoutesConfig routes, SqlService sql) {
         SqlRoutes r = new SqlRoutes(sql);
         routes.post("/v1/sql", r::query);
-        routes.exception(SqlException.class, (e, ctx) -> TandemServer.error(ctx, HttpStatus.BAD_REQUEST,
-                e.getMessage()));
+        routes.exception(SqlException.class, (e, ctx) -> {
+            if (e.busy()) {
+                ctx.header("Retry-After", "1");
+            }
+            TandemServer.error(ctx, e.busy() ? HttpStatus.TOO_MANY_REQUESTS : HttpStatus.BAD_REQUEST, e.getMessage());
+        });
     }
 
     private void query(Context ctx) {

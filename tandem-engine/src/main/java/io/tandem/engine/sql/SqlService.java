@@ -44,6 +44,7 @@ import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
@@ -79,6 +80,8 @@ import static io.tandem.core.expr.SqlColumns.quote;
 public final class SqlService implements AutoCloseable {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    /** Queries that run at once; one more is refused (HTTP 429) rather than queued behind them. */
+    public static final int MAX_CONCURRENT = 4;
     public static final long DEFAULT_MAX_ROWS = 10_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(SqlService.class);
@@ -95,6 +98,7 @@ public final class SqlService implements AutoCloseable {
     private final long maxRows;
     private final DuckDBConnection db;
     private final ScheduledExecutorService timer;
+    private final Semaphore running = new Semaphore(MAX_CONCURRENT);
     /** Table name to the glob or file it reads, for the tables that exist. */
     private volatile Map<String, String> tables = Map.of();
     /** Table name to the glob or file it would read, for the tables with no file yet. */
@@ -269,11 +273,18 @@ public final class SqlService implements AutoCloseable {
         if (sql == null || sql.isBlank()) {
             throw new SqlException("empty query: send one " + QUERY_KINDS + " statement");
         }
+        if (!running.tryAcquire()) {
+            throw new SqlException(MAX_CONCURRENT + " queries are running, as many as run at once; retry when one "
+                    + "has ended", true);
+        }
         long started = System.nanoTime();
-        try (Connection c = db.duplicate(); PreparedStatement ps = prepare(c, sql)) {
-            return run(ps, timeout, maxRows, started);
+        try (Connection c = db.duplicate(); Statement st = c.createStatement()) {
+            checkOneQuery(c, sql);
+            return run(st, sql, timeout, maxRows, started);
         } catch (SQLException e) {
             throw translate(e);
+        } finally {
+            running.release();
         }
     }
 
@@ -305,17 +316,23 @@ public final class SqlService implements AutoCloseable {
         return ps;
     }
 
-    private SqlResult run(PreparedStatement ps, Duration timeout, long maxRows, long started) throws SQLException {
+    /**
+     * Prepares and runs the query, both under the time limit: DuckDB evaluates constant expressions while it
+     * prepares, however costly ({@code repeat('x', 4000000000)}), and a statement cancelled then stops there.
+     * {@link #checkOneQuery} has made sure it is one read-only query.
+     */
+    private SqlResult run(Statement st, String sql, Duration timeout, long maxRows, long started)
+            throws SQLException {
         AtomicBoolean timedOut = new AtomicBoolean();
         ScheduledFuture<?> cancel = timer.schedule(() -> {
             timedOut.set(true);
             try {
-                ps.cancel();
+                st.cancel();
             } catch (SQLException e) {
                 LOG.debug("cancelling a query past its time limit failed", e);
             }
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
-        try (ResultSet rs = ps.executeQuery()) {
+        try (ResultSet rs = st.executeQuery(sql)) {
             ResultSetMetaData md = rs.getMetaData();
             int n = md.getColumnCount();
             List<String> columns = new ArrayList<>(n);

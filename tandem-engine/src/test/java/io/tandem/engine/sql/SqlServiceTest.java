@@ -149,6 +149,32 @@ class SqlServiceTest {
         assertThat(sql.query("SELECT count(*) FROM trades").rows()).containsExactly(List.of(3L));
     }
 
+    @Test
+    void aConstantExpressionThatDuckDbFoldsWhilePreparing_countsInTheTimeLimitToo() {
+        // 1 GB of 'x', built while DuckDB prepares the statement (about 6 s here), before any execution starts
+        assertThatThrownBy(() -> sql.query("SELECT length(repeat('x', 1000000000)) AS n", Duration.ofMillis(500), 10))
+                .isInstanceOf(SqlException.class)
+                .hasMessageStartingWith("query cancelled: it ran past the time limit of 500 ms");
+        assertThat(sql.query("SELECT 1 AS one").rows()).containsExactly(List.of(1L));
+    }
+
+    @Test
+    void aQueryBeyondTheOnesRunningAtOnce_isRefusedAsBusy_andTakenAgainOnceOneEnds() throws Exception {
+        List<java.util.concurrent.CompletableFuture<SqlResult>> slow = new java.util.ArrayList<>();
+        for (int i = 0; i < SqlService.MAX_CONCURRENT; i++) {
+            slow.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> sql.query(
+                    "SELECT count(*) FROM range(1000000000) a, range(1000000) b", Duration.ofSeconds(3), 10)));
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThatThrownBy(() -> sql.query("SELECT 1 AS one"))
+                        .isInstanceOfSatisfying(SqlException.class, e -> assertThat(e.busy()).isTrue())
+                        .hasMessageContaining(SqlService.MAX_CONCURRENT + " queries are running"));
+        for (var f : slow) {
+            assertThatThrownBy(f::join).hasCauseInstanceOf(SqlException.class);
+        }
+        assertThat(sql.query("SELECT 1 AS one").rows()).containsExactly(List.of(1L));
+    }
+
     // ---- refused ----------------------------------------------------------------------------------------------
 
     @ParameterizedTest
