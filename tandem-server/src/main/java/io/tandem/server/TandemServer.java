@@ -49,6 +49,10 @@ public final class TandemServer implements AutoCloseable {
     private static final Set<String> INGEST_TYPES = Set.of("application/x-ndjson", "application/ndjson",
             "application/jsonl", "application/json", "application/x-jsonlines");
     private static final int MAX_IDEMPOTENCY_KEY = 200;
+    /** The slowest a request body may arrive, on average since the request began. */
+    static final long MIN_BODY_BYTES_PER_SECOND = 4_096;
+    /** The longest a blocked read of a request body (or write of a response) waits. */
+    static final long BODY_IDLE_MS = 30_000;
     /** Orders the requests of one sender: {@code <session>/<n>}, see {@link Sequence}. */
     static final String SEQUENCE_HEADER = "Tandem-Sequence";
     private static final Set<String> QUERY_PARAMS = Set.of("from", "to", "granularity");
@@ -76,7 +80,12 @@ public final class TandemServer implements AutoCloseable {
             cfg.jetty.port = options.port();
             // Jetty's per-connection header cache matches values ignoring case by default, which would hand a
             // handler a cached "Bearer s3cret" for a later "Bearer S3CRET" on the same connection
-            cfg.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheCaseSensitive(true));
+            cfg.jetty.modifyHttpConfiguration(http -> {
+                http.setHeaderCacheCaseSensitive(true);
+                // a body must keep coming: a client that drips it slower holds a request thread no longer
+                http.setMinRequestDataRate(MIN_BODY_BYTES_PER_SECOND);
+                http.setIdleTimeout(BODY_IDLE_MS);
+            });
             cfg.http.maxRequestSize = options.maxBodyBytes() + 1;
             cfg.startup.showJavalinBanner = false;
             cfg.http.prefer405over404 = true;
@@ -216,7 +225,7 @@ public final class TandemServer implements AutoCloseable {
                 .result(r.json());
     }
 
-    private byte[] readBody(Context ctx) throws IOException {
+    private byte[] readBody(Context ctx) {
         long limit = options.maxBodyBytes();
         long declared = ctx.req().getContentLengthLong();
         try (InputStream in = ctx.req().getInputStream()) {
@@ -227,6 +236,16 @@ public final class TandemServer implements AutoCloseable {
                 throw tooLarge(declared);
             }
             return body;
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ApiException api) {
+                throw api;
+            }
+            // the client went away, or sent its body slower than the server waits for: nothing was taken
+            LOG.info("{} {}: dropped the request of {}: its body stopped coming ({})", ctx.method(), ctx.path(),
+                    ctx.ip(), e.toString());
+            throw new ApiException(HttpStatus.REQUEST_TIMEOUT, "the request body came slower than "
+                    + MIN_BODY_BYTES_PER_SECOND + " bytes/s or stopped for " + BODY_IDLE_MS / 1000 + " s; "
+                    + "nothing was taken");
         }
     }
 

@@ -307,4 +307,52 @@ class IngestEdgeTest {
         assertThat(post(VALID, "Tandem-Sequence", "f3a9c2/0").statusCode()).isEqualTo(200);
         assertThat(post(VALID, "Tandem-Sequence", "f3a9c2/1", "Idempotency-Key", "k1").statusCode()).isEqualTo(200);
     }
+
+    @Test
+    void when_clientsDripTheirBodies_then_eachIsAnswered408_andTheApiStillAnswers() throws Exception {
+        java.util.List<java.net.Socket> drippers = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 40; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", server.port());
+                s.getOutputStream().write(("POST /v1/streams/trades/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + "Content-Type: application/x-ndjson\r\nContent-Length: 10000\r\n\r\n{")
+                        .getBytes(StandardCharsets.US_ASCII));
+                drippers.add(s);
+            }
+            // a byte from each, every half second, until the server answers them
+            Thread drip = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    for (java.net.Socket s : drippers) {
+                        try {
+                            s.getOutputStream().write('{');
+                        } catch (IOException answeredAndClosed) {
+                            // the server has answered this one
+                        }
+                    }
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            drip.start();
+            assertThat(get("/v1/status").statusCode()).isEqualTo(200);
+            for (java.net.Socket s : drippers) {
+                s.setSoTimeout(30_000);
+                java.io.InputStream in = s.getInputStream();
+                StringBuilder status = new StringBuilder();
+                for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
+                    status.append((char) c);
+                }
+                assertThat(status.toString().strip()).isEqualTo("HTTP/1.1 408 Request Timeout");
+            }
+            drip.interrupt();
+            assertThat(post(VALID).statusCode()).isEqualTo(200);
+        } finally {
+            for (java.net.Socket s : drippers) {
+                s.close();
+            }
+        }
+    }
 }
