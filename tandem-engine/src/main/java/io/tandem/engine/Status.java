@@ -19,8 +19,9 @@ public record Status(long uptimeMs, Map<String, StreamStatus> streams, Long stor
      * @param logEndOffsets the durable end offset of each partition (records ever appended)
      * @param lag           per partition, durable events not yet applied by the hot path
      * @param watermarkMs   the stream's watermark, or null before any event
+     * @param failures      why the hot path stopped, by partition, for the partitions where it did
      */
     public record StreamStatus(long accepted, long rejected, List<Long> logEndOffsets, List<Long> lag,
-                               Long watermarkMs) {
+                               Long watermarkMs, Map<Integer, String> failures) {
     }
 }

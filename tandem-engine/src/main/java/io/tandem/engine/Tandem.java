@@ -210,6 +210,8 @@ public final class Tandem implements AutoCloseable {
         for (String stream : logs.keySet()) {
             metrics.gauge("tandem.hot.lag.events", "Durable events not yet applied by the hot path",
                     Map.of("stream", stream), hotPath, h -> h.lag(stream));
+            metrics.gauge("tandem.hot.partitions.failed", "Partitions whose hot-path worker stopped on a failure",
+                    Map.of("stream", stream), hotPath, h -> h.failures(stream).size());
         }
         metrics.gauge("tandem.realtime.store.entries", "Entries in the real-time store", Map.of(), store,
                 RealtimeStore::size);
@@ -399,7 +401,7 @@ public final class Tandem implements AutoCloseable {
             long wm = hotPath.watermark(name).current();
             streams.put(name, new Status.StreamStatus(
                     (long) metrics.accepted(name).count(), (long) metrics.rejected(name).count(),
-                    ends, lags, wm == Long.MIN_VALUE ? null : wm));
+                    ends, lags, wm == Long.MIN_VALUE ? null : wm, hotPath.failures(name)));
         });
         try {
             return new Status(options.clock().getAsLong() - startedAt, streams, store.size(), null);

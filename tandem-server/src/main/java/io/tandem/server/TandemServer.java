@@ -420,6 +420,10 @@ public final class TandemServer implements AutoCloseable {
             n.put("hot_path_lag", st.lag().stream().mapToLong(Long::longValue).sum());
             n.putPOJO("hot_path_lag_by_partition", st.lag());
             n.put("watermark", st.watermarkMs() == null ? null : Timestamps.format(st.watermarkMs()));
+            if (!st.failures().isEmpty()) {
+                ObjectNode failures = n.putObject("hot_path_failures");
+                st.failures().forEach((p, why) -> failures.put(Integer.toString(p), why));
+            }
         });
         root.set("overview", overview.json(s));
         json(ctx, root);

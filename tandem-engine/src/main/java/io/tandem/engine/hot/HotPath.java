@@ -127,6 +127,19 @@ public final class HotPath implements AutoCloseable {
         return r == null ? 0 : Math.max(0, logs.get(stream).durableEnd(partition) - r.worker().committed());
     }
 
+    /** Why a worker of the stream stopped, by partition, for those that did; empty while all work. */
+    public Map<Integer, String> failures(String stream) {
+        Running[] running = byStream.get(stream);
+        Map<Integer, String> out = new java.util.TreeMap<>();
+        for (int p = 0; p < running.length; p++) {
+            Running r = running[p];
+            if (r != null && r.worker().failure() != null) {
+                out.put(p, r.worker().failure());
+            }
+        }
+        return out;
+    }
+
     /** The summed lag of a stream's partitions. */
     public long lag(String stream) {
         long lag = 0;

@@ -80,6 +80,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
     private volatile boolean running = true;
     /** The next offset this worker must apply: the last it committed (or replays from), for the lag. */
     private volatile long committed;
+    private volatile String failure;
     /** The offset of the last record read, or -1. */
     private long lastRecord = -1;
     /** A follower's: whether the last read of the store's committed offset failed. */
@@ -128,8 +129,28 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
         return committed;
     }
 
+    /** Why this worker stopped working its partition, or null while it works (or was stopped). */
+    String failure() {
+        return failure;
+    }
+
+    /**
+     * Works the partition until stopped. Should anything escape the handling above (an {@link Error}, a bug), the
+     * worker stops, says why in {@link #failure} (which {@code /v1/status} shows and ingest answers 503 with) and
+     * logs it once; what it had applied but not committed is replayed by whichever worker takes the partition.
+     */
     @Override
     public void run() {
+        try {
+            work();
+        } catch (Throwable t) {
+            failure = t.toString();
+            LOG.error("the hot path of stream {}, partition {} stopped; its events are not applied until the process "
+                    + "restarts", stream.name(), partition, t);
+        }
+    }
+
+    private void work() {
         long next = follow ? followFrom() : acquire();
         while (running) {
             if (next >= log.durableEnd(partition)) {

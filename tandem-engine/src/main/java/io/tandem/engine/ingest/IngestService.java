@@ -135,6 +135,13 @@ public final class IngestService {
 
     private IngestResponse append(StreamDef def, byte[] body, String idempotencyKey, String digest,
                                   Sequence sequence) {
+        Map<Integer, String> failed = hotPath.failures(def.name());
+        if (!failed.isEmpty()) {
+            var first = failed.entrySet().iterator().next();
+            throw new IngestException(IngestException.Kind.OVERLOADED, "the hot path of stream '" + def.name()
+                    + "' stopped on partition " + first.getKey() + " (" + first.getValue() + "); ingest into it is "
+                    + "refused until the process restarts");
+        }
         if (hotPath.maxPartitionLag(def.name()) > maxLag) {
             throw new IngestException(IngestException.Kind.OVERLOADED, "the hot path of stream '" + def.name()
                     + "' is more than " + maxLag + " events behind; retry later");

@@ -202,4 +202,38 @@ class HotPathFailuresTest {
                     .isEqualTo(3.0);
         }
     }
+
+    @Test
+    void when_somethingEscapesTheWorker_then_itStopsAndSaysWhy_andTheOtherPartitionsGoOn() throws Exception {
+        Catalog catalog = new Catalog(CONFIG);
+        StreamDef stream = CONFIG.streams().get("trades");
+        EngineMetrics metrics = new EngineMetrics();
+        AtomicLong clock = new AtomicLong(T);
+        HotPathListener broken = new HotPathListener() {
+            @Override
+            public void onEvent(StreamDef s, int partition, io.tandem.core.Row row) {
+                if (partition == 1) {
+                    throw new AssertionError("a bug that is not an exception");
+                }
+            }
+        };
+        try (EventLog log = FileEventLog.open(dir.resolve("log"), 2, 3_600_000, clock::get,
+                FileEventLog.Options.defaults());
+             InMemoryRealtimeStore store = new InMemoryRealtimeStore(catalog, null)) {
+            HotPath hot = new HotPath(catalog, Map.of("trades", log), store, metrics, clock::get, List.of(broken),
+                    false);
+            log.append(0, null, events(stream, 1, 2)).join();
+            log.append(1, null, events(stream, 4)).join();
+            hot.start();
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> !hot.failures("trades").isEmpty()
+                        && store.committedOffset("trades", 0) == 2);
+                assertThat(hot.failures("trades")).containsOnlyKeys(1);
+                assertThat(hot.failures("trades").get(1)).contains("a bug that is not an exception");
+                assertThat(store.committedOffset("trades", 1)).isZero();
+            } finally {
+                hot.close();
+            }
+        }
+    }
 }
