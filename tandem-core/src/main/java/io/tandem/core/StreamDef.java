@@ -10,9 +10,10 @@ import java.util.List;
  * @param fields      the declared fields, in declaration order; a field's index is its position here
  * @param maxFutureMs how far past its arrival time an event's time may be; later events are rejected at ingest
  * @param minTimeMs   the earliest event time accepted at ingest (epoch milliseconds)
+ * @param onBadEvent  what the hot path does with a record it cannot read or place
  */
 public record StreamDef(String name, String timeField, long latenessMs, List<FieldDef> fields,
-                        UnknownFields unknownFields, long maxFutureMs, long minTimeMs) {
+                        UnknownFields unknownFields, long maxFutureMs, long minTimeMs, BadEventPolicy onBadEvent) {
 
     /** The default {@code max_future}: one hour past the arrival time, for clock skew between producers. */
     public static final long DEFAULT_MAX_FUTURE_MS = 3_600_000L;
@@ -30,10 +31,14 @@ public record StreamDef(String name, String timeField, long latenessMs, List<Fie
         }
     }
 
-    /** A stream with the default time bounds ({@link #DEFAULT_MAX_FUTURE_MS}, {@link #DEFAULT_MIN_TIME_MS}). */
+    /**
+     * A stream with the default time bounds ({@link #DEFAULT_MAX_FUTURE_MS}, {@link #DEFAULT_MIN_TIME_MS}) and bad
+     * records kept as dead letters.
+     */
     public StreamDef(String name, String timeField, long latenessMs, List<FieldDef> fields,
                      UnknownFields unknownFields) {
-        this(name, timeField, latenessMs, fields, unknownFields, DEFAULT_MAX_FUTURE_MS, DEFAULT_MIN_TIME_MS);
+        this(name, timeField, latenessMs, fields, unknownFields, DEFAULT_MAX_FUTURE_MS, DEFAULT_MIN_TIME_MS,
+                BadEventPolicy.DEAD_LETTER);
     }
 
     /** The index of a field, or -1 when the stream has no such field. */

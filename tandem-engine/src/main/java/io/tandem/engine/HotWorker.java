@@ -5,6 +5,7 @@ import io.tandem.core.TandemConfig;
 import io.tandem.core.config.ConfigException;
 import io.tandem.core.plan.Plan;
 import io.tandem.core.plan.Planner;
+import io.tandem.engine.hot.DeadLetters;
 import io.tandem.engine.hot.HotPath;
 import io.tandem.spi.PartContext;
 import io.tandem.spi.Providers;
@@ -43,6 +44,7 @@ public final class HotWorker implements AutoCloseable {
     private final Map<String, EventLog> logs = new LinkedHashMap<>();
     private final RealtimeStore store;
     private final HotPath hotPath;
+    private final DeadLetters deadLetters;
     private final PartitionGroup group;
     private final long startedAt;
     private final TandemOptions options;
@@ -75,7 +77,9 @@ public final class HotWorker implements AutoCloseable {
             throw new UncheckedIOException("cannot start the worker: " + e.getMessage(), e);
         }
         try {
-            this.hotPath = new HotPath(catalog, logs, store, metrics, options.clock(), List.of(), false);
+            this.deadLetters = DeadLetters.open(options.dataDir().resolve("dead-letters"), logs.keySet());
+            this.hotPath = new HotPath(catalog, logs, store, metrics, options.clock(), List.of(), false,
+                    deadLetters);
             for (String stream : logs.keySet()) {
                 metrics.gauge("tandem.hot.lag.events", "Durable events not yet applied by the hot path",
                         Map.of("stream", stream), hotPath, h -> h.lag(stream));
@@ -151,6 +155,7 @@ public final class HotWorker implements AutoCloseable {
         closed = true;
         group.close();
         hotPath.close();
+        deadLetters.close();
         store.close();
         logs.values().forEach(EventLog::close);
     }

@@ -16,6 +16,7 @@ import io.tandem.spi.batch.BatchVersion;
 import io.tandem.engine.batchview.ColdPathStatus;
 import io.tandem.engine.batchview.ViewDrift;
 import io.tandem.engine.duckdb.DuckDb;
+import io.tandem.engine.hot.DeadLetters;
 import io.tandem.engine.hot.HotPath;
 import io.tandem.engine.hot.HotPathListener;
 import io.tandem.engine.ingest.IngestResponse;
@@ -79,6 +80,7 @@ public final class Tandem implements AutoCloseable {
     private final Map<String, EventLog> logs = new LinkedHashMap<>();
     private final RealtimeStore store;
     private final HotPath hotPath;
+    private final DeadLetters deadLetters;
     private final List<HotPathListener> listeners = new ArrayList<>();
     private final ColdPath cold;
     private final BatchRunner batch;
@@ -161,8 +163,9 @@ public final class Tandem implements AutoCloseable {
         this.search = new SearchIndexes(config, options.dataDir().resolve("index"), logs, lake, batch.current(),
                 store::committedOffset, options.clock(), metrics.registry(), duckdb);
         listeners.add(search);
+        this.deadLetters = DeadLetters.open(options.dataDir().resolve("dead-letters"), logs.keySet());
         this.hotPath = new HotPath(catalog, logs, cache.guard(store), metrics, options.clock(), listeners,
-                options.role() == Role.SERVING);
+                options.role() == Role.SERVING, deadLetters);
         this.ingest = new IngestService(config.streams(), logs, store, hotPath, options.maxLag(), options.clock(),
                 metrics);
         registerGauges();
@@ -295,6 +298,11 @@ public final class Tandem implements AutoCloseable {
         return cache;
     }
 
+    /** The records of each stream that the hot path could not take, kept by {@code on_bad_event: dead_letter}. */
+    public DeadLetters deadLetters() {
+        return deadLetters;
+    }
+
     /** Live views: changed rows pushed to subscribers. */
     public LiveViews liveViews() {
         return live;
@@ -422,6 +430,7 @@ public final class Tandem implements AutoCloseable {
         live.close();
         cold.close();
         hotPath.close();
+        deadLetters.close();
         search.close();
         alerts.close();
         analyses.close();

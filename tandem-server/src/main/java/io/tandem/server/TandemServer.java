@@ -14,6 +14,7 @@ import io.tandem.core.time.Timestamps;
 import io.tandem.engine.Status;
 import io.tandem.engine.Tandem;
 import io.tandem.engine.batchview.BatchRun;
+import io.tandem.engine.hot.DeadLetters;
 import io.tandem.engine.ingest.IngestException;
 import io.tandem.engine.ingest.IngestResponse;
 import io.tandem.engine.ingest.Sequence;
@@ -93,6 +94,7 @@ public final class TandemServer implements AutoCloseable {
             cfg.routes.before(guard::check);
             cfg.routes.post("/v1/streams/{stream}/events", this::ingest);
             cfg.routes.get("/v1/views/{view}", this::query);
+            cfg.routes.get("/v1/streams/{stream}/dead-letters", this::deadLetters);
             cfg.routes.get("/v1/status", this::status);
             cfg.routes.get("/v1/plan", ctx -> {
                 QueryParams.only(ctx, List.of());
@@ -223,6 +225,37 @@ public final class TandemServer implements AutoCloseable {
         IngestResponse r = tandem.ingest(ctx.pathParam("stream"), body, key, sequence);
         ctx.status(r.accepted() > 0 ? HttpStatus.OK : HttpStatus.BAD_REQUEST).contentType("application/json")
                 .result(r.json());
+    }
+
+    /** The newest records of the stream that the hot path could not take, newest first. */
+    private void deadLetters(Context ctx) {
+        String stream = ctx.pathParam("stream");
+        if (!tandem.config().streams().containsKey(stream)) {
+            throw new ApiException(HttpStatus.NOT_FOUND, "unknown stream '" + stream + "' (streams: "
+                    + String.join(", ", tandem.config().streams().keySet()) + ")");
+        }
+        String given = ctx.queryParam("limit");
+        int limit = 100;
+        if (given != null) {
+            if (!given.matches("\\d{1,4}") || Integer.parseInt(given) < 1
+                    || Integer.parseInt(given) > DeadLetters.KEPT) {
+                throw new ApiException(HttpStatus.BAD_REQUEST, "limit: expected 1 to " + DeadLetters.KEPT + ", got \""
+                        + given + "\"");
+            }
+            limit = Integer.parseInt(given);
+        }
+        DeadLetters.Page page = tandem.deadLetters().newest(stream, limit);
+        ObjectNode root = JSON.createObjectNode();
+        root.put("stream", stream);
+        root.put("on_bad_event", tandem.config().streams().get(stream).onBadEvent().configName());
+        root.put("count", page.count());
+        ArrayNode list = root.putArray("dead_letters");
+        for (DeadLetters.Letter l : page.letters()) {
+            list.addObject().put("partition", l.partition()).put("offset", l.offset())
+                    .put("arrival", Timestamps.format(l.arrivalMs())).put("reason", l.reason())
+                    .put("record", java.util.Base64.getEncoder().encodeToString(l.record()));
+        }
+        json(ctx, root);
     }
 
     private byte[] readBody(Context ctx) {

@@ -1,5 +1,6 @@
 package io.tandem.spark;
 
+import io.tandem.core.BadEventPolicy;
 import io.tandem.core.FieldDef;
 import io.tandem.core.FieldType;
 import io.tandem.core.MeasureDef;
@@ -31,7 +32,8 @@ record ViewSpec(String name, String from, List<String> groupBy, long granularity
 
     /** The view's stream, as {@link StreamDef}. */
     record StreamSpec(String name, String timeField, long latenessMs, List<FieldSpec> fields,
-                      UnknownFields unknownFields, long maxFutureMs, long minTimeMs) implements Serializable {
+                      UnknownFields unknownFields, long maxFutureMs, long minTimeMs, BadEventPolicy onBadEvent)
+            implements Serializable {
     }
 
     /** One declared field, as {@link FieldDef}. */
@@ -51,7 +53,7 @@ record ViewSpec(String name, String from, List<String> groupBy, long granularity
         List<FieldSpec> fields = s.fields().stream().map(f -> new FieldSpec(f.name(), f.type())).toList();
         return new ViewSpec(def.name(), def.from(), def.groupBy(), def.granularityMs(), def.where(), measures,
                 new StreamSpec(s.name(), s.timeField(), s.latenessMs(), fields, s.unknownFields(), s.maxFutureMs(),
-                        s.minTimeMs()), view.fingerprint());
+                        s.minTimeMs(), s.onBadEvent()), view.fingerprint());
     }
 
     /**
@@ -77,7 +79,7 @@ record ViewSpec(String name, String from, List<String> groupBy, long granularity
         }
         StreamDef s = new StreamDef(stream.name(), stream.timeField(), stream.latenessMs(),
                 stream.fields().stream().map(f -> new FieldDef(f.name(), f.type())).toList(), stream.unknownFields(),
-                stream.maxFutureMs(), stream.minTimeMs());
+                stream.maxFutureMs(), stream.minTimeMs(), stream.onBadEvent());
         CompiledView view = new CompiledView(new ViewDef(name, from, groupBy, granularityMs, where, defs), s);
         if (!view.fingerprint().equals(fingerprint)) {
             throw new IllegalStateException("view '" + name + "' compiles to another definition here than on the "

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.tandem.core.AlertDef;
 import io.tandem.core.AnalysisDef;
+import io.tandem.core.BadEventPolicy;
 import io.tandem.core.ComponentDef;
 import io.tandem.core.DeploymentDef;
 import io.tandem.core.DuckDbDef;
@@ -73,7 +74,7 @@ public final class ConfigLoader {
             List.of("epoch", "streams", "views", "alerts", "reports", "batch", "analyses", "indexes",
                     "query_cache", "duckdb", "log", "store");
     private static final List<String> STREAM_KEYS =
-            List.of("time", "lateness", "max_future", "min_time", "unknown_fields", "fields");
+            List.of("time", "lateness", "max_future", "min_time", "unknown_fields", "on_bad_event", "fields");
     /** Column names every query row carries besides the dimensions and measures. */
     private static final List<String> RESERVED_COLUMNS = List.of("bucket", "source");
     private static final List<String> VIEW_KEYS =
@@ -227,8 +228,23 @@ public final class ConfigLoader {
                 ? StreamDef.DEFAULT_MIN_TIME_MS
                 : timestamp(node.get("min_time"), path + ".min_time");
         UnknownFields unknown = unknownFields(node.get("unknown_fields"), path + ".unknown_fields");
+        BadEventPolicy onBad = badEventPolicy(node.get("on_bad_event"), path + ".on_bad_event");
         List<FieldDef> fields = fields(node.get("fields"), path + ".fields", time);
-        return new StreamDef(name, time, latenessMs, fields, unknown, Math.max(0, maxFutureMs), minTimeMs);
+        return new StreamDef(name, time, latenessMs, fields, unknown, Math.max(0, maxFutureMs), minTimeMs, onBad);
+    }
+
+    private BadEventPolicy badEventPolicy(JsonNode node, String path) {
+        if (isAbsent(node)) {
+            return BadEventPolicy.DEAD_LETTER;
+        }
+        String text = node.isValueNode() ? node.asText() : "";
+        for (BadEventPolicy p : BadEventPolicy.values()) {
+            if (p.configName().equals(text)) {
+                return p;
+            }
+        }
+        error(path, "expected skip, dead_letter or fail, got " + describe(node));
+        return null;
     }
 
     private String timeField(JsonNode node, String path) {

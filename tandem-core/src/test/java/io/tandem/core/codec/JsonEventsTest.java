@@ -1,5 +1,6 @@
 package io.tandem.core.codec;
 
+import io.tandem.core.BadEventPolicy;
 import io.tandem.core.FieldDef;
 import io.tandem.core.FieldType;
 import io.tandem.core.StreamDef;
@@ -367,7 +368,7 @@ class JsonEventsTest {
     @Test
     void theBounds_areTheStreams() {
         StreamDef wide = new StreamDef("trades", "ts", 0, TRADES.fields(), UnknownFields.IGNORE, 86_400_000L,
-                Long.MIN_VALUE);
+                Long.MIN_VALUE, BadEventPolicy.DEAD_LETTER);
 
         Result result = new JsonEvents(wide).parse(bytes("{\"ts\":\"0001-01-01T00:00:00Z\"}\n"
                 + "{\"ts\":\"2026-12-01T23:00:00Z\"}\n{\"ts\":\"2026-12-02T00:00:00.001Z\"}"), ARRIVAL);
@@ -380,7 +381,7 @@ class JsonEventsTest {
     @Test
     void aMaxFutureThatOverflowsTheArrival_boundsNothingInTheFuture() {
         StreamDef open = new StreamDef("trades", "ts", 0, TRADES.fields(), UnknownFields.IGNORE, Long.MAX_VALUE,
-                Long.MIN_VALUE);
+                Long.MIN_VALUE, BadEventPolicy.DEAD_LETTER);
 
         Result result = new JsonEvents(open).parse(bytes("{\"ts\":9223372036854775807}"), ARRIVAL);
 

@@ -14,6 +14,7 @@ import io.tandem.core.expr.Expressions;
 import io.tandem.core.expr.RowPredicate;
 import io.tandem.core.time.Timestamps;
 import io.tandem.engine.EngineMetrics;
+import io.tandem.engine.durable.JsonLines;
 import io.tandem.engine.feed.Feed;
 import io.tandem.engine.feed.Feeds;
 import io.tandem.engine.hot.ClosingBuckets;

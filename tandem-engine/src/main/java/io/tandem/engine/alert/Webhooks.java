@@ -1,5 +1,6 @@
 package io.tandem.engine.alert;
 
+import io.tandem.engine.durable.JsonLines;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

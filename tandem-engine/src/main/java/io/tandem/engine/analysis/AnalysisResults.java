@@ -1,6 +1,6 @@
 package io.tandem.engine.analysis;
 
-import io.tandem.engine.alert.JsonLines;
+import io.tandem.engine.durable.JsonLines;
 import io.tandem.engine.feed.Feed;
 import io.tandem.engine.feed.Feeds;
 import org.slf4j.Logger;

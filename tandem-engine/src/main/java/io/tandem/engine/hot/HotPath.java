@@ -30,6 +30,7 @@ public final class HotPath implements AutoCloseable {
     private final LongSupplier clock;
     private final List<HotPathListener> listeners;
     private final boolean follow;
+    private final DeadLetters deadLetters;
     private final Map<String, Watermark> watermarks = new LinkedHashMap<>();
     /** Each stream's running workers, by partition; null where this process does not work the partition. */
     private final Map<String, Running[]> byStream = new LinkedHashMap<>();
@@ -40,10 +41,11 @@ public final class HotPath implements AutoCloseable {
 
     /**
      * @param listeners told about every event and every committed batch, on the partitions' threads
-     * @param follow    whether to follow the writers of other processes instead of writing
+     * @param follow      whether to follow the writers of other processes instead of writing
+     * @param deadLetters where records go that a stream's {@code on_bad_event: dead_letter} keeps
      */
     public HotPath(Catalog catalog, Map<String, EventLog> logs, RealtimeStore store, EngineMetrics metrics,
-                   LongSupplier clock, List<HotPathListener> listeners, boolean follow) {
+                   LongSupplier clock, List<HotPathListener> listeners, boolean follow, DeadLetters deadLetters) {
         this.catalog = catalog;
         this.logs = logs;
         this.store = store;
@@ -51,6 +53,7 @@ public final class HotPath implements AutoCloseable {
         this.clock = clock;
         this.listeners = List.copyOf(listeners);
         this.follow = follow;
+        this.deadLetters = deadLetters;
         for (StreamDef stream : catalog.config().streams().values()) {
             watermarks.put(stream.name(), new Watermark(stream.latenessMs()));
             byStream.put(stream.name(), new Running[logs.get(stream.name()).partitions()]);
@@ -76,7 +79,7 @@ public final class HotPath implements AutoCloseable {
                 continue;
             }
             PartitionWorker w = new PartitionWorker(def, p, logs.get(stream), store, watermarks.get(stream), views,
-                    metrics, clock, listeners, follow);
+                    metrics, clock, listeners, follow, deadLetters);
             Thread t = new Thread(w, (follow ? "follow-" : "hot-") + stream + "-" + p);
             t.setDaemon(true);
             running[p] = new Running(w, t);

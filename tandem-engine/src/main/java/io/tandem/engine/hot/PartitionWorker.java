@@ -71,6 +71,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
     private final LongSupplier clock;
     private final HotPathListener[] listeners;
     private final boolean follow;
+    private final DeadLetters deadLetters;
     private final BinaryRow row;
     private final boolean[] accepted;
     private final long[] buckets;
@@ -95,7 +96,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
 
     PartitionWorker(StreamDef stream, int partition, EventLog log, RealtimeStore store, Watermark watermark,
                     List<CompiledView> views, EngineMetrics metrics, LongSupplier clock,
-                    List<HotPathListener> listeners, boolean follow) {
+                    List<HotPathListener> listeners, boolean follow, DeadLetters deadLetters) {
         this.stream = stream;
         this.partition = partition;
         this.log = log;
@@ -106,6 +107,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
         this.clock = clock;
         this.listeners = listeners.toArray(HotPathListener[]::new);
         this.follow = follow;
+        this.deadLetters = deadLetters;
         this.row = new RowCodec(stream).reader();
         this.deltas = views.stream().map(BatchDeltas::new).toArray(BatchDeltas[]::new);
         this.lateAfterClose = views.stream().map(v -> metrics.lateAfterClose(v.name())).toArray(Counter[]::new);
@@ -298,8 +300,9 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
             }
         } catch (RuntimeException e) {
             badRecords.increment();
-            LOG.warn("skipping a record the hot path cannot read or place: stream {}, partition {}, offset {}: {}",
-                    stream.name(), partition, offset, e.toString());
+            LOG.warn("a record the hot path cannot read or place: stream {}, partition {}, offset {}: {} ({})",
+                    stream.name(), partition, offset, e.toString(), stream.onBadEvent().configName());
+            badRecord(offset, arrivalMs, buf, off, len, e.toString());
             return;
         }
         long t = row.eventTime();
@@ -321,6 +324,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
             badRecords.increment();
             LOG.error("a measure failed on stream {}, partition {}, offset {} in view {}; the event may count in the "
                     + "views before it only", stream.name(), partition, offset, views[i].name(), e);
+            badRecord(offset, arrivalMs, buf, off, len, "view " + views[i].name() + ": " + e);
         }
         for (HotPathListener l : listeners) {
             try {
@@ -328,6 +332,16 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
             } catch (RuntimeException e) {
                 listenerFailed("offset " + offset, e);
             }
+        }
+    }
+
+    /** Does what the stream's {@code on_bad_event} says with a record the hot path could not take. */
+    private void badRecord(long offset, long arrivalMs, byte[] buf, int off, int len, String reason) {
+        switch (stream.onBadEvent()) {
+            case SKIP -> { }
+            case DEAD_LETTER -> deadLetters.add(stream.name(), partition, offset, arrivalMs, reason, buf, off, len);
+            case FAIL -> throw new IllegalStateException("on_bad_event: fail: stream " + stream.name()
+                    + ", partition " + partition + ", offset " + offset + ": " + reason);
         }
     }
 

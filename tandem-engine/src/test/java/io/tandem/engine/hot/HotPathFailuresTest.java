@@ -116,7 +116,7 @@ class HotPathFailuresTest {
                 FileEventLog.Options.defaults());
              InMemoryRealtimeStore store = new InMemoryRealtimeStore(catalog, dir.resolve("store"))) {
             HotPath hot = new HotPath(catalog, Map.of("trades", log), store, metrics, clock::get,
-                    List.of(failing, recording), false);
+                    List.of(failing, recording), false, DeadLetters.open(dir.resolve("dead"), List.of("trades")));
             hot.start();
             try {
                 // 1. one request: an event the listener throws on, and a record too short to decode
@@ -187,7 +187,8 @@ class HotPathFailuresTest {
                 FileEventLog.Options.defaults());
              InMemoryRealtimeStore memory = new InMemoryRealtimeStore(catalog, null)) {
             Flaky store = new Flaky(memory);
-            HotPath hot = new HotPath(catalog, Map.of("trades", log), store, metrics, clock::get, List.of(), false);
+            HotPath hot = new HotPath(catalog, Map.of("trades", log), store, metrics, clock::get, List.of(), false,
+                    DeadLetters.open(dir.resolve("dead"), List.of("trades")));
             log.append(0, null, events(stream, 1, 2)).join();
             hot.start();
             try {
@@ -221,7 +222,7 @@ class HotPathFailuresTest {
                 FileEventLog.Options.defaults());
              InMemoryRealtimeStore store = new InMemoryRealtimeStore(catalog, null)) {
             HotPath hot = new HotPath(catalog, Map.of("trades", log), store, metrics, clock::get, List.of(broken),
-                    false);
+                    false, DeadLetters.open(dir.resolve("dead"), List.of("trades")));
             log.append(0, null, events(stream, 1, 2)).join();
             log.append(1, null, events(stream, 4)).join();
             hot.start();

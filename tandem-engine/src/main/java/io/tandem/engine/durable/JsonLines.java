@@ -1,4 +1,4 @@
-package io.tandem.engine.alert;
+package io.tandem.engine.durable;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
