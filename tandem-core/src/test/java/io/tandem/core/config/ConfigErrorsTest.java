@@ -62,10 +62,10 @@ class ConfigErrorsTest {
                         "streams.9trades: invalid name '9trades' (a name must match [A-Za-z_][A-Za-z0-9_]*)"),
                 bad("streams:\n  trades: ts\n",
                         "streams.trades: expected a mapping with time, lateness, max_future, min_time, "
-                                + "unknown_fields, fields, got \"ts\""),
+                                + "unknown_fields, on_bad_event, fields, got \"ts\""),
                 bad(stream("time: ts\nlateness2: 5s\nfields: {}"),
                         "streams.trades.lateness2: unknown key (expected time, lateness, max_future, min_time, "
-                                + "unknown_fields, fields)"),
+                                + "unknown_fields, on_bad_event, fields)"),
                 bad(stream("fields: {}"), "streams.trades.time: missing (the name of the event-time field)"),
                 bad(stream("time: event-time\nfields: {}"),
                         "streams.trades.time: invalid name 'event-time' (a name must match [A-Za-z_][A-Za-z0-9_]*)"),
@@ -211,7 +211,7 @@ class ConfigErrorsTest {
                         + " query_cache, duckdb, log, store)",
                 "epoch: expected a duration like 500ms, 5s, 1m, 1h or 1d, got \"1x\"",
                 "streams.quotes.lateness2: unknown key (expected time, lateness, max_future, min_time, unknown_fields, "
-                        + "fields)",
+                        + "on_bad_event, fields)",
                 "views.v.group_by[0]: unknown field 'sym' in stream 'trades' (fields: symbol, qty)",
                 "views.v.granularity: must divide 1d evenly (like 1s, 5s, 1m, 5m, 15m or 1h), got 7m",
                 "views.v.measures.volume: unknown field 'qtty' in stream 'trades' (fields: symbol, qty)",
