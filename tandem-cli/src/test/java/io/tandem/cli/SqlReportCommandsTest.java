@@ -108,7 +108,7 @@ class SqlReportCommandsTest {
         int code = tandem("sql", "--url", server.url(), "SELECT * FROM read_text('/etc/passwd')");
 
         assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).startsWith("error: file access outside the lake is refused: ");
+        assertThat(err.toString()).startsWith("error: read_text is refused here: ");
         assertThat(out.toString()).isEmpty();
     }
 

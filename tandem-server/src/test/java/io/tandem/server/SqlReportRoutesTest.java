@@ -119,9 +119,13 @@ class SqlReportRoutesTest {
         HttpResponse<String> set = post("/v1/sql", "text/plain", "SET enable_external_access = true");
 
         assertThat(passwd.statusCode()).isEqualTo(400);
-        assertThat(json(passwd).get("error").asText())
+        assertThat(json(passwd).get("error").asText()).startsWith("read_csv is refused here: the SQL reads the lake "
+                + "and the batch views as Parquet");
+        HttpResponse<String> outside = post("/v1/sql", "text/plain", "SELECT * FROM read_parquet('/etc/x.parquet')");
+        assertThat(outside.statusCode()).isEqualTo(400);
+        assertThat(json(outside).get("error").asText())
                 .startsWith("file access outside the lake is refused: Permission Error: Cannot access file "
-                        + "\"/etc/passwd\"");
+                        + "\"/etc/x.parquet\"");
         assertThat(copy.statusCode()).isEqualTo(400);
         assertThat(json(copy).get("error").asText()).endsWith("; COPY is refused");
         assertThat(lake.resolve("x.csv")).doesNotExist();

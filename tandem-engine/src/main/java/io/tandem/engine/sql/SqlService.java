@@ -49,6 +49,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static io.tandem.core.expr.SqlColumns.literal;
 import static io.tandem.core.expr.SqlColumns.quote;
@@ -82,6 +83,14 @@ public final class SqlService implements AutoCloseable {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     /** Queries that run at once; one more is refused (HTTP 429) rather than queued behind them. */
     public static final int MAX_CONCURRENT = 4;
+    /** How long a look for symbolic links in the lake holds. */
+    static final long SYMLINK_RECHECK_MS = 5_000;
+    /** Functions that read files other than as Parquet, or show settings (and so paths). */
+    private static final Set<String> REFUSED_FUNCTIONS = Set.of("read_text", "read_blob", "read_csv",
+            "read_csv_auto", "sniff_csv", "read_json", "read_json_auto", "read_json_objects",
+            "read_json_objects_auto", "read_ndjson", "read_ndjson_auto", "read_ndjson_objects", "glob",
+            "current_setting", "duckdb_settings", "duckdb_secrets", "which_secret", "duckdb_temporary_files",
+            "duckdb_databases", "duckdb_extensions", "getenv");
     public static final long DEFAULT_MAX_ROWS = 10_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(SqlService.class);
@@ -99,6 +108,8 @@ public final class SqlService implements AutoCloseable {
     private final DuckDBConnection db;
     private final ScheduledExecutorService timer;
     private final Semaphore running = new Semaphore(MAX_CONCURRENT);
+    private long symlinksCheckedAt = Long.MIN_VALUE / 2;
+    private String symlink;
     /** Table name to the glob or file it reads, for the tables that exist. */
     private volatile Map<String, String> tables = Map.of();
     /** Table name to the glob or file it would read, for the tables with no file yet. */
@@ -258,6 +269,18 @@ public final class SqlService implements AutoCloseable {
         return tables;
     }
 
+    /** A setting of the sandbox's DuckDB as it is now, read past the sandbox (which refuses to show settings). */
+    String setting(String name) throws SQLException {
+        try (Connection c = db.duplicate(); PreparedStatement ps = c.prepareStatement("SELECT CAST(current_setting(?) "
+                + "AS VARCHAR)")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
     /** Runs one read-only query with the default time and row limits. */
     public SqlResult query(String sql) {
         return query(sql, timeout, maxRows);
@@ -280,6 +303,7 @@ public final class SqlService implements AutoCloseable {
         long started = System.nanoTime();
         try (Connection c = db.duplicate(); Statement st = c.createStatement()) {
             checkOneQuery(c, sql);
+            checkNoSymlinks();
             return run(st, sql, timeout, maxRows, started);
         } catch (SQLException e) {
             throw translate(e);
@@ -380,6 +404,55 @@ public final class SqlService implements AutoCloseable {
     }
 
     /** DuckDB's parser decides: exactly one statement, and a SELECT-like one. */
+    /**
+     * Refuses the functions that read files as anything but Parquet, or that show settings: the sandbox's allowed
+     * folders also hold the runs' history and the manifests, and its settings name paths.
+     */
+    private static void checkFunctions(JsonNode parsed) {
+        List<String> names = new ArrayList<>();
+        parsed.findValues("function_name").forEach(n -> names.add(n.asText().toLowerCase(Locale.ROOT)));
+        for (String name : names) {
+            if (REFUSED_FUNCTIONS.contains(name)) {
+                throw new SqlException(name + " is refused here: the SQL reads the lake and the batch views as "
+                        + "Parquet (their tables, or read_parquet over their files) and shows no settings");
+            }
+        }
+    }
+
+    /**
+     * Refuses every query while the lake or the batch views hold a symbolic link, which a glob would follow out of
+     * them; looked for again at most every {@link #SYMLINK_RECHECK_MS}.
+     */
+    private void checkNoSymlinks() {
+        long now = System.currentTimeMillis();
+        String found;
+        synchronized (this) {
+            if (now - symlinksCheckedAt >= SYMLINK_RECHECK_MS) {
+                symlink = firstSymlink(Path.of(lakeDir), Path.of(viewsDir));
+                symlinksCheckedAt = now;
+            }
+            found = symlink;
+        }
+        if (found != null) {
+            throw new SqlException("the SQL is refused while the lake or the batch views hold a symbolic link, "
+                    + "which could lead out of them: " + found + "; remove it");
+        }
+    }
+
+    private static String firstSymlink(Path... dirs) {
+        for (Path dir : dirs) {
+            try (Stream<Path> all = Files.walk(dir)) {
+                var link = all.filter(Files::isSymbolicLink).findFirst();
+                if (link.isPresent()) {
+                    return link.get().toString();
+                }
+            } catch (IOException | UncheckedIOException e) {
+                LOG.debug("looking for symbolic links in {}: {}", dir, e.toString());
+            }
+        }
+        return null;
+    }
+
     private static void checkOneQuery(Connection c, String sql) throws SQLException {
         JsonNode parsed;
         try (PreparedStatement ps = c.prepareStatement("SELECT CAST(json_serialize_sql(?::VARCHAR) AS VARCHAR)")) {
@@ -399,6 +472,7 @@ public final class SqlService implements AutoCloseable {
             throw new SqlException(parsed.path("error_message").asText("cannot parse the query")
                     + (position.isEmpty() ? "" : " (at character " + (Long.parseLong(position) + 1) + ")"));
         }
+        checkFunctions(parsed);
         int statements = parsed.path("statements").size();
         if (statements == 0) {
             throw new SqlException("empty query: send one " + QUERY_KINDS + " statement");

@@ -121,9 +121,39 @@ class SqlServiceTest {
     }
 
     @Test
-    void settings_areInForceAsTheSandboxSaysAndCanBeRead() {
-        assertThat(sql.query("SELECT current_setting('enable_external_access'), current_setting('lock_configuration')")
-                .rows()).containsExactly(List.of(false, true));
+    void settings_areInForceAsTheSandboxSays_andQueriesCannotShowThem() throws Exception {
+        assertThat(sql.setting("enable_external_access")).isEqualTo("false");
+        assertThat(sql.setting("lock_configuration")).isEqualTo("true");
+        for (String query : List.of("SELECT current_setting('allowed_directories')",
+                "SELECT * FROM duckdb_settings()", "SELECT path FROM duckdb_temporary_files()")) {
+            assertThatThrownBy(() -> sql.query(query)).as(query).isInstanceOf(SqlException.class)
+                    .hasMessageContaining("is refused here").hasMessageContaining("shows no settings");
+        }
+    }
+
+    @Test
+    void filesInTheLakeThatAreNotParquet_cannotBeRead_andASymbolicLinkStopsTheSql() throws Exception {
+        Files.writeString(views.resolve("runs.jsonl"), "{\"secret\": 1}\n");
+        for (String reader : List.of("read_text", "read_blob", "read_csv", "read_json", "glob")) {
+            String query = "SELECT * FROM " + reader + "('" + views.resolve("runs.jsonl") + "')";
+            assertThatThrownBy(() -> sql.query(query)).as(query).isInstanceOf(SqlException.class)
+                    .hasMessageStartingWith(reader + " is refused here");
+        }
+
+        Path link = lake.resolve("etc_link");
+        Files.createSymbolicLink(link, Path.of("/etc"));
+        SqlService fresh = new SqlService(lake, views, new DuckDb(DuckDbDef.defaults(), dir.resolve("tmp2")),
+                Duration.ofSeconds(10), 100);
+        try {
+            assertThatThrownBy(() -> fresh.query("SELECT count(*) FROM read_parquet('" + lake + "/etc_lin?/*')"))
+                    .isInstanceOf(SqlException.class).hasMessageContaining("symbolic link")
+                    .hasMessageContaining(link.toString());
+            assertThatThrownBy(() -> fresh.query("SELECT count(*) FROM trades"))
+                    .hasMessageContaining("symbolic link");
+        } finally {
+            fresh.close();
+            Files.delete(link);
+        }
     }
 
     // ---- limits -----------------------------------------------------------------------------------------------
@@ -197,7 +227,7 @@ class SqlServiceTest {
             "CHECKPOINT",
             "EXPLAIN SELECT 1",
     })
-    void statementsThatAreNotQueries_areRefused_andChangeNothing(String statement) {
+    void statementsThatAreNotQueries_areRefused_andChangeNothing(String statement) throws Exception {
         String text = statement.replace("LAKE", lake.toString());
         String word = SqlService.firstWord(text);
 
@@ -211,7 +241,7 @@ class SqlServiceTest {
         assertThat(lake.resolve("x")).doesNotExist();
         assertThat(lake.resolve("x.db")).doesNotExist();
         assertThat(sql.query("SELECT count(*) FROM trades").rows()).containsExactly(List.of(3L));
-        assertThat(sql.query("SELECT current_setting('threads')").rows().get(0).get(0)).isNotEqualTo(1L);
+        assertThat(sql.setting("threads")).isNotEqualTo("1");
     }
 
     @Test
@@ -235,10 +265,22 @@ class SqlServiceTest {
             "SELECT * FROM read_blob('/etc/passwd')",
             "SELECT * FROM read_csv('LAKE/../../../../../../etc/passwd')",
             "SELECT * FROM glob('/etc/*')",
+            "SELECT * FROM read_json('/proc/self/environ')",
+            "SELECT length(read_text('/etc/passwd')) FROM trades",
+    })
+    void readersOfOtherFormats_areRefusedWherever(String query) {
+        String text = query.replace("LAKE", lake.toString());
+
+        assertThatThrownBy(() -> sql.query(text))
+                .isInstanceOf(SqlException.class)
+                .hasMessageContaining(" is refused here: the SQL reads the lake and the batch views as Parquet");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
             "SELECT * FROM read_parquet('/tmp/x.parquet')",
             "SELECT * FROM read_parquet('OUTSIDE')",
             "SELECT * FROM read_parquet('LAKE/../outside.parquet')",
-            "SELECT * FROM read_json('/proc/self/environ')",
     })
     void filesOutsideTheLake_areRefused(String query) throws Exception {
         Path outside = dir.resolve("outside.parquet");
