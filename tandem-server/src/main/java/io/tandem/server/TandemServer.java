@@ -38,6 +38,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTP API ({@code /v1}), {@code /metrics} and the dashboard at {@code /} over one embedded {@link Tandem}.
@@ -54,6 +55,8 @@ public final class TandemServer implements AutoCloseable {
     static final long MIN_BODY_BYTES_PER_SECOND = 4_096;
     /** The longest a blocked read of a request body (or write of a response) waits. */
     static final long BODY_IDLE_MS = 30_000;
+    /** Request bodies one client address may be sending at once; one more is answered 429. */
+    static final int MAX_UPLOADS_PER_CLIENT = 32;
     /** Orders the requests of one sender: {@code <session>/<n>}, see {@link Sequence}. */
     static final String SEQUENCE_HEADER = "Tandem-Sequence";
     private static final Set<String> QUERY_PARAMS = Set.of("from", "to", "granularity");
@@ -64,6 +67,8 @@ public final class TandemServer implements AutoCloseable {
     private final LiveRoutes live;
     private final Overview overview;
     private final ServerMetrics metrics;
+    /** Request bodies being read, per client address. */
+    private final Map<String, AtomicInteger> uploads = new java.util.concurrent.ConcurrentHashMap<>();
     /** A serving node's batch node, which runs what {@code POST /v1/batch/run} asks for; null otherwise. */
     private final URI batchNode;
     private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -203,7 +208,25 @@ public final class TandemServer implements AutoCloseable {
                         + "application/json");
             }
         }
-        byte[] body = readBody(ctx);
+        String client = ctx.ip();
+        int[] inProgress = new int[1];
+        uploads.compute(client, (c, n) -> {
+            AtomicInteger count = n == null ? new AtomicInteger() : n;
+            inProgress[0] = count.incrementAndGet();
+            return count;
+        });
+        if (inProgress[0] > MAX_UPLOADS_PER_CLIENT) {
+            release(client);
+            ctx.header("Retry-After", "1");
+            throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, MAX_UPLOADS_PER_CLIENT + " ingest requests of "
+                    + client + " are in progress, as many as one client may have; send the next when one has ended");
+        }
+        byte[] body;
+        try {
+            body = readBody(ctx);
+        } finally {
+            release(client);
+        }
         if (body.length == 0) {
             throw new ApiException(HttpStatus.BAD_REQUEST,
                     "empty body: send one JSON object per line, or a JSON array");
@@ -225,6 +248,11 @@ public final class TandemServer implements AutoCloseable {
         IngestResponse r = tandem.ingest(ctx.pathParam("stream"), body, key, sequence);
         ctx.status(r.accepted() > 0 ? HttpStatus.OK : HttpStatus.BAD_REQUEST).contentType("application/json")
                 .result(r.json());
+    }
+
+    /** Ends one of a client's uploads; forgets the client when it has none left. */
+    private void release(String client) {
+        uploads.computeIfPresent(client, (c, n) -> n.decrementAndGet() == 0 ? null : n);
     }
 
     /** The newest records of the stream that the hot path could not take, newest first. */

@@ -355,4 +355,30 @@ class IngestEdgeTest {
             }
         }
     }
+
+    @Test
+    void when_aClientHasAsManyUploadsInProgressAsAllowed_then_oneMoreIsA429_andTheSlotsComeBackWhenTheyEnd()
+            throws Exception {
+        java.util.List<java.net.Socket> pending = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < TandemServer.MAX_UPLOADS_PER_CLIENT; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", server.port());
+                s.getOutputStream().write(("POST /v1/streams/trades/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + "Content-Type: application/x-ndjson\r\nContent-Length: 10000\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                pending.add(s);
+            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+                HttpResponse<String> r = post(VALID);
+                return r.statusCode() == 429 && r.headers().firstValue("Retry-After").isPresent()
+                        && json(r).get("error").asText().contains(TandemServer.MAX_UPLOADS_PER_CLIENT
+                        + " ingest requests of 127.0.0.1 are in progress");
+            });
+        } finally {
+            for (java.net.Socket s : pending) {
+                s.close();
+            }
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> post(VALID).statusCode() == 200);
+    }
 }
