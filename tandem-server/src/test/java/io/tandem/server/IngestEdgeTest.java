@@ -312,7 +312,7 @@ class IngestEdgeTest {
     void when_clientsDripTheirBodies_then_eachIsAnswered408_andTheApiStillAnswers() throws Exception {
         java.util.List<java.net.Socket> drippers = new java.util.ArrayList<>();
         try {
-            for (int i = 0; i < 40; i++) {
+            for (int i = 0; i < TandemServer.MAX_UPLOADS_PER_CLIENT - 8; i++) {
                 java.net.Socket s = new java.net.Socket("127.0.0.1", server.port());
                 s.getOutputStream().write(("POST /v1/streams/trades/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                         + "Content-Type: application/x-ndjson\r\nContent-Length: 10000\r\n\r\n{")
