@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tandem.core.config.ConfigLoader;
 import io.tandem.engine.Tandem;
 import io.tandem.engine.TandemOptions;
-import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.ViewQuery;
 import io.tandem.redis.RedisServer;
 import org.junit.jupiter.api.Tag;
@@ -18,7 +17,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -63,13 +60,6 @@ class ClusterEndToEndTest {
 
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private record Trade(String symbol, double price, long qty, long ts) {
-        String json() {
-            return "{\"ts\":" + ts + ",\"symbol\":\"" + symbol + "\",\"price\":" + price + ",\"qty\":" + qty
-                    + "}";
-        }
-    }
-
     /** Requests of shuffled trades over half an hour before {@code t0}: most out of order, most late. */
     private static List<List<Trade>> requests(long t0, int count, int seed) {
         Random random = new Random(seed);
@@ -86,24 +76,10 @@ class ClusterEndToEndTest {
         return requests;
     }
 
-    private static Map<String, String> reference(List<List<Trade>> requests) {
-        Map<String, List<Trade>> groups = new TreeMap<>();
-        requests.stream().flatMap(List::stream).forEach(t ->
-                groups.computeIfAbsent(Math.floorDiv(t.ts(), 60_000L) * 60_000L + "/" + t.symbol(),
-                        k -> new ArrayList<>()).add(t));
-        Map<String, String> out = new TreeMap<>();
-        groups.forEach((g, ts) -> {
-            Trade last = ts.stream().max((a, b) -> Long.compare(a.ts(), b.ts())).orElseThrow();
-            out.put(g, ts.size() + " " + ts.stream().mapToLong(Trade::qty).sum() + " "
-                    + ts.stream().mapToDouble(Trade::price).max().orElseThrow() + " " + last.price());
-        });
-        return out;
-    }
-
     private int post(String serving, List<Trade> request) throws Exception {
-        String body = request.stream().map(Trade::json).collect(Collectors.joining("\n"));
         return http.send(HttpRequest.newBuilder(URI.create(serving + "/v1/streams/trades/events"))
-                .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Trade.body(request)))
                 .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
@@ -138,16 +114,10 @@ class ClusterEndToEndTest {
         try (Tandem tandem = Tandem.start(ConfigLoader.parse(CONFIG, "embedded.yaml"),
                 TandemOptions.defaults(data).withPartitions(4))) {
             for (List<Trade> r : requests) {
-                String body = r.stream().map(Trade::json).collect(Collectors.joining("\n"));
-                tandem.ingest("trades", body.getBytes(StandardCharsets.UTF_8), null);
+                tandem.ingest("trades", Trade.body(r), null);
             }
             assertThat(tandem.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
-            Map<String, String> rows = new TreeMap<>();
-            for (QueryResult.Row row : tandem.query(new ViewQuery("per_minute", from, to, 0, Map.of())).rows()) {
-                Object[] v = row.values();
-                rows.put(row.bucket() + "/" + row.dims().get(0), v[0] + " " + v[1] + " " + v[2] + " " + v[3]);
-            }
-            return rows;
+            return Trade.rows(tandem.query(new ViewQuery("per_minute", from, to, 0, Map.of())));
         }
     }
 
@@ -174,7 +144,7 @@ class ClusterEndToEndTest {
             for (List<Trade> r : first) {
                 assertThat(post(serving, r)).isEqualTo(200);
             }
-            Map<String, String> expected = reference(first);
+            Map<String, String> expected = Trade.perMinute(first.stream().flatMap(List::stream).toList());
             assertThat(embedded(dir.resolve("embedded"), first, from, to)).isEqualTo(expected);
             await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
                     assertThat(answer(serving, from, to)).isEqualTo(expected));
@@ -206,7 +176,7 @@ class ClusterEndToEndTest {
                 }
             }
             assertThat(acknowledged).hasSize(15);
-            Map<String, String> all = reference(acknowledged);
+            Map<String, String> all = Trade.perMinute(acknowledged.stream().flatMap(List::stream).toList());
             await().atMost(Duration.ofSeconds(120)).untilAsserted(() ->
                     assertThat(answer(serving, from, to)).isEqualTo(all));
             JsonNode survivor = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(procs.get(3).url()

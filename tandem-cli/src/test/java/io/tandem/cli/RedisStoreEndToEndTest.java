@@ -14,7 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,10 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -66,13 +63,6 @@ class RedisStoreEndToEndTest {
                 """ + store;
     }
 
-    /** One trade; its event time is unique, so last(price) has one answer. */
-    private record Trade(String symbol, double price, long qty, long ts) {
-        String json() {
-            return "{\"ts\":" + ts + ",\"symbol\":\"" + symbol + "\",\"price\":" + price + ",\"qty\":" + qty + "}";
-        }
-    }
-
     /** Four requests of shuffled trades over ten minutes around {@code T}: most are out of order, many late. */
     private static List<List<Trade>> requests() {
         Random random = new Random(7);
@@ -108,21 +98,6 @@ class RedisStoreEndToEndTest {
         return busy;
     }
 
-    /** Per minute and symbol, "trades volume high close", computed plainly. */
-    private static Map<String, String> reference(List<List<Trade>> requests) {
-        Map<String, List<Trade>> groups = new TreeMap<>();
-        requests.stream().flatMap(List::stream).forEach(t ->
-                groups.computeIfAbsent(Math.floorDiv(t.ts(), 60_000L) * 60_000L + "/" + t.symbol(),
-                        k -> new ArrayList<>()).add(t));
-        Map<String, String> out = new TreeMap<>();
-        groups.forEach((g, trades) -> {
-            Trade last = trades.stream().max((a, b) -> Long.compare(a.ts(), b.ts())).orElseThrow();
-            out.put(g, trades.size() + " " + trades.stream().mapToLong(Trade::qty).sum() + " "
-                    + trades.stream().mapToDouble(Trade::price).max().orElseThrow() + " " + last.price());
-        });
-        return out;
-    }
-
     /** Ingests the requests with two batch runs and a restart in between, and answers the view. */
     private static Answers run(TandemConfig config, Path data, List<List<Trade>> requests, int alerts) {
         AtomicLong clock = new AtomicLong(T);
@@ -131,8 +106,7 @@ class RedisStoreEndToEndTest {
         Tandem tandem = Tandem.start(config, options);
         try {
             for (int r = 0; r < requests.size(); r++) {
-                String body = requests.get(r).stream().map(Trade::json).collect(Collectors.joining("\n"));
-                assertThat(tandem.ingest("trades", body.getBytes(StandardCharsets.UTF_8), null).accepted())
+                assertThat(tandem.ingest("trades", Trade.body(requests.get(r)), null).accepted())
                         .isEqualTo(requests.get(r).size());
                 assertThat(tandem.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
                 clock.addAndGet(3 * EPOCH_MS);
@@ -149,11 +123,7 @@ class RedisStoreEndToEndTest {
             QueryResult result = tandem.query(new ViewQuery("per_minute", T - 3_600_000, T + 3_600_000, 0,
                     Map.of()));
             assertThat(result.rows()).extracting(QueryResult.Row::source).contains("both");
-            Map<String, String> rows = new TreeMap<>();
-            for (QueryResult.Row row : result.rows()) {
-                Object[] v = row.values();
-                rows.put(row.bucket() + "/" + row.dims().get(0), v[0] + " " + v[1] + " " + v[2] + " " + v[3]);
-            }
+            Map<String, String> rows = Trade.rows(result);
             Tandem last = tandem;
             await().atMost(Duration.ofSeconds(60)).until(() -> fired(last).size() >= alerts);
             return new Answers(rows, fired(tandem));
@@ -174,7 +144,7 @@ class RedisStoreEndToEndTest {
     void theRedisStore_answersAsTheEmbeddedOneAndTheReference_acrossBatchRunsAndARestart() throws Exception {
         RedisServer.assumeInstalled();
         List<List<Trade>> requests = requests();
-        Map<String, String> expected = reference(requests);
+        Map<String, String> expected = Trade.perMinute(requests.stream().flatMap(List::stream).toList());
         try (RedisServer redis = new RedisServer(dir.resolve("redis"))) {
             Set<String> busy = busy(expected);
             assertThat(busy).isNotEmpty().hasSizeLessThan(expected.size());

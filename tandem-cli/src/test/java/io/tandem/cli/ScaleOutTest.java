@@ -7,14 +7,12 @@ import io.tandem.engine.Role;
 import io.tandem.engine.Tandem;
 import io.tandem.engine.TandemOptions;
 import io.tandem.engine.batchview.BatchRun;
-import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.ViewQuery;
 import io.tandem.kafka.KafkaBroker;
 import io.tandem.redis.RedisServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,8 +20,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -54,13 +50,6 @@ class ScaleOutTest {
                 measures: {trades: count, volume: sum(qty), high: max(price), close: last(price)}
             """;
 
-    private record Trade(String symbol, double price, long qty, long ts) {
-        String json() {
-            return "{\"ts\":" + ts + ",\"symbol\":\"" + symbol + "\",\"price\":" + price + ",\"qty\":" + qty
-                    + "}";
-        }
-    }
-
     /** Shuffled trades over ten minutes: each event time unique, so last(price) has one answer. */
     private static List<Trade> trades(long t0) {
         Random random = new Random(11);
@@ -73,27 +62,8 @@ class ScaleOutTest {
         return trades;
     }
 
-    private static Map<String, String> reference(List<Trade> trades) {
-        Map<String, List<Trade>> groups = new TreeMap<>();
-        trades.forEach(t -> groups.computeIfAbsent(Math.floorDiv(t.ts(), 60_000L) * 60_000L + "/" + t.symbol(),
-                k -> new ArrayList<>()).add(t));
-        Map<String, String> out = new TreeMap<>();
-        groups.forEach((g, ts) -> {
-            Trade last = ts.stream().max((a, b) -> Long.compare(a.ts(), b.ts())).orElseThrow();
-            out.put(g, ts.size() + " " + ts.stream().mapToLong(Trade::qty).sum() + " "
-                    + ts.stream().mapToDouble(Trade::price).max().orElseThrow() + " " + last.price());
-        });
-        return out;
-    }
-
     private static Map<String, String> answer(Tandem serving, long from, long to) {
-        QueryResult result = serving.query(new ViewQuery("per_minute", from, to, 0, Map.of()));
-        Map<String, String> rows = new TreeMap<>();
-        for (QueryResult.Row row : result.rows()) {
-            Object[] v = row.values();
-            rows.put(row.bucket() + "/" + row.dims().get(0), v[0] + " " + v[1] + " " + v[2] + " " + v[3]);
-        }
-        return rows;
+        return Trade.rows(serving.query(new ViewQuery("per_minute", from, to, 0, Map.of())));
     }
 
     @Test
@@ -117,9 +87,8 @@ class ScaleOutTest {
                 await().atMost(Duration.ofSeconds(60)).until(() -> first.worked().get("trades").size() == 4);
                 int chunk = trades.size() / 6;
                 for (int r = 0; r < 6; r++) {
-                    String body = trades.subList(r * chunk, (r + 1) * chunk).stream().map(Trade::json)
-                            .collect(Collectors.joining("\n"));
-                    assertThat(serving.ingest("trades", body.getBytes(StandardCharsets.UTF_8), null).accepted())
+                    byte[] body = Trade.body(trades.subList(r * chunk, (r + 1) * chunk));
+                    assertThat(serving.ingest("trades", body, null).accepted())
                             .isEqualTo(chunk);
                     // asked while the workers are still applying: an answer must never stick once they have
                     assertThat(answer(serving, t0 - 3_600_000, t0 + 3_600_000)).isNotNull();
@@ -149,7 +118,7 @@ class ScaleOutTest {
                                 remaining.worked().get("trades").size() == 4);
                     }
                 }
-                Map<String, String> expected = reference(trades);
+                Map<String, String> expected = Trade.perMinute(trades);
                 await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                         assertThat(answer(serving, t0 - 3_600_000, t0 + 3_600_000)).isEqualTo(expected));
             } finally {

@@ -2,6 +2,7 @@ package io.tandem.spark;
 
 import io.tandem.core.GroupKey;
 import io.tandem.core.Measure;
+import io.tandem.core.Row;
 import io.tandem.spi.view.CompiledView;
 import io.tandem.spi.view.GroupKeys;
 import org.apache.spark.api.java.function.MapGroupsFunction;
@@ -54,16 +55,16 @@ final class Partials {
         @Override
         public Iterator<Tuple2<byte[], byte[]>> call(Iterator<org.apache.spark.sql.Row> rows) {
             CompiledView view = spec.compiled();
-            LakeRow row = new LakeRow(layout);
+            LakeRow reader = new LakeRow(layout);
             Map<Group, Object[]> groups = new HashMap<>();
             while (rows.hasNext()) {
                 org.apache.spark.sql.Row r = rows.next();
-                row.read(r);
+                Row row = reader.read(r);
                 if (!view.accepts(row)) {
                     continue;
                 }
                 Group group = new Group(view.keyOf(row), view.bucketOf(row),
-                        byEpoch ? row.epoch(r) : Long.MIN_VALUE);
+                        byEpoch ? reader.epoch(r) : Long.MIN_VALUE);
                 view.add(groups.computeIfAbsent(group, g -> view.createAccumulators()), row);
             }
             Iterator<Map.Entry<Group, Object[]>> entries = groups.entrySet().iterator();

@@ -5,6 +5,7 @@ import io.tandem.core.GroupKey;
 import io.tandem.core.Measure;
 import io.tandem.core.MeasureDef;
 import io.tandem.core.StreamDef;
+import io.tandem.core.ValueRow;
 import io.tandem.core.expr.Expressions;
 import io.tandem.core.expr.SqlColumns;
 import io.tandem.core.measure.Measures;
@@ -311,7 +312,7 @@ public final class DuckDbBatchEngine implements BatchEngine {
             String sql = "SELECT " + String.join(", ", groupSelect) + ", " + list + " FROM " + source + " WHERE "
                     + String.join(" AND ", conditions) + " GROUP BY " + String.join(", ", groupExprs);
             int field = stream.indexOf(def.field());
-            LakeRow row = new LakeRow(stream.fields().size());
+            ValueRow row = new ValueRow(stream.fields().size());
             try (Statement s = connection.createStatement(); ResultSet rs = query(s, sql)) {
                 while (rs.next()) {
                     GroupRef group = readGroup(rs);
@@ -344,7 +345,7 @@ public final class DuckDbBatchEngine implements BatchEngine {
             String sql = "SELECT " + String.join(", ", select) + " FROM " + source
                     + (only != null && viewWhere != null ? " WHERE " + viewWhere : "");
             int fields = stream.fields().size();
-            LakeRow row = new LakeRow(fields);
+            ValueRow row = new ValueRow(fields);
             try (Statement s = connection.createStatement(); ResultSet rs = query(s, sql)) {
                 while (rs.next()) {
                     for (int f = 0; f < fields; f++) {

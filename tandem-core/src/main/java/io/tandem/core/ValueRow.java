@@ -1,27 +1,27 @@
-package io.tandem.engine.batch;
+package io.tandem.core;
 
-import io.tandem.core.Row;
 
 /**
- * A lake record as the measures see it, built from SQL values: Strings, Longs (timestamps as epoch ms), Doubles,
- * Booleans or nulls, by field index. Reused from one record to the next.
+ * A record as the measures see it, built from plain values (a lake row read by a batch engine): Strings, Longs
+ * (timestamps as epoch ms), Doubles, Booleans or nulls, by field index. Reused from one record to the next.
  */
-final class LakeRow implements Row {
+public final class ValueRow implements Row {
 
     private final Object[] values;
     private long eventTime;
     private long arrivalTime;
     private long sequence;
 
-    LakeRow(int fields) {
+    public ValueRow(int fields) {
         this.values = new Object[fields];
     }
 
-    void set(int field, Object value) {
+    public void set(int field, Object value) {
         values[field] = value;
     }
 
-    void position(long eventTime, long arrivalTime, long sequence) {
+    /** The record's place: event time, arrival time and {@link Row#sequence()}. */
+    public void position(long eventTime, long arrivalTime, long sequence) {
         this.eventTime = eventTime;
         this.arrivalTime = arrivalTime;
         this.sequence = sequence;
