@@ -1,8 +1,9 @@
 // Shared helpers of the dashboard: fetching JSON, formatting numbers and times, building elements.
 
-// The API token of a server started with --token: asked for once, when the API first answers 401, and kept in
-// this tab's session storage. Fetches send it as Authorization: Bearer; event streams as ?access_token=, because
-// an EventSource cannot set headers (the server takes that parameter on its two streams only).
+// The API token of a server with a tokens file (a token with the read scope): asked for once, when the API first
+// answers 401 or 403, and kept in this tab's session storage. Fetches send it as Authorization: Bearer; event
+// streams as ?access_token=, because an EventSource cannot set headers (the server takes that parameter on its
+// streams only).
 const TOKEN_KEY = 'tandem.token';
 let asking = null;
 
@@ -10,15 +11,15 @@ function token() {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
-/** Shows the token dialog; every caller waiting on a 401 shares the one question. */
+/** Shows the token dialog; every caller waiting on a 401 or 403 shares the one question. */
 function askToken(refused) {
   if (!asking) {
     asking = new Promise(resolve => {
       const dialog = document.getElementById('token-dialog');
       const input = document.getElementById('token-input');
       document.getElementById('token-message').textContent = refused
-        ? 'The server refused that token. Enter its API token.'
-        : 'This server needs its API token (tandem serve --token).';
+        ? 'The server refused that token: ' + refused + ' Enter a token with the read scope.'
+        : 'This server needs an API token with the read scope (tandem token create --scopes read).';
       input.value = '';
       dialog.oncancel = e => e.preventDefault();
       document.getElementById('token-form').onsubmit = e => {
@@ -44,11 +45,19 @@ export async function api(path) {
       headers.Authorization = 'Bearer ' + sent;
     }
     res = await fetch(path, { headers });
-    if (res.status !== 401) {
+    if (res.status !== 401 && res.status !== 403) {
       break;
     }
     if (token() === sent) {
-      await askToken(sent !== null);
+      let reason = null;
+      if (sent !== null) {
+        try {
+          reason = (await res.json()).error;
+        } catch (ignored) {
+          reason = res.statusText;
+        }
+      }
+      await askToken(reason);
     }
   }
   if (!res.ok) {

@@ -73,7 +73,7 @@ final class DemoCommand implements Callable<Integer> {
         TandemConfig config = demoConfig();
         PrintWriter out = spec.commandLine().getOut();
         try (Tandem tandem = Tandem.start(config, server.options());
-             TandemServer http = TandemServer.start(tandem, server.serverOptions())) {
+             TandemServer http = TandemServer.start(tandem, server.serverOptions(config.security()))) {
             out.printf("Tandem demo: %s (data in %s; epochs of 1 minute, a batch run after each)%n", http.url(),
                     server.dataDir.toAbsolutePath());
             MarketGenerator market = new MarketGenerator(config.streams().get("trades"), symbols,

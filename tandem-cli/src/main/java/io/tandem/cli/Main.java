@@ -16,10 +16,10 @@ import java.util.Properties;
         description = "A Lambda-architecture data platform: millisecond hot path, exact cold path, one merged answer.",
         subcommands = {DemoCommand.class, ServeCommand.class, ValidateCommand.class, PlanCommand.class,
                 IngestCommand.class, BatchRunCommand.class, SqlCommand.class, SearchCommand.class, ReportCommand.class,
-                BenchCommand.class, ClusterCommand.class, CommandLine.HelpCommand.class})
+                BenchCommand.class, ClusterCommand.class, TokenCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
-    /** The environment variable that gives {@code --token} its default, for the server and its clients alike. */
+    /** The environment variable that gives the clients' {@code --token} its default. */
     static final String TOKEN_ENV = "TANDEM_API_TOKEN";
 
     @CommandLine.Spec

@@ -7,6 +7,7 @@ import io.tandem.engine.HotWorker;
 import io.tandem.engine.Role;
 import io.tandem.engine.Tandem;
 import io.tandem.engine.TandemOptions;
+import io.tandem.server.ServerOptions;
 import io.tandem.server.TandemServer;
 import io.tandem.server.WorkerServer;
 import picocli.CommandLine;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
 
 /** {@code tandem serve}: runs the server for a config until interrupted. */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run Tandem for a config: ingest, hot path, "
@@ -88,19 +90,19 @@ final class ServeCommand implements Callable<Integer> {
         try {
             TandemConfig loaded = ConfigLoader.load(config);
             TandemOptions options = server.options().withRole(kind);
+            ServerOptions httpOptions = server.serverOptions(loaded.security()).withAllowedHosts(allowedHosts);
             if (sharedDir != null) {
                 options = options.withSharedDir(sharedDir);
             }
             if (kind == Role.WORKER) {
                 HotWorker worker = HotWorker.start(loaded, options, group);
-                WorkerServer ws = WorkerServer.start(worker, server.serverOptions().withAllowedHosts(allowedHosts));
+                WorkerServer ws = startOrClose(worker, () -> WorkerServer.start(worker, httpOptions));
                 process = worker;
                 http = ws;
                 url = ws.url();
             } else {
                 Tandem tandem = Tandem.start(loaded, options);
-                TandemServer ts = TandemServer.start(tandem, server.serverOptions().withAllowedHosts(allowedHosts),
-                        batchUrl);
+                TandemServer ts = startOrClose(tandem, () -> TandemServer.start(tandem, httpOptions, batchUrl));
                 process = tandem;
                 http = ts;
                 url = ts.url();
@@ -123,6 +125,16 @@ final class ServeCommand implements Callable<Integer> {
         spec.commandLine().getOut().flush();
         stopped.await();
         return 0;
+    }
+
+    /** Starts the HTTP server of {@code process}, closing the process when that fails (a bad tokens file, say). */
+    private <T> T startOrClose(AutoCloseable process, Supplier<T> start) {
+        try {
+            return start.get();
+        } catch (RuntimeException e) {
+            closeQuietly(process);
+            throw e;
+        }
     }
 
     private void closeQuietly(AutoCloseable c) {

@@ -1,5 +1,6 @@
 package io.tandem.cli;
 
+import io.tandem.core.SecurityDef;
 import io.tandem.engine.TandemOptions;
 import io.tandem.server.ServerOptions;
 import picocli.CommandLine.Option;
@@ -18,12 +19,8 @@ final class ServerMixin {
     int port;
 
     @Option(names = "--bind", description = "Address to listen on (default: ${DEFAULT-VALUE}); any other than "
-            + "loopback needs --token.", defaultValue = "127.0.0.1")
+            + "loopback needs security.tokens_file in the config.", defaultValue = "127.0.0.1")
     String bind;
-
-    @Option(names = "--token", description = "API token required as 'Authorization: Bearer TOKEN' "
-            + "(default: the " + Main.TOKEN_ENV + " environment variable).")
-    String token;
 
     @Option(names = "--partitions", description = "Log partitions and hot-path threads per stream "
             + "(default: the number of cores).")
@@ -38,7 +35,8 @@ final class ServerMixin {
         return partitions == null ? o : o.withPartitions(partitions);
     }
 
-    ServerOptions serverOptions() {
-        return new ServerOptions(bind, port, maxBody, token);
+    /** The options of a server whose config says {@code security}. */
+    ServerOptions serverOptions(SecurityDef security) {
+        return new ServerOptions(bind, port, maxBody, security);
     }
 }

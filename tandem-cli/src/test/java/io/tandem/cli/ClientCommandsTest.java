@@ -1,10 +1,13 @@
 package io.tandem.cli;
 
+import io.tandem.core.SecurityDef;
 import io.tandem.core.config.ConfigLoader;
 import io.tandem.engine.Tandem;
 import io.tandem.engine.TandemOptions;
 import io.tandem.server.ServerOptions;
 import io.tandem.server.TandemServer;
+import io.tandem.server.auth.Scope;
+import io.tandem.server.auth.Tokens;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPOutputStream;
 
@@ -34,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ClientCommandsTest {
 
-    static final String TOKEN = "s3cret";
+    String token;
     static final String CONFIG = """
             streams:
               trades:
@@ -64,11 +68,13 @@ class ClientCommandsTest {
     StringWriter err = new StringWriter();
 
     @BeforeEach
-    void start() {
+    void start() throws IOException {
         tandem = Tandem.start(ConfigLoader.parse(CONFIG, "test.yaml"), TandemOptions.defaults(dir.resolve("data"))
                 .withPartitions(1).withClock(clock::get));
+        Path tokens = dir.resolve("tokens.jsonl");
+        token = Tokens.create(tokens, "client", Set.of(Scope.ADMIN)).secret();
         server = TandemServer.start(tandem, new ServerOptions("127.0.0.1", 0, ServerOptions.DEFAULT_MAX_BODY_BYTES,
-                TOKEN));
+                SecurityDef.tokens(tokens)));
     }
 
     @AfterEach
@@ -108,9 +114,43 @@ class ClientCommandsTest {
     }
 
     String count() {
-        assertThat(run(Map.of(Main.TOKEN_ENV, TOKEN), InputStream.nullInputStream(), "sql", "--url", server.url(),
+        assertThat(run(Map.of(Main.TOKEN_ENV, token), InputStream.nullInputStream(), "sql", "--url", server.url(),
                 "--format", "csv", "SELECT count(*) AS n, sum(qty) AS qty FROM trades")).as(err.toString()).isZero();
         return out.toString();
+    }
+
+    @Test
+    void tokenCreate_printsTheTokenOnce_storesItsHash_andTheServerTakesIt() throws IOException {
+        Path file = dir.resolve("more-tokens.jsonl");
+
+        assertThat(run("token", "create", "--tokens-file", file.toString(), "--scopes", "read,ingest", "--name",
+                "ci")).as(err.toString()).isZero();
+        String secret = out.toString().trim();
+        assertThat(secret).startsWith(Tokens.PREFIX).doesNotContain("\n");
+        assertThat(err.toString()).contains("created token 'ci' with scopes read,ingest").contains("shown only now");
+        assertThat(Files.readString(file)).doesNotContain(secret).contains("\"name\":\"ci\"");
+        assertThat(Tokens.list(file)).singleElement().satisfies(t -> assertThat(t.scopes())
+                .containsExactlyInAnyOrder(Scope.READ, Scope.INGEST));
+        // an unnamed token gets the next free name; list shows names and scopes, never a token
+        assertThat(run("token", "create", "--tokens-file", file.toString(), "--scopes", "admin")).isZero();
+        assertThat(run("token", "list", "--tokens-file", file.toString(), "--format", "json")).isZero();
+        assertThat(out.toString()).contains("\"name\":\"ci\",\"scopes\":[\"read\",\"ingest\"]")
+                .contains("\"name\":\"token-2\",\"scopes\":[\"admin\"]").doesNotContain(secret)
+                .doesNotContain("sha256");
+
+        // bad input: an unknown scope, a taken name, a bad name, revoking what is not there
+        assertThat(run("token", "create", "--tokens-file", file.toString(), "--scopes", "read,write")).isEqualTo(2);
+        assertThat(err.toString()).contains("--scopes: unknown scope 'write' (expected read,ingest,admin)");
+        assertThat(run("token", "create", "--tokens-file", file.toString(), "--scopes", "read", "--name", "ci"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("--name: a token named 'ci' exists already");
+        assertThat(run("token", "create", "--tokens-file", file.toString(), "--scopes", "read", "--name", "a b"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("'a b'");
+        assertThat(run("token", "revoke", "--tokens-file", file.toString(), "--name", "nobody")).isEqualTo(1);
+        assertThat(err.toString()).contains("no token named 'nobody'");
+        assertThat(run("token", "revoke", "--tokens-file", file.toString(), "--name", "ci")).isZero();
+        assertThat(Tokens.list(file)).extracting(Tokens.Token::name).containsExactly("token-2");
     }
 
     @Test
@@ -121,27 +161,27 @@ class ClientCommandsTest {
 
         // 1. no token: the server's 401, and how to give the token
         assertThat(run("ingest", "--url", url, "--stream", "trades", file.toString())).isEqualTo(1);
-        assertThat(err.toString()).contains("error: lines 1-2: HTTP 401: missing or wrong API token "
+        assertThat(err.toString()).contains("error: lines 1-2: HTTP 401: missing API token "
                 + "(Authorization: Bearer ...) (give the server's token with --token or TANDEM_API_TOKEN)");
         assertThat(run("sql", "--url", url, "SELECT 1")).isEqualTo(1);
-        assertThat(err.toString()).startsWith("error: missing or wrong API token");
+        assertThat(err.toString()).startsWith("error: missing API token");
 
         // 2. the flag
-        assertThat(run("ingest", "--url", url, "--token", TOKEN, "--stream", "trades", file.toString()))
+        assertThat(run("ingest", "--url", url, "--token", token, "--stream", "trades", file.toString()))
                 .as(err.toString()).isZero();
         assertThat(out.toString()).contains("-> stream trades: 2 accepted, 0 rejected");
 
         // 3. the environment, and the flag over it either way
         assertThat(run(Map.of(Main.TOKEN_ENV, "wrong"), InputStream.nullInputStream(), "sql", "--url", url,
-                "--token", TOKEN, "SELECT 1 AS one")).as(err.toString()).isZero();
-        assertThat(run(Map.of(Main.TOKEN_ENV, TOKEN), InputStream.nullInputStream(), "sql", "--url", url,
+                "--token", token, "SELECT 1 AS one")).as(err.toString()).isZero();
+        assertThat(run(Map.of(Main.TOKEN_ENV, token), InputStream.nullInputStream(), "sql", "--url", url,
                 "--token", "wrong", "SELECT 1 AS one")).isEqualTo(1);
-        assertThat(err.toString()).startsWith("error: missing or wrong API token");
+        assertThat(err.toString()).startsWith("error: unknown API token");
 
         // 4. batch and report with the environment's token: the hour is sealed, the batch covers the 25th
         tandem.awaitCaughtUp(java.time.Duration.ofSeconds(10));
         clock.set(Instant.parse("2026-11-26T01:00:05Z").toEpochMilli());
-        Map<String, String> env = Map.of(Main.TOKEN_ENV, TOKEN);
+        Map<String, String> env = Map.of(Main.TOKEN_ENV, token);
         assertThat(run(env, InputStream.nullInputStream(), "batch", "--url", url)).as(err.toString()).isZero();
         assertThat(out.toString()).startsWith("batch run: published, version 1, ");
         assertThat(run(env, InputStream.nullInputStream(), "report", "run", "daily_volume", "--period",
@@ -158,12 +198,12 @@ class ClientCommandsTest {
         InputStream stdin = new ByteArrayInputStream((trade("A", 1, "2026-11-25T10:00:00Z")
                 + trade("B", 2, "2026-11-25T10:01:00Z") + "\n" + trade("C", 4, "2026-11-25T10:02:00Z"))
                 .getBytes(StandardCharsets.UTF_8));
-        assertThat(run(Map.of(), stdin, "ingest", "--url", url, "--token", TOKEN, "--stream", "trades", "-"))
+        assertThat(run(Map.of(), stdin, "ingest", "--url", url, "--token", token, "--stream", "trades", "-"))
                 .as(err.toString()).isZero();
         assertThat(out.toString()).startsWith("- -> stream trades: 3 accepted, 0 rejected");
 
         Path ndjson = gzip("more.ndjson.gz", trade("D", 8, "2026-11-25T10:03:00Z"));
-        assertThat(run("ingest", "--url", url, "--token", TOKEN, "--stream", "trades", ndjson.toString()))
+        assertThat(run("ingest", "--url", url, "--token", token, "--stream", "trades", ndjson.toString()))
                 .as(err.toString()).isZero();
         assertThat(out.toString()).contains("1 accepted, 0 rejected");
         // the progress counts answered lines out of the decompressed file's
@@ -171,13 +211,13 @@ class ClientCommandsTest {
 
         Path csv = gzip("more.csv.gz", "symbol,price,qty,ts\nE,1.0,16,2026-11-25T10:04:00Z\n"
                 + "F,1.0,32,2026-11-25T10:05:00Z\n");
-        assertThat(run("ingest", "--url", url, "--token", TOKEN, "--stream", "trades", csv.toString()))
+        assertThat(run("ingest", "--url", url, "--token", token, "--stream", "trades", csv.toString()))
                 .as(err.toString()).isZero();
         assertThat(out.toString()).contains("2 accepted, 0 rejected");
 
         InputStream csvIn = new ByteArrayInputStream("symbol,price,qty,ts\nG,1.0,64,2026-11-25T10:06:00Z\n"
                 .getBytes(StandardCharsets.UTF_8));
-        assertThat(run(Map.of(), csvIn, "ingest", "--url", url, "--token", TOKEN, "--stream", "trades",
+        assertThat(run(Map.of(), csvIn, "ingest", "--url", url, "--token", token, "--stream", "trades",
                 "--format", "csv", "-")).as(err.toString()).isZero();
 
         tandem.awaitCaughtUp(java.time.Duration.ofSeconds(10));
@@ -227,13 +267,15 @@ class ClientCommandsTest {
     void commandsThatOnlyGroupOthers_runBare_exit2WithTheirUsage() {
         assertThat(run()).isEqualTo(2);
         assertThat(err.toString()).startsWith("Missing a command: one of demo, serve, validate, plan, ingest, batch, "
-                + "sql, search, report, bench, cluster, help").contains("Usage: tandem [-hV] [COMMAND]");
+                + "sql, search, report, bench, cluster, token, help").contains("Usage: tandem [-hV] [COMMAND]");
         assertThat(run("report")).isEqualTo(2);
         assertThat(err.toString()).contains("Usage: tandem report").contains("run", "list");
         assertThat(run("bench")).isEqualTo(2);
         assertThat(err.toString()).contains("Usage: tandem bench").contains("hot", "ingest", "batch");
         assertThat(run("cluster")).isEqualTo(2);
         assertThat(err.toString()).contains("Usage: tandem cluster").contains("up", "status", "down");
+        assertThat(run("token")).isEqualTo(2);
+        assertThat(err.toString()).contains("Usage: tandem token").contains("create", "list", "revoke");
         assertThat(out.toString()).isEmpty();
     }
 }

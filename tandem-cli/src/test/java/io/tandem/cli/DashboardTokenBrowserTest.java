@@ -1,11 +1,14 @@
 package io.tandem.cli;
 
+import io.tandem.core.SecurityDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.config.ConfigLoader;
 import io.tandem.engine.Tandem;
 import io.tandem.engine.TandemOptions;
 import io.tandem.server.ServerOptions;
 import io.tandem.server.TandemServer;
+import io.tandem.server.auth.Scope;
+import io.tandem.server.auth.Tokens;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -22,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,7 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("browser")
 class DashboardTokenBrowserTest {
 
-    private static final String TOKEN = "s3cret-token";
+    private String token;
+    private String ingestOnly;
 
     @TempDir
     Path dir;
@@ -46,9 +51,12 @@ class DashboardTokenBrowserTest {
         Chromium.assumeInstalled();
         TandemConfig config = ConfigLoader.parse(Files.readString(Path.of("../examples/market.yaml")),
                 "market.yaml");
-        tandem = Tandem.start(config, TandemOptions.defaults(dir).withPartitions(1));
+        Path tokens = dir.resolve("tokens.jsonl");
+        token = Tokens.create(tokens, "dashboard", Set.of(Scope.READ)).secret();
+        ingestOnly = Tokens.create(tokens, "producer", Set.of(Scope.INGEST)).secret();
+        tandem = Tandem.start(config, TandemOptions.defaults(dir.resolve("data")).withPartitions(1));
         server = TandemServer.start(tandem, new ServerOptions("127.0.0.1", 0, ServerOptions.DEFAULT_MAX_BODY_BYTES,
-                TOKEN));
+                SecurityDef.tokens(tokens)));
         browser = Chromium.start(dir);
     }
 
@@ -75,17 +83,20 @@ class DashboardTokenBrowserTest {
         assertThat(dialog.getText()).contains("API token");
         assertThat(browser.findElement(By.id("overview-accepted")).getText()).doesNotContain("accepted");
 
-        // 2. a wrong token is refused and asked for again
+        // 2. a wrong token is refused and asked for again, and so is one without the read scope (403)
         submitToken("wrong");
         wait.until(b -> visible(By.id("token-dialog")) != null
-                && b.findElement(By.id("token-message")).getText().contains("refused"));
+                && b.findElement(By.id("token-message")).getText().contains("unknown API token"));
+        submitToken(ingestOnly);
+        wait.until(b -> visible(By.id("token-dialog")) != null
+                && b.findElement(By.id("token-message")).getText().contains("lacks the scope 'read'"));
 
         // 3. the right one: the overview fills in from /v1/status, and the token is kept for this tab
-        submitToken(TOKEN);
+        submitToken(token);
         wait.until(b -> b.findElement(By.id("overview-accepted")).getText().contains("1 accepted"));
         assertThat(browser.findElement(By.id("token-dialog")).isDisplayed()).isFalse();
         assertThat(((JavascriptExecutor) browser).executeScript("return sessionStorage.getItem('tandem.token')"))
-                .isEqualTo(TOKEN);
+                .isEqualTo(token);
 
         // 4. a reload asks nothing; the Views page queries the view and follows its live stream with the token
         browser.navigate().refresh();

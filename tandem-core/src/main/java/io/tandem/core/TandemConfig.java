@@ -7,14 +7,15 @@ import java.util.Map;
 /**
  * A whole validated {@code tandem.yaml}: the streams, the views over them, how often the batch layer runs, the
  * scheduled reports, the alert rules, the hybrid workloads (analyses, search indexes, the query cache), the
- * limits of the DuckDB instances and what each swappable part runs on.
+ * limits of the DuckDB instances, what each swappable part runs on and who may use the HTTP API.
  *
  * @param batchEvery a batch run starts automatically after this many newly sealed epochs
  */
 public record TandemConfig(long epochMs, Map<String, StreamDef> streams, Map<String, ViewDef> views, int batchEvery,
                            Map<String, ReportDef> reports, Map<String, AlertDef> alerts,
                            Map<String, AnalysisDef> analyses, Map<String, IndexDef> indexes,
-                           QueryCacheDef queryCache, DuckDbDef duckdb, DeploymentDef deployment) {
+                           QueryCacheDef queryCache, DuckDbDef duckdb, DeploymentDef deployment,
+                           SecurityDef security) {
 
     public static final long DEFAULT_EPOCH_MS = 3_600_000L;
     public static final long DEFAULT_LATENESS_MS = 5_000L;
@@ -33,7 +34,7 @@ public record TandemConfig(long epochMs, Map<String, StreamDef> streams, Map<Str
     public TandemConfig(long epochMs, Map<String, StreamDef> streams, Map<String, ViewDef> views, int batchEvery,
                         Map<String, ReportDef> reports, Map<String, AlertDef> alerts) {
         this(epochMs, streams, views, batchEvery, reports, alerts, Map.of(), Map.of(), QueryCacheDef.DEFAULT,
-                DuckDbDef.defaults(), DeploymentDef.embedded());
+                DuckDbDef.defaults(), DeploymentDef.embedded(), SecurityDef.NONE);
     }
 
     /** Streams and views only, with the default batch cadence and no reports. */
@@ -44,49 +45,49 @@ public record TandemConfig(long epochMs, Map<String, StreamDef> streams, Map<Str
     /** The same config with another epoch length. */
     public TandemConfig withEpochMs(long epoch) {
         return new TandemConfig(epoch, streams, views, batchEvery, reports, alerts, analyses, indexes,
-                queryCache, duckdb, deployment);
+                queryCache, duckdb, deployment, security);
     }
 
     /** The same config with another batch cadence. */
     public TandemConfig withBatchEvery(int epochs) {
         return new TandemConfig(epochMs, streams, views, epochs, reports, alerts, analyses, indexes,
-                queryCache, duckdb, deployment);
+                queryCache, duckdb, deployment, security);
     }
 
     /** The same config with these alert rules. */
     public TandemConfig withAlerts(Map<String, AlertDef> rules) {
         return new TandemConfig(epochMs, streams, views, batchEvery, reports, rules, analyses, indexes,
-                queryCache, duckdb, deployment);
+                queryCache, duckdb, deployment, security);
     }
 
     /** The same config with these views. */
     public TandemConfig withViews(Map<String, ViewDef> defs) {
         return new TandemConfig(epochMs, streams, defs, batchEvery, reports, alerts, analyses, indexes,
-                queryCache, duckdb, deployment);
+                queryCache, duckdb, deployment, security);
     }
 
     /** The same config with these analyses. */
     public TandemConfig withAnalyses(Map<String, AnalysisDef> defs) {
         return new TandemConfig(epochMs, streams, views, batchEvery, reports, alerts, defs, indexes,
-                queryCache, duckdb, deployment);
+                queryCache, duckdb, deployment, security);
     }
 
     /** The same config with these search indexes. */
     public TandemConfig withIndexes(Map<String, IndexDef> defs) {
         return new TandemConfig(epochMs, streams, views, batchEvery, reports, alerts, analyses, defs,
-                queryCache, duckdb, deployment);
+                queryCache, duckdb, deployment, security);
     }
 
     /** The same config with its parts on these implementations. */
     public TandemConfig withDeployment(DeploymentDef parts) {
         return new TandemConfig(epochMs, streams, views, batchEvery, reports, alerts, analyses, indexes, queryCache,
-                duckdb, parts);
+                duckdb, parts, security);
     }
 
     /** The same config with this query cache. */
     public TandemConfig withQueryCache(QueryCacheDef cache) {
         return new TandemConfig(epochMs, streams, views, batchEvery, reports, alerts, analyses, indexes, cache, duckdb,
-                deployment);
+                deployment, security);
     }
 
     /** The epoch an arrival time falls in: {@code floor(arrivalMs / epochMs)}. */

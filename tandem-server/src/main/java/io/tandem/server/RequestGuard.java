@@ -1,20 +1,27 @@
 package io.tandem.server;
 
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpStatus;
+import io.tandem.core.SecurityDef;
+import io.tandem.server.auth.Scope;
+import io.tandem.server.auth.Tokens;
 
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -29,11 +36,16 @@ import java.util.regex.Pattern;
  *       from this server's own origin: {@code http://} or {@code https://} and the request's {@code Host}. Any
  *       other, {@code null} included, is refused with 403 naming it, so a cross-site form or {@code fetch} cannot
  *       ingest, run batches or reports. Clients that send no {@code Origin} (curl, the CLI) pass.</li>
- *   <li><b>Token.</b> With an API token, the API ({@code /v1/...} and {@code /metrics}) needs
- *       {@code Authorization: Bearer <token>} (401 otherwise). The server-sent event streams
- *       ({@code /v1/views/{view}/live}, {@code /v1/alerts/live}, {@code /v1/analyses/live}) take it also as the
- *       query parameter {@value #TOKEN_PARAM}, because a browser's {@code EventSource} cannot set headers. The
- *       dashboard's static files hold no data and need no token.</li>
+ *   <li><b>Token.</b> With a tokens file ({@code security.tokens_file}), the API ({@code /v1/...} and
+ *       {@code /metrics}) needs {@code Authorization: Bearer <token>} of one of its tokens (401 otherwise), with the
+ *       scope the request needs (403 otherwise): {@code ingest} for {@code POST /v1/streams/{stream}/events},
+ *       {@code read} for every {@code GET}, {@code HEAD} and {@code POST /v1/sql}, {@code admin} for the rest; admin
+ *       may do everything. The server-sent event streams ({@code /v1/views/{view}/live}, {@code /v1/alerts/live},
+ *       {@code /v1/analyses/live}) take the token also as the query parameter {@value #TOKEN_PARAM}, because a
+ *       browser's {@code EventSource} cannot set headers. The dashboard's static files hold no data and need no
+ *       token; everything they show comes from the API.</li>
+ *   <li><b>Rate.</b> With {@code security.rate_limit}, each token has a bucket of requests; a request beyond it is
+ *       answered 429 with {@code Retry-After}.</li>
  * </ol>
  */
 final class RequestGuard {
@@ -49,7 +61,15 @@ final class RequestGuard {
 
     private final Set<String> names = new TreeSet<>();
     private final InetAddress bind;
-    private final byte[] expectedAuthorization;
+    static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+    private static final Pattern INGEST_PATH = Pattern.compile("/v1/streams/[^/]+/events/?");
+
+    /** The server's tokens, or null when the API is open (loopback only). */
+    private final Tokens tokens;
+    private final SecurityDef.RateLimit rateLimit;
+    private final boolean tls;
+    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
     RequestGuard(ServerOptions options) {
         try {
@@ -62,14 +82,32 @@ final class RequestGuard {
             names.add("localhost");
         }
         names.addAll(options.allowedHosts());
-        this.expectedAuthorization = options.apiToken() == null ? null
-                : ("Bearer " + options.apiToken()).getBytes(StandardCharsets.UTF_8);
+        SecurityDef security = options.security();
+        this.tokens = security.tokensFile() == null ? null : Tokens.open(security.tokensFile());
+        this.rateLimit = security.rateLimit();
+        this.tls = security.tls() != null;
     }
 
     void check(Context ctx) {
+        securityHeaders(ctx);
         checkHost(ctx);
         checkOrigin(ctx);
         checkToken(ctx);
+    }
+
+    /**
+     * Headers that keep a browser from running anything the dashboard did not ship: no inline script or style, no
+     * framing, no sniffing of content types, no referrer sent elsewhere; and, over HTTPS, HTTPS only from then on.
+     */
+    private void securityHeaders(Context ctx) {
+        ctx.header("Content-Security-Policy", CSP);
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("X-Frame-Options", "DENY");
+        ctx.header("Referrer-Policy", "no-referrer");
+        ctx.header("Cross-Origin-Opener-Policy", "same-origin");
+        if (tls) {
+            ctx.header("Strict-Transport-Security", "max-age=31536000");
+        }
     }
 
     private void checkHost(Context ctx) {
@@ -154,22 +192,62 @@ final class RequestGuard {
     }
 
     private void checkToken(Context ctx) {
-        if (expectedAuthorization == null || !isApi(ctx.path())) {
+        if (tokens == null || !isApi(ctx.path())) {
             return;
         }
         String given = ctx.header("Authorization");
+        String secret = null;
         if (given != null && given.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            given = "Bearer " + given.substring(7); // the scheme is case-insensitive (RFC 7235), the token is not
+            secret = given.substring(7); // the scheme is case-insensitive (RFC 7235), the token is not
+        } else if (given == null && ctx.method() == HandlerType.GET && STREAM_PATH.matcher(ctx.path()).matches()) {
+            secret = ctx.queryParam(TOKEN_PARAM);
         }
-        if (given == null && ctx.method() == HandlerType.GET && STREAM_PATH.matcher(ctx.path()).matches()
-                && ctx.queryParam(TOKEN_PARAM) != null) {
-            given = "Bearer " + ctx.queryParam(TOKEN_PARAM);
-        }
-        if (given == null || !MessageDigest.isEqual(expectedAuthorization, given.getBytes(StandardCharsets.UTF_8))) {
+        Tokens.Token token = tokens.verify(secret).orElse(null);
+        if (token == null) {
             ctx.header("WWW-Authenticate", "Bearer");
-            throw new TandemServer.ApiException(HttpStatus.UNAUTHORIZED, "missing or wrong API token "
-                    + "(Authorization: Bearer ...)");
+            throw new TandemServer.ApiException(HttpStatus.UNAUTHORIZED, secret == null
+                    ? "missing API token (Authorization: Bearer ...)"
+                    : "unknown API token (Authorization: Bearer ...): it is not in the server's tokens file");
         }
+        Scope needed = scopeOf(ctx.method(), ctx.path());
+        if (!needed.grantedBy(token.scopes())) {
+            throw new TandemServer.ApiException(HttpStatus.FORBIDDEN, "token '" + token.name() + "' lacks the scope '"
+                    + needed.configName() + "' that " + ctx.method() + " " + ctx.path() + " needs (it has "
+                    + Scope.names(token.scopes()) + ")");
+        }
+        checkRate(ctx, token);
+    }
+
+    private void checkRate(Context ctx, Tokens.Token token) {
+        if (rateLimit == null) {
+            return;
+        }
+        Bucket bucket = buckets.computeIfAbsent(token.name(), name -> Bucket.builder()
+                .addLimit(Bandwidth.builder().capacity(rateLimit.burst())
+                        .refillGreedy(1, Duration.ofNanos(Math.max(1, (long) (1e9 / rateLimit.requestsPerSecond()))))
+                        .build())
+                .build());
+        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+        if (!probe.isConsumed()) {
+            long seconds = Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999) / 1_000_000_000);
+            ctx.header("Retry-After", Long.toString(seconds));
+            throw new TandemServer.ApiException(HttpStatus.TOO_MANY_REQUESTS, "token '" + token.name()
+                    + "' is over its rate limit of " + rateLimit.requestsPerSecond() + " requests per second (burst "
+                    + rateLimit.burst() + "); retry in " + seconds + " s");
+        }
+    }
+
+    /** The scope a request needs. */
+    static Scope scopeOf(HandlerType method, String path) {
+        String p = path.toLowerCase(Locale.ROOT);
+        if (method == HandlerType.GET || method == HandlerType.HEAD
+                || method == HandlerType.POST && (p.equals("/v1/sql") || p.equals("/v1/sql/"))) {
+            return Scope.READ;
+        }
+        if (method == HandlerType.POST && INGEST_PATH.matcher(p).matches()) {
+            return Scope.INGEST;
+        }
+        return Scope.ADMIN;
     }
 
     /** The API, and anything that could be routed to it (with a trailing slash, say). */

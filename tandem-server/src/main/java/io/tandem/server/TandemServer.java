@@ -82,8 +82,7 @@ public final class TandemServer implements AutoCloseable {
         this.metrics = new ServerMetrics(tandem.metrics().registry());
         RequestGuard guard = new RequestGuard(options);
         this.app = Javalin.create(cfg -> {
-            cfg.jetty.host = options.bind();
-            cfg.jetty.port = options.port();
+            Listener.configure(cfg, options);
             // Jetty's per-connection header cache matches values ignoring case by default, which would hand a
             // handler a cached "Bearer s3cret" for a later "Bearer S3CRET" on the same connection
             cfg.jetty.modifyHttpConfiguration(http -> {
@@ -177,8 +176,7 @@ public final class TandemServer implements AutoCloseable {
 
     /** The base URL, e.g. {@code http://127.0.0.1:7070}. */
     public String url() {
-        String host = options.bind().contains(":") ? "[" + options.bind() + "]" : options.bind();
-        return "http://" + host + ":" + port();
+        return Listener.url(options, port());
     }
 
     @Override

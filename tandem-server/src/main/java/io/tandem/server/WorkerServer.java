@@ -21,8 +21,7 @@ public final class WorkerServer implements AutoCloseable {
         this.options = options;
         RequestGuard guard = new RequestGuard(options);
         this.app = Javalin.create(cfg -> {
-            cfg.jetty.host = options.bind();
-            cfg.jetty.port = options.port();
+            Listener.configure(cfg, options);
             cfg.startup.showJavalinBanner = false;
             cfg.http.prefer405over404 = true;
             cfg.routes.before(guard::check);
@@ -47,8 +46,7 @@ public final class WorkerServer implements AutoCloseable {
 
     /** The base URL, e.g. {@code http://127.0.0.1:7071}. */
     public String url() {
-        String host = options.bind().contains(":") ? "[" + options.bind() + "]" : options.bind();
-        return "http://" + host + ":" + app.port();
+        return Listener.url(options, app.port());
     }
 
     @Override

@@ -5,10 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.core.SecurityDef;
 import io.tandem.core.config.ConfigLoader;
 import io.tandem.core.time.Timestamps;
 import io.tandem.engine.Tandem;
 import io.tandem.engine.TandemOptions;
+import io.tandem.server.auth.Scope;
+import io.tandem.server.auth.Tokens;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 /** The analysis endpoints on port 0 with a real client: the live feed and its resume, the list, one result, errors. */
 class AnalysisRoutesTest {
@@ -140,16 +144,18 @@ class AnalysisRoutesTest {
 
     @Test
     void when_theServerHasAToken_then_theLiveFeedTakesItAsAQueryParameter() throws Exception {
+        Path tokens = dir.resolve("tokens.jsonl");
+        String secret = Tokens.create(tokens, "dashboard", Set.of(Scope.READ)).secret();
         try (Tandem tandem = Tandem.start(ConfigLoader.parse(CONFIG, "test.yaml"), TandemOptions.defaults(dir));
              TandemServer server = TandemServer.start(tandem,
-                     new ServerOptions("127.0.0.1", 0, 64 * 1024, "s3cret"))) {
+                     new ServerOptions("127.0.0.1", 0, 64 * 1024, SecurityDef.tokens(tokens)))) {
             try (SseStream wrong = SseStream.open(http, server.url() + "/v1/analyses/live?access_token=wrong");
-                 SseStream right = SseStream.open(http, server.url() + "/v1/analyses/live?access_token=s3cret")) {
+                 SseStream right = SseStream.open(http, server.url() + "/v1/analyses/live?access_token=" + secret)) {
                 assertThat(wrong.response.statusCode()).isEqualTo(401);
                 assertThat(right.response.statusCode()).isEqualTo(200);
             }
-            assertThat(get(server, "/v1/analyses?access_token=s3cret").statusCode()).isEqualTo(401);
-            assertThat(get(server, "/v1/analyses", "Authorization", "Bearer s3cret").statusCode()).isEqualTo(200);
+            assertThat(get(server, "/v1/analyses?access_token=" + secret).statusCode()).isEqualTo(401);
+            assertThat(get(server, "/v1/analyses", "Authorization", "Bearer " + secret).statusCode()).isEqualTo(200);
         }
     }
 

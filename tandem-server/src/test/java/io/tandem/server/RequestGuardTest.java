@@ -1,10 +1,8 @@
 package io.tandem.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tandem.core.config.ConfigLoader;
 import io.tandem.engine.Tandem;
 import io.tandem.engine.TandemOptions;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,7 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -25,8 +22,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * What a web page the user visits can no longer do, on port 0 with a real client: reach the server under another
- * name (DNS rebinding), post to it from another origin (CSRF), ingest as text/plain; and the API token, which
- * guards the API but not the dashboard's files. The surefire configuration lets the client set {@code Host}.
+ * name (DNS rebinding), post to it from another origin (CSRF), ingest as text/plain. Tokens are
+ * {@link SecurityTest}'s. The surefire configuration lets the client set {@code Host}.
  */
 class RequestGuardTest {
 
@@ -162,50 +159,5 @@ class RequestGuardTest {
         assertThat(r.statusCode()).isEqualTo(415);
         assertThat(error(r)).contains("text/plain").contains("application/x-ndjson");
         assertThat(accepted()).isZero();
-    }
-
-    @Test
-    void when_aTokenIsSet_then_theApiNeedsIt_butTheDashboardFilesDoNot() throws Exception {
-        serve(new ServerOptions("127.0.0.1", 0, 1 << 20, "s3cret"));
-
-        // 1. the dashboard's files: no data, no token
-        for (String file : List.of("/", "/app.js", "/common.js", "/dashboard.css",
-                "/webjars/uplot/1.6.30/dist/uPlot.iife.min.js")) {
-            assertThat(send("GET", file, null).statusCode()).as(file).isEqualTo(200);
-        }
-
-        // 2. the API: 401 with a Bearer challenge without the token, or with a wrong one, also with a trailing slash
-        for (String path : List.of("/v1/status", "/v1/status/", "/metrics", "/metrics/", "/v1/views",
-                "/v1/nothing-here")) {
-            HttpResponse<String> r = send("GET", path, null);
-            assertThat(r.statusCode()).as(path).isEqualTo(401);
-            assertThat(r.headers().firstValue("WWW-Authenticate")).as(path).contains("Bearer");
-        }
-        assertThat(send("GET", "/v1/status", null, "Authorization", "Bearer wrong").statusCode()).isEqualTo(401);
-        assertThat(send("POST", INGEST, TRADE, "Content-Type", "application/x-ndjson").statusCode()).isEqualTo(401);
-        assertThat(send("GET", "/v1/status", null, "Authorization", "Bearer s3cret").statusCode()).isEqualTo(200);
-        assertThat(send("GET", "/metrics", null, "Authorization", "Bearer s3cret").statusCode()).isEqualTo(200);
-        // the scheme is case-insensitive, the token is not
-        assertThat(send("GET", "/v1/status", null, "Authorization", "bearer s3cret").statusCode()).isEqualTo(200);
-        assertThat(send("GET", "/v1/status", null, "Authorization", "BEARER s3cret").statusCode()).isEqualTo(200);
-        assertThat(send("GET", "/v1/status", null, "Authorization", "bearer S3CRET").statusCode()).isEqualTo(401);
-
-        // 3. the token as a query parameter opens the event streams (EventSource cannot set headers), nothing else
-        assertThat(send("GET", "/v1/status?access_token=s3cret", null).statusCode()).isEqualTo(401);
-        assertThat(SseStream.open(http, server.url() + "/v1/alerts/live?access_token=wrong").response.statusCode())
-                .isEqualTo(401);
-        try (SseStream alerts = SseStream.open(http, server.url() + "/v1/alerts/live?access_token=s3cret");
-             SseStream rows = SseStream.open(http, server.url()
-                     + "/v1/views/trades_1m/live?symbol=A&access_token=s3cret")) {
-            assertThat(alerts.response.statusCode()).isEqualTo(200);
-            assertThat(rows.response.statusCode()).isEqualTo(200);
-            HttpResponse<String> r = send("POST", INGEST, TRADE, "Content-Type", "application/x-ndjson",
-                    "Authorization", "Bearer s3cret");
-            assertThat(r.statusCode()).isEqualTo(200);
-            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> !rows.named("row").isEmpty());
-            JsonNode row = rows.named("row").get(0).json();
-            assertThat(row.get("symbol").asText()).isEqualTo("A");
-            assertThat(row.get("trades").asLong()).isEqualTo(1);
-        }
     }
 }

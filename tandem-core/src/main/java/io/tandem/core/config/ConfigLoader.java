@@ -17,6 +17,7 @@ import io.tandem.core.MeasureDef;
 import io.tandem.core.Needs;
 import io.tandem.core.QueryCacheDef;
 import io.tandem.core.ReportDef;
+import io.tandem.core.SecurityDef;
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.UnknownFields;
@@ -72,7 +73,7 @@ public final class ConfigLoader {
 
     private static final List<String> TOP_KEYS =
             List.of("epoch", "streams", "views", "alerts", "reports", "batch", "analyses", "indexes",
-                    "query_cache", "duckdb", "log", "store");
+                    "query_cache", "duckdb", "log", "store", "security");
     private static final List<String> STREAM_KEYS =
             List.of("time", "lateness", "max_future", "min_time", "unknown_fields", "on_bad_event", "fields");
     /** Column names every query row carries besides the dimensions and measures. */
@@ -88,6 +89,9 @@ public final class ConfigLoader {
     private static final List<String> INDEX_KEYS = List.of("stream", "fields", "needs");
     private static final List<String> CACHE_KEYS = List.of("enabled", "max_bytes", "warm", "needs");
     private static final List<String> DUCKDB_KEYS = List.of("memory_limit", "threads");
+    private static final List<String> SECURITY_KEYS = List.of("tokens_file", "tls", "rate_limit");
+    private static final List<String> TLS_KEYS = List.of("cert_file", "key_file");
+    private static final List<String> RATE_LIMIT_KEYS = List.of("requests_per_second", "burst");
     private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*(B|KB|KiB|MB|MiB|GB|GiB)?");
     private static final List<String> REPORT_FORMATS = List.of("csv", "parquet", "json");
     private static final List<String> PLACEHOLDERS = List.of("{{period_start}}", "{{period_end}}");
@@ -106,7 +110,11 @@ public final class ConfigLoader {
     /** The views that have errors of their own: alert rules over them get only the checks that do not need them. */
     private final Set<String> badViews = new HashSet<>();
 
-    private ConfigLoader() {
+    /** Where relative paths in the config start: the config file's folder. */
+    private final Path baseDir;
+
+    private ConfigLoader(Path baseDir) {
+        this.baseDir = baseDir;
     }
 
     /**
@@ -123,23 +131,28 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(file.toString(), List.of("cannot read: " + e));
         }
-        return parse(yaml, file.toString());
+        Path dir = file.toAbsolutePath().getParent();
+        return parse(yaml, file.toString(), dir == null ? Path.of("") : dir);
     }
 
     /**
-     * Parses and validates a configuration.
+     * Parses and validates a configuration; relative paths in it are taken from the working directory.
      *
      * @param sourceName where the text came from, carried by a {@link ConfigException}
      * @throws ConfigException listing every problem
      */
     public static TandemConfig parse(String yaml, String sourceName) {
+        return parse(yaml, sourceName, Path.of(""));
+    }
+
+    private static TandemConfig parse(String yaml, String sourceName, Path baseDir) {
         JsonNode root;
         try {
             root = YAML.readTree(yaml);
         } catch (JsonProcessingException e) {
             throw new ConfigException(sourceName, List.of(syntaxError(e)));
         }
-        ConfigLoader loader = new ConfigLoader();
+        ConfigLoader loader = new ConfigLoader(baseDir);
         TandemConfig config = loader.config(root);
         if (loader.errors.isEmpty()) {
             loader.errors.addAll(Planner.contradictions(config));
@@ -173,8 +186,9 @@ public final class ConfigLoader {
         Map<String, IndexDef> indexes = indexes(root.get("indexes"));
         QueryCacheDef queryCache = queryCache(root.get("query_cache"));
         DuckDbDef duckdb = duckdb(root.get("duckdb"));
+        SecurityDef security = security(root.get("security"));
         return new TandemConfig(epochMs, streams, views, batchEvery, reports, alerts, analyses, indexes, queryCache,
-                duckdb, deployment);
+                duckdb, deployment, security);
     }
 
     private long epoch(JsonNode node) {
@@ -1072,6 +1086,81 @@ public final class ConfigLoader {
             }
         }
         return new DuckDbDef(limit, threads);
+    }
+
+    private SecurityDef security(JsonNode node) {
+        String path = "security";
+        if (isAbsent(node)) {
+            return SecurityDef.NONE;
+        }
+        if (!node.isObject()) {
+            error(path, "expected a mapping like {tokens_file: tokens.jsonl}, got " + describe(node));
+            return SecurityDef.NONE;
+        }
+        checkKeys(node, path, SECURITY_KEYS);
+        Path tokens = isAbsent(node.get("tokens_file")) ? null : file(node.get("tokens_file"), path + ".tokens_file");
+        SecurityDef.Tls tls = null;
+        JsonNode t = node.get("tls");
+        if (!isAbsent(t)) {
+            if (!t.isObject()) {
+                error(path + ".tls", "expected a mapping like {cert_file: cert.pem, key_file: key.pem}, got "
+                        + describe(t));
+            } else {
+                checkKeys(t, path + ".tls", TLS_KEYS);
+                Path cert = required(t, path + ".tls", "cert_file");
+                Path key = required(t, path + ".tls", "key_file");
+                tls = cert == null || key == null ? null : new SecurityDef.Tls(cert, key);
+            }
+        }
+        return new SecurityDef(tokens, tls, rateLimit(node.get("rate_limit"), path + ".rate_limit"));
+    }
+
+    private Path required(JsonNode node, String path, String key) {
+        if (isAbsent(node.get(key))) {
+            error(path + "." + key, "missing (a PEM file)");
+            return null;
+        }
+        return file(node.get(key), path + "." + key);
+    }
+
+    /** A file name, relative to the config file's folder unless absolute; null after recording an error. */
+    private Path file(JsonNode node, String path) {
+        String text = text(node, path, "a file name");
+        if (text == null) {
+            return null;
+        }
+        if (text.isBlank() || text.indexOf('\0') >= 0) {
+            error(path, "expected a file name, got " + describe(node));
+            return null;
+        }
+        return baseDir.resolve(text).normalize();
+    }
+
+    private SecurityDef.RateLimit rateLimit(JsonNode node, String path) {
+        if (isAbsent(node)) {
+            return null;
+        }
+        if (!node.isObject()) {
+            error(path, "expected a mapping like {requests_per_second: 50, burst: 100}, got " + describe(node));
+            return null;
+        }
+        checkKeys(node, path, RATE_LIMIT_KEYS);
+        JsonNode r = node.get("requests_per_second");
+        if (isAbsent(r) || !r.isNumber() || !(r.asDouble() >= 0.01) || r.asDouble() > 1e6) {
+            error(path + ".requests_per_second", "expected a number from 0.01 to 1000000, got "
+                    + (isAbsent(r) ? "nothing" : describe(r)));
+            return null;
+        }
+        JsonNode b = node.get("burst");
+        long burst = Math.max(1, (long) Math.ceil(r.asDouble()));
+        if (!isAbsent(b)) {
+            if (!b.isIntegralNumber() || !b.canConvertToLong() || b.asLong() < 1 || b.asLong() > 10_000_000) {
+                error(path + ".burst", "expected a whole number from 1 to 10000000, got " + describe(b));
+                return null;
+            }
+            burst = b.asLong();
+        }
+        return new SecurityDef.RateLimit(r.asDouble(), burst);
     }
 
     /** A byte size: a whole number, optionally with B, KB, KiB, MB, MiB, GB or GiB; -1 after recording an error. */

@@ -51,7 +51,7 @@ class ConfigErrorsTest {
                 bad("streams: [trades]\n", "streams: expected a mapping of stream name to stream, got a list"),
                 bad(TRADES + "alert: {}\n",
                         "alert: unknown key (expected epoch, streams, views, alerts, reports, batch, analyses,"
-                                + " indexes, query_cache, duckdb, log, store)"),
+                                + " indexes, query_cache, duckdb, log, store, security)"),
                 bad("epoch: 500ms\n" + TRADES, "epoch: must be at least 1s, got 500ms"),
                 bad("epoch: 1 hour\n" + TRADES,
                         "epoch: expected a duration like 500ms, 5s, 1m, 1h or 1d, got \"1 hour\""),
@@ -208,7 +208,7 @@ class ConfigErrorsTest {
 
         List<String> expected = List.of(
                 "surprise: unknown key (expected epoch, streams, views, alerts, reports, batch, analyses, indexes,"
-                        + " query_cache, duckdb, log, store)",
+                        + " query_cache, duckdb, log, store, security)",
                 "epoch: expected a duration like 500ms, 5s, 1m, 1h or 1d, got \"1x\"",
                 "streams.quotes.lateness2: unknown key (expected time, lateness, max_future, min_time, unknown_fields, "
                         + "on_bad_event, fields)",

@@ -7,9 +7,13 @@ import io.tandem.core.DuckDbDef;
 import io.tandem.core.IndexDef;
 import io.tandem.core.Needs;
 import io.tandem.core.QueryCacheDef;
+import io.tandem.core.SecurityDef;
 import io.tandem.core.TandemConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -242,6 +246,39 @@ class ConfigWorkloadsTest {
                 "views.trades_1m.needs.complex: expected true or false, got \"maybe\"",
                 "views.trades_1m.needs.speed: unknown key (expected user_waiting, trigger, session_bound,"
                         + " freshness, staleness, volume, complex)");
+    }
+
+    @Test
+    void security_isRead_withPathsFromTheConfigsFolder(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("tandem.yaml"), BASE + """
+                security:
+                  tokens_file: secrets/tokens.jsonl
+                  tls: {cert_file: /etc/tandem/cert.pem, key_file: key.pem}
+                  rate_limit: {requests_per_second: 2.5, burst: 10}
+                """);
+        SecurityDef security = ConfigLoader.load(file).security();
+        assertThat(security.tokensFile()).isEqualTo(dir.resolve("secrets/tokens.jsonl"));
+        assertThat(security.tls()).isEqualTo(new SecurityDef.Tls(Path.of("/etc/tandem/cert.pem"),
+                dir.resolve("key.pem")));
+        assertThat(security.rateLimit()).isEqualTo(new SecurityDef.RateLimit(2.5, 10));
+        assertThat(ConfigLoader.parse(BASE, "t.yaml").security()).isEqualTo(SecurityDef.NONE);
+    }
+
+    @Test
+    void securityMistakes_areNamed() {
+        assertThat(errors(BASE + """
+                security:
+                  token_file: t.jsonl
+                  tls: {cert_file: c.pem}
+                  rate_limit: {requests_per_second: 0, burst: 1.5}
+                """)).containsExactly(
+                "security.token_file: unknown key (expected tokens_file, tls, rate_limit)",
+                "security.tls.key_file: missing (a PEM file)",
+                "security.rate_limit.requests_per_second: expected a number from 0.01 to 1000000, got 0");
+        assertThat(errors(BASE + "security: 5\n")).containsExactly(
+                "security: expected a mapping like {tokens_file: tokens.jsonl}, got 5");
+        assertThat(errors(BASE + "security: {rate_limit: {requests_per_second: 5, burst: -1}}\n")).containsExactly(
+                "security.rate_limit.burst: expected a whole number from 1 to 10000000, got -1");
     }
 
     private static List<String> errors(String yaml) {
