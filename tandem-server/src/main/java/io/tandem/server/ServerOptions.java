@@ -56,6 +56,10 @@ public record ServerOptions(String bind, int port, long maxBodyBytes, SecurityDe
                     + "security.tokens_file in the config (tandem token create --tokens-file FILE --scopes read) "
                     + "to listen on other interfaces");
         }
+        if (security.rateLimit() != null && security.tokensFile() == null) {
+            throw new IllegalArgumentException("security.rate_limit: limits are per token; set security.tokens_file "
+                    + "too");
+        }
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port: expected 0..65535, got " + port);
         }
