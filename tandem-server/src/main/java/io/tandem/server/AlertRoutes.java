@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import io.javalin.http.sse.SseClient;
 import io.tandem.engine.alert.Alert;
 import io.tandem.core.AlertDef;
 import io.tandem.engine.alert.AlertEngine;
@@ -49,7 +48,8 @@ final class AlertRoutes {
     }
 
     /** Adds the routes; {@code rules} are the rules the config declares. */
-    static void register(RoutesConfig routes, AlertEngine alerts, Map<String, AlertDef> rules) {
+    static void register(RoutesConfig routes, AlertEngine alerts, Map<String, AlertDef> rules,
+                         FeedStreams streams) {
         AlertRoutes r = new AlertRoutes(alerts, rules);
         routes.get("/v1/alerts", r::history);
         routes.get("/v1/alerts/rules", r::rules);
@@ -59,7 +59,7 @@ final class AlertRoutes {
                 TandemServer.requireEventStream(ctx);
             }
         });
-        routes.sse("/v1/alerts/live", r::live);
+        routes.get("/v1/alerts/live", ctx -> r.live(ctx, streams));
     }
 
     /** {@code {"rules": [{"name", "view" or "stream", "on", "for_each", "condition"}]}}: why each alert fires. */
@@ -101,8 +101,8 @@ final class AlertRoutes {
         ctx.contentType("application/json").result(root.toString());
     }
 
-    private void live(SseClient client) {
-        FeedStream.serve(client, lastId -> alerts.subscribe(lastId, FeedStream.CLIENT_BUFFER), "alert", Alert::json,
+    private void live(Context ctx, FeedStreams streams) {
+        streams.serve(ctx, lastId -> alerts.subscribe(lastId, FeedStreams.CLIENT_BUFFER), "alert", Alert::json,
                 a -> a.id(), "alerts");
     }
 

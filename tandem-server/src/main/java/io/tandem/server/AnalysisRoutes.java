@@ -7,7 +7,6 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpStatus;
-import io.javalin.http.sse.SseClient;
 import io.tandem.core.AnalysisDef;
 import io.tandem.engine.analysis.Analyses;
 import io.tandem.engine.analysis.AnalysisResult;
@@ -45,7 +44,7 @@ final class AnalysisRoutes {
         this.analyses = analyses;
     }
 
-    static void register(RoutesConfig routes, Analyses analyses) {
+    static void register(RoutesConfig routes, Analyses analyses, FeedStreams streams) {
         AnalysisRoutes r = new AnalysisRoutes(analyses);
         routes.get("/v1/analyses", r::list);
         routes.get("/v1/analyses/definitions", r::definitions);
@@ -55,7 +54,7 @@ final class AnalysisRoutes {
                 TandemServer.requireEventStream(ctx);
             }
         });
-        routes.sse("/v1/analyses/live", r::live);
+        routes.get("/v1/analyses/live", ctx -> r.live(ctx, streams));
         routes.get("/v1/analyses/{id}", r::one);
     }
 
@@ -115,8 +114,8 @@ final class AnalysisRoutes {
         ctx.contentType("application/json").result(n.toString());
     }
 
-    private void live(SseClient client) {
-        FeedStream.serve(client, lastId -> analyses.subscribe(lastId, FeedStream.CLIENT_BUFFER), "analysis",
+    private void live(Context ctx, FeedStreams streams) {
+        streams.serve(ctx, lastId -> analyses.subscribe(lastId, FeedStreams.CLIENT_BUFFER), "analysis",
                 AnalysisResult::json, AnalysisResult::eventId, "results");
     }
 

@@ -6,20 +6,15 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpStatus;
-import io.javalin.http.sse.SseClient;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.ViewDef;
-import io.tandem.engine.feed.Feed;
 import io.tandem.engine.live.LiveFilter;
-import io.tandem.engine.live.LiveRow;
 import io.tandem.engine.live.LiveViews;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code GET /v1/views/{view}/live?DIM=VALUE...}: the rows of a view that change, as server-sent events.
@@ -30,34 +25,29 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code Last-Event-ID} (an {@code EventSource} does it by itself; {@code ?last_event_id=} works too, as for alerts
  * and analyses) first gets the current value of each matching row changed since, or, when that id is too old, the
  * rows of the view's recent buckets, announced by a comment. The stream is served as every feed is
- * ({@link FeedStream}): a client that falls 10,000 updates behind gets an event named {@code dropped} and the
+ * ({@link FeedStreams}): a client that falls 10,000 updates behind gets an event named {@code dropped} and the
  * stream ends; it reconnects with its last id.
  */
-final class LiveRoutes implements AutoCloseable {
+final class LiveRoutes {
 
     private static final String PATH = "/v1/views/{view}/live";
-    private static final String LAST_ID_PARAM = FeedStream.LAST_ID_PARAM;
+    private static final String LAST_ID_PARAM = FeedStreams.LAST_ID_PARAM;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LiveViews live;
     private final TandemConfig config;
-    private final Set<Feed<LiveRow>> open = ConcurrentHashMap.newKeySet();
+    private final FeedStreams streams;
 
-    LiveRoutes(LiveViews live, TandemConfig config) {
+    LiveRoutes(LiveViews live, TandemConfig config, FeedStreams streams) {
         this.live = live;
         this.config = config;
+        this.streams = streams;
     }
 
     /** Adds the route: a check that answers 404, 400 or 406 before the stream starts, then the stream. */
     void register(RoutesConfig routes) {
         routes.before(PATH, this::check);
-        routes.sse(PATH, this::stream);
-    }
-
-    /** Ends every open stream (the server is stopping). */
-    @Override
-    public void close() {
-        open.forEach(Feed::close);
+        routes.get(PATH, this::stream);
     }
 
     private void check(Context ctx) {
@@ -93,20 +83,15 @@ final class LiveRoutes implements AutoCloseable {
         }
     }
 
-    private void stream(SseClient client) {
-        LiveFilter filter = client.ctx().attribute("live.filter");
-        Long lastId = client.ctx().attribute("live.lastId");
+    private void stream(Context ctx) {
+        LiveFilter filter = ctx.attribute("live.filter");
+        Long lastId = ctx.attribute("live.lastId");
         ViewDef view = config.views().get(filter.view());
         List<String> measures = new ArrayList<>(view.measures().keySet());
-        FeedStream.serve(client, ignored -> {
-            Feed<LiveRow> feed = live.subscribe(filter, lastId);
-            open.add(feed);
-            return feed;
-        }, "row", row -> {
+        streams.serve(ctx, ignored -> live.subscribe(filter, lastId), "row", row -> {
             ObjectNode data = JSON.createObjectNode();
             TandemServer.putRow(data, view.groupBy(), measures, row.row());
             return data.toString();
         }, row -> Long.toString(row.id()), "row updates");
-        open.removeIf(Feed::closed);
     }
 }

@@ -22,6 +22,7 @@ import io.tandem.engine.query.QueryException;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.ViewQuery;
 import io.tandem.spi.store.StoreUnavailableException;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +65,11 @@ public final class TandemServer implements AutoCloseable {
     private final Tandem tandem;
     private final ServerOptions options;
     private final Javalin app;
+    /** The most request threads; streams of server-sent events hold none while they wait. */
+    static final int MAX_THREADS = 200;
+
+    private final FeedStreams streams = new FeedStreams();
+    private final QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 8, 60_000);
     private final LiveRoutes live;
     private final Overview overview;
     private final ServerMetrics metrics;
@@ -77,12 +83,14 @@ public final class TandemServer implements AutoCloseable {
         this.tandem = tandem;
         this.options = options;
         this.batchNode = batchNode;
-        this.live = new LiveRoutes(tandem.liveViews(), tandem.config());
+        this.live = new LiveRoutes(tandem.liveViews(), tandem.config(), streams);
         this.overview = new Overview(tandem, System::currentTimeMillis);
         this.metrics = new ServerMetrics(tandem.metrics().registry());
         RequestGuard guard = new RequestGuard(options);
         this.app = Javalin.create(cfg -> {
             Listener.configure(cfg, options);
+            threads.setName("tandem-http");
+            cfg.jetty.threadPool = threads;
             // Jetty's per-connection header cache matches values ignoring case by default, which would hand a
             // handler a cached "Bearer s3cret" for a later "Bearer S3CRET" on the same connection
             cfg.jetty.modifyHttpConfiguration(http -> {
@@ -109,9 +117,9 @@ public final class TandemServer implements AutoCloseable {
             cfg.routes.get("/v1/reconciliation", ctx -> json(ctx, BatchJson.reconciliation(tandem.batchRuns())));
             SqlRoutes.register(cfg.routes, tandem.sql());
             ReportRoutes.register(cfg.routes, tandem.reports());
-            AlertRoutes.register(cfg.routes, tandem.alerts(), tandem.config().alerts());
+            AlertRoutes.register(cfg.routes, tandem.alerts(), tandem.config().alerts(), streams);
             SearchRoutes.register(cfg.routes, tandem.search());
-            AnalysisRoutes.register(cfg.routes, tandem.analyses());
+            AnalysisRoutes.register(cfg.routes, tandem.analyses(), streams);
             live.register(cfg.routes);
             DashboardRoutes.register(cfg, tandem.config(), tandem.plan());
             cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
@@ -170,6 +178,16 @@ public final class TandemServer implements AutoCloseable {
         return server;
     }
 
+    /** The request threads running a request now. */
+    int busyThreads() {
+        return threads.getBusyThreads();
+    }
+
+    /** The server-sent event streams open now. */
+    int openStreams() {
+        return streams.open();
+    }
+
     public int port() {
         return app.port();
     }
@@ -181,7 +199,7 @@ public final class TandemServer implements AutoCloseable {
 
     @Override
     public void close() {
-        live.close();
+        streams.close();
         overview.close();
         app.stop();
         metrics.close();

@@ -22,6 +22,7 @@ public final class Feed<T> implements AutoCloseable {
     private final Consumer<Feed<T>> onClose;
     private volatile boolean overflowed;
     private volatile boolean closed;
+    private volatile Runnable onAvailable = () -> { };
 
     /**
      * @param capacity   how many items may wait for the consumer, besides the replay
@@ -39,12 +40,28 @@ public final class Feed<T> implements AutoCloseable {
 
     /** For publishers: buffers the item; true when the buffer is full and the feed ends now for it. */
     public boolean overflowsOn(T item) {
-        if (closed || buffer.offer(item)) {
+        if (closed) {
+            return false;
+        }
+        if (buffer.offer(item)) {
+            onAvailable.run();
             return false;
         }
         overflowed = true;
         close();
         return true;
+    }
+
+    /**
+     * Tells {@code listener} whenever an item is buffered and when the feed ends, on the publisher's thread: a
+     * consumer that does not wait in {@link #poll} learns so that there is something to take. It must not block.
+     * Called once now when the feed already holds items or has ended.
+     */
+    public void onAvailable(Runnable listener) {
+        this.onAvailable = listener;
+        if (!buffer.isEmpty() || closed) {
+            listener.run();
+        }
     }
 
     /** The next item, waiting up to {@code timeout}; null on timeout, or once the feed has ended and is drained. */
@@ -85,6 +102,7 @@ public final class Feed<T> implements AutoCloseable {
         if (!closed) {
             closed = true;
             onClose.accept(this);
+            onAvailable.run();
         }
     }
 }
