@@ -314,7 +314,10 @@ public final class ParquetBatchViewStore implements BatchViewStore {
             keeps = true;
             c.changed().keySet().forEach(b -> touched.add(Math.floorDiv(b, span)));
         }
-        for (long range : rows.ranges(span)) {
+        // a version written before ranges is read once, not once per range it is cut into
+        BatchRows source = isWhole(rows) || rows instanceof BatchRows.Changed c && isWhole(c.base())
+                ? BatchRows.of(rows.buckets(Long.MIN_VALUE, Long.MAX_VALUE)) : rows;
+        for (long range : source.ranges(span)) {
             String name = "r" + range;
             RangeFile kept = keeps && !touched.contains(range) ? before.ranges.get(range) : null;
             if (kept != null) {
@@ -322,12 +325,17 @@ public final class ParquetBatchViewStore implements BatchViewStore {
                 Files.createLink(folder.resolve(name + ".parquet"), parquetOf(kept.file));
                 counts[1]++;
             } else {
-                NavigableMap<Long, Map<GroupKey, Object[]>> buckets = rows.buckets(range * span, range * span + span);
+                NavigableMap<Long, Map<GroupKey, Object[]>> buckets = source.buckets(range * span,
+                        range * span + span);
                 writeView(folder.resolve(name + ".bin"), view, buckets);
                 writeParquet(folder.resolve(name + ".parquet"), view, buckets);
                 counts[0]++;
             }
         }
+    }
+
+    private static boolean isWhole(BatchRows rows) {
+        return rows instanceof StoredRows s && s.whole;
     }
 
     private static Path parquetOf(Path bin) {
