@@ -142,23 +142,32 @@ final class AlertHistory implements AutoCloseable {
         return recent.containsKey(id) || confirmed.containsKey(id);
     }
 
-    /** Whether the alert fired, looking it up in the file when the filter of older ids may hold it. */
-    synchronized boolean fired(String id) {
-        if (firedRecently(id)) {
-            return true;
-        }
-        if (!mayBeOlder(id)) {
-            return false;
+    /**
+     * Whether the alert fired, looking it up in the file when the filter of older ids may hold it; the file is
+     * read outside the lock, so that readers of the history do not wait for the lookup. Alert thread only.
+     */
+    boolean fired(String id) {
+        long until;
+        synchronized (this) {
+            if (firedRecently(id)) {
+                return true;
+            }
+            if (!mayBeOlder(id)) {
+                return false;
+            }
+            until = end;
         }
         boolean[] found = {false};
         String quoted = "\"" + id + "\"";
-        JsonLines.forEach(file, 0, end, (offset, line) -> {
+        JsonLines.forEach(file, 0, until, (offset, line) -> {
             Alert a = line.contains(quoted) ? parse(line) : null;
             found[0] = a != null && id.equals(a.id());
             return !found[0];
         });
         if (found[0]) {
-            confirmed.put(id, true);
+            synchronized (this) {
+                confirmed.put(id, true);
+            }
         }
         return found[0];
     }
