@@ -1,6 +1,7 @@
 package io.tandem.engine;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tandem.core.GroupKey;
 import io.tandem.core.TandemConfig;
 import io.tandem.core.codec.RowCodec;
 import io.tandem.engine.batch.DuckDbBatchEngine;
@@ -24,14 +25,17 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.tuple;
 
 /**
@@ -98,7 +102,13 @@ class BatchRunnerTest {
 
     /** One trade in the current epoch, durable, and marked as applied by the hot path (which is not running). */
     private void trade(long qty) throws Exception {
-        byte[] payload = new RowCodec(TestConfigs.TRADES).builder().reset(T).setString(0, "AAPL").setDouble(1, 1.0)
+        trade(T, qty);
+    }
+
+    /** As {@link #trade(long)}, of event time {@code eventTime}. */
+    private void trade(long eventTime, long qty) throws Exception {
+        byte[] payload = new RowCodec(TestConfigs.TRADES).builder().reset(eventTime).setString(0, "AAPL")
+                .setDouble(1, 1.0)
                 .setLong(2, qty).setString(3, "t").setLong(4, 1).encode();
         long offset = log.append(0, null, List.of(payload)).get(30, TimeUnit.SECONDS);
         store.commit("trades", 0, offset + 1, Map.of(), List.of());
@@ -111,6 +121,40 @@ class BatchRunnerTest {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    @Test
+    void when_aRunAddsToOneBucketRangeOnly_then_itKeepsTheOtherRangesFiles_andTheVersionReadsAsTheTradesSay()
+            throws Exception {
+        long day = 86_400_000L;
+        // 1. trades ten days apart: two day ranges of trades_1m
+        trade(T - 10 * day, 1);
+        trade(T, 2);
+        clock.addAndGet(5 * EPOCH_MS);
+        assertThat(runner.submit(false).join().status()).isEqualTo("published");
+
+        // 2. one more trade on the newer day: version 2 links the older day's file of version 1, rewrites the other
+        trade(T + 60_000, 3);
+        clock.addAndGet(5 * EPOCH_MS);
+        assertThat(runner.submit(false).join().version()).isEqualTo(2);
+        String older = "r" + Math.floorDiv(T - 10 * day, day) + ".bin";
+        String newer = "r" + Math.floorDiv(T, day) + ".bin";
+        assertThat(fileKey(2, older)).isNotNull().isEqualTo(fileKey(1, older));
+        assertThat(fileKey(2, newer)).isNotEqualTo(fileKey(1, newer));
+
+        // 3. the current version, read from its files, holds each trade's volume in its minute
+        CompiledView view = new Catalog(config).view("trades_1m");
+        Map<Long, Object> volumes = new TreeMap<>();
+        runner.current().buckets("trades_1m", Long.MIN_VALUE, Long.MAX_VALUE).forEach((bucket, rows) ->
+                volumes.put(bucket, view.results(rows.get(GroupKey.of("AAPL")))[1]));
+        long minute = Math.floorDiv(T, 60_000) * 60_000;
+        assertThat(volumes).containsExactly(entry(minute - 10 * day, 1L), entry(minute, 2L),
+                entry(minute + 60_000, 3L));
+    }
+
+    private Object fileKey(long version, String range) throws IOException {
+        return Files.readAttributes(dir.resolve("batch/v" + version + "/trades_1m/" + range),
+                BasicFileAttributes.class).fileKey();
     }
 
     @Test

@@ -25,9 +25,9 @@ import java.util.Map;
  *   <li>{@code GET /v1/alerts/live} with {@code Accept: text/event-stream} (406 without): server-sent events,
  *       one per alert as it fires: event {@code alert}, id the alert id, data the alert JSON. A
  *       {@code Last-Event-ID} header (or {@code last_event_id} parameter) replays the alerts fired after that one
- *       first. A comment every {@value #HEARTBEAT_SECONDS} s keeps the connection open. A client more than
- *       {@value #CLIENT_BUFFER} alerts behind gets a last event {@code dropped} and is disconnected; it resumes
- *       with its Last-Event-ID.</li>
+ *       first, when it is one of the newest 65,536 (older ones are read with {@code GET /v1/alerts}). A comment
+ *       every {@value #HEARTBEAT_SECONDS} s keeps the connection open. A client more than {@value #CLIENT_BUFFER}
+ *       alerts behind gets a last event {@code dropped} and is disconnected; it resumes with its Last-Event-ID.</li>
  *   <li>{@code GET /v1/alerts/dead-letters}: {@code {"dead_letters": [{"alert": {...}, "webhook": ..., "attempts":
  *       5, "error": "HTTP 503", "at": ...}]}}, oldest first.</li>
  * </ul>

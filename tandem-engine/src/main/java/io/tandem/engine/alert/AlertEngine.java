@@ -14,7 +14,6 @@ import io.tandem.core.expr.Expressions;
 import io.tandem.core.expr.RowPredicate;
 import io.tandem.core.time.Timestamps;
 import io.tandem.engine.EngineMetrics;
-import io.tandem.engine.durable.JsonLines;
 import io.tandem.engine.feed.Feed;
 import io.tandem.engine.feed.Feeds;
 import io.tandem.engine.hot.ClosingBuckets;
@@ -26,7 +25,6 @@ import io.tandem.spi.store.StateKey;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -47,8 +45,9 @@ import java.util.function.LongSupplier;
  * bucket rules: {@code on: update} for each changed group, {@code on: close} for each group whose bucket the
  * watermark has passed ({@code bucket + granularity <= watermark}), with {@code prev} read from the buckets before.
  *
- * <p>Every alert has a deterministic id ({@link Alert#id()}); the ids and the history are rebuilt at start from
- * {@code alerts.jsonl}, so a restart or a replay of the log fires nothing twice. Fired alerts are appended and
+ * <p>Every alert has a deterministic id ({@link Alert#id()}), looked up in {@code alerts.jsonl} before it fires
+ * ({@link AlertHistory}, which holds only the newest ids and a filter of the others in memory), so a restart or a
+ * replay of the log fires nothing twice. The history is read from that file. Fired alerts are appended and
  * fsynced, then published to subscribers and handed to the rule's webhook. {@code tandem.alert.latency} times the
  * arrival of the triggering event (the earliest arrival of its commit for bucket rules) to the alert's publication;
  * {@code tandem.alert.stage} splits that time by stage: {@code applied} (arrival → the hot path hands the change
@@ -76,7 +75,7 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
     private final LongSupplier clock;
     private final ThreadLocal<long[]> firstArrival = ThreadLocal.withInitial(() -> new long[]{NO_ARRIVAL});
     private final Handover handover;
-    private final JsonLines log;
+    private final AlertHistory history;
     private final Webhooks webhooks;
     private final Timer latency;
     /** {@code tandem.alert.stage}: where an alert's latency goes, stage by stage. */
@@ -89,10 +88,8 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
     /** {@code tandem.alert.fired} per rule, registered at 0 when the rules compile. */
     private final Map<String, Counter> fired = new HashMap<>();
 
-    /** Guards history, index and subscribers: the alert thread writes, readers and subscribers come and go. */
+    /** Guards publication and subscribers: the alert thread publishes, subscribers come and go. */
     private final Object lock = new Object();
-    private final List<Alert> history = new ArrayList<>();
-    private final Map<String, Integer> index = new HashMap<>();
     private final Feeds<Alert> feeds = new Feeds<>();
 
     /** Alert thread only: the open buckets of views with close rules, and each stream's watermark. */
@@ -104,6 +101,11 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
      * thread. {@code rows} is called only on the alert thread, once the hot path delivers.
      */
     public AlertEngine(TandemConfig config, Path dir, EngineMetrics metrics, LongSupplier clock, Rows rows) {
+        this(config, dir, metrics, clock, rows, AlertHistory.RECENT);
+    }
+
+    /** As above, holding the ids of the newest {@code recentIds} alerts in memory (see {@link AlertHistory}). */
+    AlertEngine(TandemConfig config, Path dir, EngineMetrics metrics, LongSupplier clock, Rows rows, int recentIds) {
         this.views = config.views();
         this.closing = new ClosingBuckets(views);
         this.rows = rows;
@@ -115,13 +117,7 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
                     .tag("rule", rule)
                     .register(metrics.registry()));
         }
-        Path file = dir.resolve("alerts.jsonl");
-        List<String> lines = new ArrayList<>();
-        this.log = JsonLines.open(file, lines);
-        for (Alert a : JsonLines.parse(file, lines, Alert::parse)) {
-            index.putIfAbsent(a.id(), history.size());
-            history.add(a);
-        }
+        this.history = new AlertHistory(dir.resolve("alerts.jsonl"), recentIds);
         this.latency = Timer.builder("tandem.alert.latency")
                 .description("Time from the arrival of the event that triggered an alert to its publication")
                 .publishPercentiles(0.5, 0.99)
@@ -363,7 +359,7 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
     private void evaluate(BucketRule rule, Group g, Since arrival, Map<Read, QueryResult.Row> read,
                           List<Candidate> out) {
         String id = Alert.id(rule.def.name(), g.dims, g.bucket);
-        if (fired(id)) {
+        if (history.firedRecently(id)) {
             return;
         }
         QueryResult.Row row = read.computeIfAbsent(new Read(g, rule.reads), this::row);
@@ -410,12 +406,6 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
         return values;
     }
 
-    private boolean fired(String id) {
-        synchronized (lock) {
-            return index.containsKey(id);
-        }
-    }
-
     /** Persists the new alerts (one fsync), then publishes them, hands them to webhooks and times them. */
     private void fire(List<Candidate> candidates) {
         if (candidates.isEmpty()) {
@@ -425,7 +415,7 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
         List<Candidate> fresh = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         for (Candidate c : candidates) {
-            if (!fired(c.alert.id()) && ids.add(c.alert.id())) {
+            if (ids.add(c.alert.id()) && !history.fired(c.alert.id())) {
                 Alert a = c.alert;
                 fresh.add(new Candidate(new Alert(a.id(), a.rule(), a.bucket(), a.dims(), a.values(), now), c.rule,
                         c.arrivalMs, c.handedNanos));
@@ -435,13 +425,13 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
             return;
         }
         long evaluatedAt = System.nanoTime();
-        log.append(fresh.stream().map(c -> c.alert.json()).toList());
+        List<Alert> alerts = fresh.stream().map(c -> c.alert).toList();
+        long[] offsets = history.append(alerts);
         long persistedAt = System.nanoTime();
         synchronized (lock) {
-            for (Candidate c : fresh) {
-                index.put(c.alert.id(), history.size());
-                history.add(c.alert);
-                overflowed.increment(feeds.publish(c.alert));
+            history.published(alerts, offsets);
+            for (Alert a : alerts) {
+                overflowed.increment(feeds.publish(a));
             }
         }
         long sentAt = System.nanoTime();
@@ -467,31 +457,20 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
      * null, oldest first; at most {@code limit}, the newest ones when there are more.
      */
     public List<Alert> history(long fromMs, long toMs, String rule, int limit) {
-        List<Alert> out = new ArrayList<>();
-        synchronized (lock) {
-            for (int i = history.size() - 1; i >= 0 && out.size() < limit; i--) {
-                Alert a = history.get(i);
-                if (a.firedAt() >= fromMs && a.firedAt() < toMs && (rule == null || rule.equals(a.rule()))) {
-                    out.add(a);
-                }
-            }
-        }
-        Collections.reverse(out);
-        return out;
+        return history.history(fromMs, toMs, rule, limit);
     }
 
     /**
-     * A live feed of the alerts fired from now on, preceded by those fired after {@code lastId} when it names a
-     * known alert (a resuming SSE client's {@code Last-Event-ID}); an unknown or null id replays nothing. Nothing
-     * fired between the replay and the live feed is lost or repeated.
+     * A live feed of the alerts fired from now on, preceded by those fired after {@code lastId} when it names one of
+     * the newest {@value AlertHistory#RECENT} alerts (a resuming SSE client's {@code Last-Event-ID}), read from
+     * {@code alerts.jsonl}; an older, unknown or null id replays nothing (the history holds those). Nothing fired
+     * between the replay and the live feed is lost or repeated.
      *
      * @param capacity how many alerts may wait for the consumer before the subscription is ended
      */
     public Feed<Alert> subscribe(String lastId, int capacity) {
         synchronized (lock) {
-            Integer at = lastId == null ? null : index.get(lastId);
-            List<Alert> replay = at == null ? List.of() : List.copyOf(history.subList(at + 1, history.size()));
-            return feeds.subscribe(replay, capacity);
+            return feeds.subscribe(history.after(lastId), capacity);
         }
     }
 
@@ -507,6 +486,6 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
         handover.close();
         feeds.close();
         webhooks.close();
-        log.close();
+        history.close();
     }
 }

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import io.tandem.core.GroupKey;
 import io.tandem.core.TandemConfig;
 import io.tandem.spi.batch.BatchEngine;
+import io.tandem.spi.batch.BatchRows;
 import io.tandem.spi.batch.BatchVersion;
 import io.tandem.spi.batch.BatchViewStore;
 import io.tandem.spi.lake.Lake;
@@ -367,7 +368,7 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
         try {
             long after = prev.isEmpty() ? Long.MIN_VALUE : prev.boundaryEpoch();
             String note = awaitHotPath() ? null : "the hot path was behind the lake; reconciliation may show drift";
-            Map<String, NavigableMap<Long, Map<GroupKey, Object[]>>> next = new HashMap<>();
+            Map<String, BatchRows> next = new HashMap<>();
             Map<String, ViewDrift> drift = new LinkedHashMap<>();
             long rows = 0;
             Set<String> read = new LinkedHashSet<>();
@@ -393,18 +394,22 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
                         whole = aggregate(view, all, false);
                         phase = lap(phases, "aggregate " + view.name(), phase);
                     }
-                    next.put(view.name(), mergeInto(view, new TreeMap<>(), whole, false));
+                    next.put(view.name(), BatchRows.of(merged(view, BatchRows.NONE, whole)));
                 } else {
-                    next.put(view.name(), mergeInto(view, prev.views().get(view.name()), delta, true));
+                    BatchRows before = prev.views().get(view.name());
+                    next.put(view.name(), new BatchRows.Changed(before, merged(view, before, delta)));
                 }
                 phase = lap(phases, "merge", phase);
                 running = new BatchRun(prev.version(), "running", full, boundary(prev), until(prev), fromEpoch, rows,
                         0, (double) next.size() / (catalog.views().size() + 1), started, elapsed(t0),
                         Map.copyOf(phases), Map.of(), null);
             }
-            BatchVersion published = new BatchVersion(prev.version() + 1, sealed,
-                    config.epochStart(sealed + 1), next);
-            BatchViewStore.Published written = views.publish(published);
+            // the publish removes the versions before prev: no query may still be reading one
+            readers.writeLock().lock();
+            readers.writeLock().unlock();
+            BatchViewStore.Published written = views.publish(new BatchVersion(prev.version() + 1, sealed,
+                    config.epochStart(sealed + 1), next));
+            BatchVersion published = written.version();
             current = published;
             lap(phases, "publish", phase);
             long expireThrough = mode == Mode.OWN ? sealed : prev.isEmpty() ? Long.MIN_VALUE : prev.boundaryEpoch();
@@ -475,14 +480,13 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
     }
 
     /**
-     * Adds groups to a view's rows, merging groups that share (bucket, dims). With {@code copyOnWrite} the given
-     * rows belong to a published version: they are copied where they change, so that it never does.
+     * The buckets of {@code base} that {@code groups} fall in, with the groups merged into them (groups that share
+     * (bucket, dims) merge too). Each bucket is copied from {@code base}, and its rows before they change, so that
+     * a published version never changes.
      */
-    private static NavigableMap<Long, Map<GroupKey, Object[]>> mergeInto(CompiledView view,
-            NavigableMap<Long, Map<GroupKey, Object[]>> base, Map<Reconciliation.Group, Object[]> groups,
-            boolean copyOnWrite) {
-        NavigableMap<Long, Map<GroupKey, Object[]>> out = new TreeMap<>(base);
-        Set<Long> ownBuckets = new HashSet<>();
+    private static NavigableMap<Long, Map<GroupKey, Object[]>> merged(CompiledView view, BatchRows base,
+                                                                      Map<Reconciliation.Group, Object[]> groups) {
+        NavigableMap<Long, Map<GroupKey, Object[]>> out = new TreeMap<>();
         Set<Reconciliation.Group> ownRows = new HashSet<>();
         for (Map.Entry<Reconciliation.Group, Object[]> g : groups.entrySet()) {
             long bucket = g.getKey().bucket();
@@ -490,18 +494,15 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
             Reconciliation.Group row = new Reconciliation.Group(dims, bucket, 0);
             Map<GroupKey, Object[]> rows = out.get(bucket);
             if (rows == null) {
-                rows = new HashMap<>();
-                out.put(bucket, rows);
-                ownBuckets.add(bucket);
-            } else if (copyOnWrite && ownBuckets.add(bucket)) {
-                rows = new HashMap<>(rows);
+                Map<GroupKey, Object[]> before = base.buckets(bucket, bucket + 1).get(bucket);
+                rows = before == null ? new HashMap<>() : new HashMap<>(before);
                 out.put(bucket, rows);
             }
             Object[] existing = rows.get(dims);
             if (existing == null) {
                 rows.put(dims, view.copy(g.getValue()));
                 ownRows.add(row);
-            } else if (copyOnWrite && ownRows.add(row)) {
+            } else if (ownRows.add(row)) {
                 rows.put(dims, view.merge(view.copy(existing), g.getValue()));
             } else {
                 view.merge(existing, g.getValue());
@@ -607,7 +608,7 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
     }
 
     private static long totalRows(BatchVersion v) {
-        return v.views().keySet().stream().mapToLong(v::rows).sum();
+        return v.views().values().stream().mapToLong(BatchRows::rows).sum();
     }
 
     private static Long boundary(BatchVersion v) {

@@ -11,6 +11,7 @@ import io.tandem.core.StreamDef;
 import io.tandem.core.time.Timestamps;
 import io.tandem.engine.duckdb.DuckDb;
 import io.tandem.engine.durable.Durable;
+import io.tandem.spi.batch.BatchRows;
 import io.tandem.spi.batch.BatchVersion;
 import io.tandem.spi.batch.BatchViewStore;
 import io.tandem.spi.view.Catalog;
@@ -37,16 +38,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.NavigableSet;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
@@ -80,6 +89,11 @@ import static io.tandem.core.expr.SqlColumns.quote;
  * </pre>
  * Versions written before ranges hold one {@code <view>.bin} of the same format and one {@code <view>.parquet};
  * they are still read, and the next publish writes every range of them.
+ *
+ * <p>A loaded or published version keeps its rows here: loading reads only the header of each range file, and a
+ * query reads the ranges it needs through a {@link RangeCache} of at most {@value #CACHE_BYTES} bytes of range
+ * files by default. A publish removes every version but the new one and the one before it; the batch runner lets
+ * no query read an older one by then.
  */
 public final class ParquetBatchViewStore implements BatchViewStore {
 
@@ -90,11 +104,14 @@ public final class ParquetBatchViewStore implements BatchViewStore {
 
     /** Buckets per range file. */
     static final long BUCKETS_PER_RANGE = 1_440;
+    /** The default bound of the range cache: the sum of the sizes of the range files it holds, 64 MiB. */
+    public static final long CACHE_BYTES = 64L << 20;
 
     private final Path dir;
     private final Catalog catalog;
     private final DuckDBConnection writer;
     private final boolean readOnly;
+    private final RangeCache cache;
     /** The last version loaded or published, whose unchanged ranges the next publish keeps. */
     private BatchVersion last = BatchVersion.EMPTY;
 
@@ -107,9 +124,15 @@ public final class ParquetBatchViewStore implements BatchViewStore {
      *                 versions but never publishes or removes anything
      */
     public ParquetBatchViewStore(Path dir, Catalog catalog, DuckDb duckdb, boolean readOnly) {
+        this(dir, catalog, duckdb, readOnly, CACHE_BYTES);
+    }
+
+    /** As above, with a range cache of at most {@code cacheBytes} bytes of range files. */
+    public ParquetBatchViewStore(Path dir, Catalog catalog, DuckDb duckdb, boolean readOnly, long cacheBytes) {
         this.dir = dir;
         this.catalog = catalog;
         this.readOnly = readOnly;
+        this.cache = new RangeCache(cacheBytes);
         try {
             Files.createDirectories(dir);
             this.writer = duckdb.open("batch-views");
@@ -166,25 +189,30 @@ public final class ParquetBatchViewStore implements BatchViewStore {
         if (current == 0) {
             return new Loaded(BatchVersion.EMPTY, List.of());
         }
-        Path v = versionDir(current);
+        Loaded loaded = read(current);
+        LOG.info("batch views: version {} through epoch {}{}", current, loaded.version().boundaryEpoch(),
+                loaded.stale().isEmpty() ? "" : "; definitions changed for " + loaded.stale());
+        last = loaded.version();
+        return loaded;
+    }
+
+    /** A published version, its rows left in its files; views whose definition changed since are stale. */
+    private Loaded read(long number) {
+        Path v = versionDir(number);
         try {
             JsonNode meta = JSON.readTree(v.resolve("meta.json").toFile());
-            Map<String, NavigableMap<Long, Map<GroupKey, Object[]>>> views = new HashMap<>();
+            Map<String, BatchRows> views = new HashMap<>();
             List<String> stale = new ArrayList<>();
             for (CompiledView view : catalog.views().values()) {
-                NavigableMap<Long, Map<GroupKey, Object[]>> rows = readView(v, view);
+                StoredRows rows = storedRows(number, view);
                 if (rows == null) {
                     stale.add(view.name());
                 } else {
                     views.put(view.name(), rows);
                 }
             }
-            BatchVersion version = new BatchVersion(current, meta.get("boundary_epoch").asLong(),
-                    meta.get("until_ms").asLong(), views);
-            LOG.info("batch views: version {} through epoch {}{}", current, version.boundaryEpoch(),
-                    stale.isEmpty() ? "" : "; definitions changed for " + stale);
-            last = version;
-            return new Loaded(version, stale);
+            return new Loaded(new BatchVersion(number, meta.get("boundary_epoch").asLong(),
+                    meta.get("until_ms").asLong(), views), stale);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read batch version " + v, e);
         }
@@ -210,9 +238,7 @@ public final class ParquetBatchViewStore implements BatchViewStore {
             Durable.write(tmp.resolve("meta.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
             int[] counts = new int[2];
             for (CompiledView view : catalog.views().values()) {
-                NavigableMap<Long, Map<GroupKey, Object[]>> rows = version.views().getOrDefault(view.name(),
-                        new TreeMap<>());
-                writeRanges(tmp, view, rows, counts);
+                writeRanges(tmp, view, version.views().getOrDefault(view.name(), BatchRows.NONE), counts);
             }
             Path target = versionDir(version.version());
             deleteTree(target);
@@ -220,8 +246,8 @@ public final class ParquetBatchViewStore implements BatchViewStore {
             Durable.fsyncDirectory(dir);
             Durable.write(dir.resolve("CURRENT"), Long.toString(version.version()).getBytes(StandardCharsets.UTF_8));
             cleanUp(version.version());
-            last = version;
-            return new Published(counts[0], counts[1]);
+            last = read(version.version()).version();
+            return new Published(counts[0], counts[1], last);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot publish batch version " + version.version(), e);
         }
@@ -234,6 +260,11 @@ public final class ParquetBatchViewStore implements BatchViewStore {
         } catch (SQLException e) {
             LOG.warn("closing the batch view writer: {}", e.toString());
         }
+    }
+
+    /** The range cache, for tests of its bound. */
+    RangeCache cache() {
+        return cache;
     }
 
     @Override
@@ -268,49 +299,48 @@ public final class ParquetBatchViewStore implements BatchViewStore {
     }
 
     /**
-     * Writes a view's ranges into the version folder {@code tmp}: a range whose buckets hold the very maps of the
-     * last version's, and which that version kept in a file of its own, is a hard link to that file.
+     * Writes a view's ranges into the version folder {@code tmp}: a range of the last version's files that holds
+     * no bucket the new rows changed (all of them when the rows are that version's) is a hard link to its files.
      *
      * @param counts incremented: [0] the ranges written, [1] those kept
      */
-    private void writeRanges(Path tmp, CompiledView view, NavigableMap<Long, Map<GroupKey, Object[]>> rows,
-                             int[] counts) throws IOException {
+    private void writeRanges(Path tmp, CompiledView view, BatchRows rows, int[] counts) throws IOException {
         Path folder = Files.createDirectories(tmp.resolve(view.name()));
         long span = BUCKETS_PER_RANGE * view.def().granularityMs();
-        NavigableMap<Long, Map<GroupKey, Object[]>> before = last.views().getOrDefault(view.name(), new TreeMap<>());
-        Path beforeFolder = versionDir(last.version()).resolve(view.name());
-        Map<Long, NavigableMap<Long, Map<GroupKey, Object[]>>> ranges = new TreeMap<>();
-        rows.forEach((bucket, dims) -> ranges.computeIfAbsent(Math.floorDiv(bucket, span), r -> new TreeMap<>())
-                .put(bucket, dims));
-        for (Map.Entry<Long, NavigableMap<Long, Map<GroupKey, Object[]>>> range : ranges.entrySet()) {
-            String name = "r" + range.getKey();
-            Path kept = beforeFolder.resolve(name + ".bin");
-            Path keptRows = beforeFolder.resolve(name + ".parquet");
-            if (!last.isEmpty() && sameMaps(range.getValue(), before.subMap(range.getKey() * span, true,
-                    range.getKey() * span + span, false)) && Files.exists(kept) && Files.exists(keptRows)) {
-                Files.createLink(folder.resolve(name + ".bin"), kept);
-                Files.createLink(folder.resolve(name + ".parquet"), keptRows);
+        StoredRows before = last.views().get(view.name()) instanceof StoredRows s && !s.whole ? s : null;
+        Set<Long> touched = new HashSet<>();
+        boolean keeps = before != null && rows == before;
+        if (before != null && rows instanceof BatchRows.Changed c && c.base() == before) {
+            keeps = true;
+            c.changed().keySet().forEach(b -> touched.add(Math.floorDiv(b, span)));
+        }
+        // a version written before ranges is read once, not once per range it is cut into
+        BatchRows source = isWhole(rows) || rows instanceof BatchRows.Changed c && isWhole(c.base())
+                ? BatchRows.of(rows.buckets(Long.MIN_VALUE, Long.MAX_VALUE)) : rows;
+        for (long range : source.ranges(span)) {
+            String name = "r" + range;
+            RangeFile kept = keeps && !touched.contains(range) ? before.ranges.get(range) : null;
+            if (kept != null) {
+                Files.createLink(folder.resolve(name + ".bin"), kept.file);
+                Files.createLink(folder.resolve(name + ".parquet"), parquetOf(kept.file));
                 counts[1]++;
             } else {
-                writeView(folder.resolve(name + ".bin"), view, range.getValue());
-                writeParquet(folder.resolve(name + ".parquet"), view, range.getValue());
+                NavigableMap<Long, Map<GroupKey, Object[]>> buckets = source.buckets(range * span,
+                        range * span + span);
+                writeView(folder.resolve(name + ".bin"), view, buckets);
+                writeParquet(folder.resolve(name + ".parquet"), view, buckets);
                 counts[0]++;
             }
         }
     }
 
-    /** Whether two ranges hold the same buckets, each with the very same map of rows. */
-    private static boolean sameMaps(NavigableMap<Long, Map<GroupKey, Object[]>> a,
-                                    NavigableMap<Long, Map<GroupKey, Object[]>> b) {
-        if (a.size() != b.size()) {
-            return false;
-        }
-        for (Map.Entry<Long, Map<GroupKey, Object[]>> e : a.entrySet()) {
-            if (b.get(e.getKey()) != e.getValue()) {
-                return false;
-            }
-        }
-        return true;
+    private static boolean isWhole(BatchRows rows) {
+        return rows instanceof StoredRows s && s.whole;
+    }
+
+    private static Path parquetOf(Path bin) {
+        String name = bin.getFileName().toString();
+        return bin.resolveSibling(name.substring(0, name.length() - ".bin".length()) + ".parquet");
     }
 
     private void writeView(Path file, CompiledView view, NavigableMap<Long, Map<GroupKey, Object[]>> rows)
@@ -338,30 +368,131 @@ public final class ParquetBatchViewStore implements BatchViewStore {
         }
     }
 
+    /** One range file of a version: where it is, the rows it holds, and what identifies its content. */
+    private record RangeFile(Path file, int rows, long bytes, Object key) {
+    }
+
     /**
-     * A view's rows in a version folder, from its range files (or the one file of a version written before
-     * ranges), or null when the view's definition changed since they were written.
+     * A view's rows in a version folder, left in its range files (or the one file of a version written before
+     * ranges) with only their headers read, or null when the view's definition changed since they were written.
      */
-    private NavigableMap<Long, Map<GroupKey, Object[]>> readView(Path version, CompiledView view) throws IOException {
-        Path folder = version.resolve(view.name());
+    private StoredRows storedRows(long version, CompiledView view) throws IOException {
+        Path folder = versionDir(version).resolve(view.name());
+        NavigableMap<Long, RangeFile> ranges = new TreeMap<>();
         if (!Files.isDirectory(folder)) {
-            return readFile(version.resolve(view.name() + ".bin"), view);
+            RangeFile whole = rangeFile(versionDir(version).resolve(view.name() + ".bin"), view);
+            if (whole == null) {
+                return null;
+            }
+            ranges.put(Long.MIN_VALUE, whole);
+            return new StoredRows(view, ranges, true);
         }
-        NavigableMap<Long, Map<GroupKey, Object[]>> rows = new TreeMap<>();
         try (Stream<Path> files = Files.list(folder)) {
             for (Path f : files.filter(f -> f.getFileName().toString().matches("r-?\\d+\\.bin")).toList()) {
-                NavigableMap<Long, Map<GroupKey, Object[]>> range = readFile(f, view);
+                RangeFile range = rangeFile(f, view);
                 if (range == null) {
                     return null;
                 }
-                rows.putAll(range);
+                String name = f.getFileName().toString();
+                ranges.put(Long.parseLong(name.substring(1, name.length() - ".bin".length())), range);
             }
         }
-        return rows;
+        return new StoredRows(view, ranges, false);
+    }
+
+    /** A range file from its header, or null when it is missing or the view's definition changed since. */
+    private static RangeFile rangeFile(Path file, CompiledView view) throws IOException {
+        if (!Files.exists(file)) {
+            return null;
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 12))) {
+            if (in.readInt() != MAGIC) {
+                throw new IOException(file + " is not a batch view file");
+            }
+            if (!in.readUTF().equals(view.fingerprint())) {
+                return null;
+            }
+            int rows = in.readInt();
+            BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+            // hard links of a kept range share the key, so a range stays cached from one version to the next
+            Object key = List.of(attrs.fileKey() == null ? file : attrs.fileKey(), attrs.size(),
+                    attrs.lastModifiedTime().toMillis());
+            return new RangeFile(file, rows, attrs.size(), key);
+        }
+    }
+
+    /** The rows of a stored version's view, read a range file at a time through the cache. */
+    private final class StoredRows implements BatchRows {
+
+        private final CompiledView view;
+        private final long span;
+        /** Range number → its file; a version written before ranges has one, under {@link Long#MIN_VALUE}. */
+        private final NavigableMap<Long, RangeFile> ranges;
+        private final boolean whole;
+        private final long rows;
+
+        StoredRows(CompiledView view, NavigableMap<Long, RangeFile> ranges, boolean whole) {
+            this.view = view;
+            this.span = BUCKETS_PER_RANGE * view.def().granularityMs();
+            this.ranges = ranges;
+            this.whole = whole;
+            this.rows = ranges.values().stream().mapToLong(RangeFile::rows).sum();
+        }
+
+        @Override
+        public NavigableMap<Long, Map<GroupKey, Object[]>> buckets(long fromBucket, long toBucket) {
+            NavigableMap<Long, Map<GroupKey, Object[]>> out = new TreeMap<>();
+            forEach(fromBucket, toBucket, out::put);
+            return out;
+        }
+
+        @Override
+        public void forEach(long fromBucket, long toBucket, BiConsumer<Long, Map<GroupKey, Object[]>> visitor) {
+            if (fromBucket >= toBucket || ranges.isEmpty()) {
+                return;
+            }
+            Collection<RangeFile> files = whole ? ranges.values()
+                    : ranges.subMap(Math.floorDiv(fromBucket, span), true, Math.floorDiv(toBucket - 1, span), true)
+                    .values();
+            for (RangeFile f : files) {
+                read(f).subMap(fromBucket, true, toBucket, false).forEach(visitor);
+            }
+        }
+
+        private NavigableMap<Long, Map<GroupKey, Object[]>> read(RangeFile f) {
+            return cache.get(f.key, f.bytes, () -> {
+                try {
+                    NavigableMap<Long, Map<GroupKey, Object[]>> rows = readFile(f.file, view);
+                    if (rows == null) {
+                        throw new IllegalStateException(f.file + " was rewritten for another definition of view "
+                                + view.name());
+                    }
+                    return rows;
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read " + f.file, e);
+                }
+            });
+        }
+
+        @Override
+        public long rows() {
+            return rows;
+        }
+
+        @Override
+        public NavigableSet<Long> ranges(long span) {
+            if (!whole && span == this.span) {
+                return Collections.unmodifiableNavigableSet(ranges.navigableKeySet());
+            }
+            NavigableSet<Long> out = new TreeSet<>();
+            forEach(Long.MIN_VALUE, Long.MAX_VALUE, (bucket, dims) -> out.add(Math.floorDiv(bucket, span)));
+            return out;
+        }
     }
 
     /** The rows of one file, or null when the view's definition changed since it was written. */
-    private NavigableMap<Long, Map<GroupKey, Object[]>> readFile(Path file, CompiledView view) throws IOException {
+    private static NavigableMap<Long, Map<GroupKey, Object[]>> readFile(Path file, CompiledView view)
+            throws IOException {
         if (!Files.exists(file)) {
             return null;
         }
@@ -389,7 +520,8 @@ public final class ParquetBatchViewStore implements BatchViewStore {
             if (new DataInputStream(raw).readLong() != expected) {
                 throw new IOException(file + " is corrupt (CRC mismatch)");
             }
-            return rows;
+            rows.replaceAll((bucket, dims) -> Collections.unmodifiableMap(dims));
+            return Collections.unmodifiableNavigableMap(rows);
         }
     }
 

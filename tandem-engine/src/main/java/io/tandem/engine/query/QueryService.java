@@ -59,7 +59,7 @@ public final class QueryService {
         Map<Long, Map<GroupKey, Cell>> merged = new TreeMap<>();
         GroupKey exact = wanted.exactKey();
         boolean all = wanted.acceptsAll();
-        version.buckets(view.name(), from, to).forEach((viewBucket, rows) -> {
+        version.forEachBucket(view.name(), from, to, (viewBucket, rows) -> {
             long bucket = Timestamps.bucketStart(viewBucket, g);
             if (exact != null) {
                 Object[] accs = rows.get(exact);

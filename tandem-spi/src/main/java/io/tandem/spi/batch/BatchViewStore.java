@@ -5,9 +5,11 @@ import java.util.List;
 /**
  * Where the batch layer keeps its published versions: each view's accumulators per (bucket, dims), stored by
  * bucket range, and the version that is current. A publish is atomic (a crash leaves the previous version
- * current) and writes only the ranges that changed: a range in which every bucket's rows are the very map objects
- * of the last version this store loaded or published is kept as it is. Versions are built copy-on-write (the
- * batch runner copies a bucket's map before it changes it), so that is exactly the ranges a run did not touch.
+ * current) and writes only the ranges that changed: when a view's rows are {@link BatchRows.Changed} on the rows
+ * of the last version this store loaded or published, a range that holds none of the changed buckets is kept as
+ * it is. The batch runner builds each version that way on the one before, so that is exactly the ranges a run did
+ * not touch. The versions it loads and publishes keep their rows in the store, read by bucket range through a
+ * cache of bounded size.
  */
 public interface BatchViewStore extends AutoCloseable {
 
@@ -24,7 +26,10 @@ public interface BatchViewStore extends AutoCloseable {
      */
     long currentVersion();
 
-    /** Stores {@code version} and makes it the current one, atomically. */
+    /**
+     * Stores {@code version} and makes it the current one, atomically; {@link Published#version()} is the same
+     * version with its rows read from the store.
+     */
     Published publish(BatchVersion version);
 
     @Override
@@ -34,7 +39,10 @@ public interface BatchViewStore extends AutoCloseable {
     record Loaded(BatchVersion version, List<String> stale) {
     }
 
-    /** What a {@link #publish} did: the bucket ranges it wrote, and those it kept from the version before. */
-    record Published(int rangesWritten, int rangesKept) {
+    /**
+     * What a {@link #publish} did: the bucket ranges it wrote, those it kept from the version before, and the
+     * version as stored, which the next version is built on.
+     */
+    record Published(int rangesWritten, int rangesKept, BatchVersion version) {
     }
 }
