@@ -1,0 +1,337 @@
+package io.tandem.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The overload campaign, against {@code tandem serve} in a child JVM with a 512 MiB heap: first the ingest rate
+ * it sustains (closed loop), then twice that rate offered open-loop, with 500 subscribers to its event streams
+ * that never read; then half the rate until the answers are all 200 again, and a soak at half the rate with its
+ * RSS sampled. It must answer 200 or 503 with {@code Retry-After} and nothing else, keep its RSS bounded and flat,
+ * stay alive, and count every acknowledged event exactly once.
+ *
+ * <p>Sizes (seconds) come from system properties: {@code tandem.campaign.overloadSeconds} (default 30),
+ * {@code tandem.campaign.soakMinutes} (default 1; 30 for the figure in RELIABILITY.md).
+ */
+@Tag("slow")
+class OverloadCampaignTest {
+
+    static final String CONFIG = """
+            epoch: 1m
+            streams:
+              trades:
+                time: ts
+                lateness: 1h
+                fields: {symbol: string, price: double, qty: long}
+            views:
+              per_minute:
+                from: trades
+                group_by: [symbol]
+                granularity: 1m
+                measures: {trades: count, volume: sum(qty)}
+            duckdb: {memory_limit: 256MiB, threads: 1}
+            """;
+    static final int EVENTS_PER_REQUEST = 1_000;
+    static final int IDLE_SUBSCRIBERS = 500;
+    static final long HEAP_MIB = 512;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern LISTENING = Pattern.compile("listening on (http://\\S+)");
+
+    @TempDir
+    Path dir;
+
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    final AtomicLong acked = new AtomicLong();
+    final Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
+    final AtomicLong missingRetryAfter = new AtomicLong();
+    final AtomicLong lastNon200 = new AtomicLong();
+    final AtomicLong hung = new AtomicLong();
+    String url;
+
+    @Test
+    void when_offeredTwiceTheSustainableRate_then_503WithRetryAfter_boundedMemory_andEveryAckCountsOnce()
+            throws Exception {
+        long overloadSeconds = Long.getLong("tandem.campaign.overloadSeconds", 30);
+        long soakMinutes = Long.getLong("tandem.campaign.soakMinutes", 1);
+        Path config = Files.writeString(dir.resolve("overload.yaml"), CONFIG);
+        Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + HEAP_MIB + "m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
+                "--config", config.toString(), "--data-dir", dir.resolve("data").toString(), "--port", "0",
+                "--partitions", "2").redirectErrorStream(true).start();
+        List<Long> rss = new CopyOnWriteArrayList<>();
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        List<Socket> idle = new ArrayList<>();
+        try {
+            url = awaitUrl(server);
+            sampler.scheduleAtFixedRate(() -> rss.add(rssMib(server.pid())), 0, 1, TimeUnit.SECONDS);
+
+            // 1. the sustainable rate: four clients sending back to back
+            double sustainable = closedLoop(4, Duration.ofSeconds(10));
+            assertThat(sustainable).as("events/s acknowledged back to back").isPositive();
+
+            // 2. twice that, open loop, with 500 subscribers that never read
+            for (int i = 0; i < IDLE_SUBSCRIBERS; i++) {
+                idle.add(idleSubscriber(i % 2 == 0 ? "/v1/alerts/live" : "/v1/views/per_minute/live"));
+            }
+            statuses.clear();
+            long before = acked.get();
+            openLoop(2 * sustainable, Duration.ofSeconds(overloadSeconds));
+            long overloadAcked = acked.get() - before;
+            Map<Integer, Long> overload = snapshot();
+            int peakOverloadRss = rss.stream().mapToInt(Long::intValue).max().orElse(0);
+
+            // 3. half the rate: back to all 200 within a bound
+            statuses.clear();
+            long recoveryStart = System.nanoTime();
+            openLoop(sustainable / 2, Duration.ofSeconds(20));
+            double recoveredAfter = Math.max(0, lastNon200.get() - recoveryStart) / 1e9;
+
+            // 4. the soak at half the rate, RSS sampled
+            statuses.clear();
+            int soakFrom = rss.size();
+            openLoop(sustainable / 2, Duration.ofMinutes(soakMinutes));
+            List<Long> soak = List.copyOf(rss.subList(soakFrom, rss.size()));
+            Map<Integer, Long> soakStatuses = snapshot();
+
+            // 5. every acknowledged event counted exactly once, by a process that stayed up
+            assertThat(server.isAlive()).as("the server survived").isTrue();
+            Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> counted() == acked.get() && lag() == 0);
+            assertThat(counted()).as("events counted by the view").isEqualTo(acked.get());
+
+            assertThat(overload.keySet()).as("statuses under overload").isSubsetOf(200, 503);
+            assertThat(overload.getOrDefault(503, 0L)).as("503s at twice the sustainable rate").isPositive();
+            assertThat(missingRetryAfter.get()).as("503s without Retry-After").isZero();
+            assertThat(hung.get()).as("requests unanswered after 60 s").isZero();
+            assertThat(soakStatuses.keySet()).as("statuses in the soak").containsOnly(200);
+            int maxRss = rss.stream().mapToInt(Long::intValue).max().orElseThrow();
+            assertThat(maxRss).as("RSS in MiB, heap %d MiB", HEAP_MIB).isLessThan(1_536);
+            long firstQuarter = soak.subList(0, Math.max(1, soak.size() / 4)).stream().mapToLong(Long::longValue)
+                    .max().orElseThrow();
+            long lastQuarter = soak.subList(soak.size() * 3 / 4, soak.size()).stream().mapToLong(Long::longValue)
+                    .max().orElseThrow();
+            assertThat(lastQuarter).as("soak RSS, last quarter against first (MiB)")
+                    .isLessThanOrEqualTo(firstQuarter + Math.max(64, firstQuarter / 4));
+            Files.writeString(dir.resolve("rss.csv"), rssCurve(soak));
+            System.out.printf("overload: sustainable %.0f events/s; at %.0f events/s for %d s: %d acked, %d 503 "
+                            + "(all with Retry-After), other statuses %s, 0 unanswered; %d idle subscribers; peak RSS "
+                            + "%d MiB (heap %d MiB); all 200 again %.1f s into half rate; soak %d min: RSS %d -> %d "
+                            + "MiB; %d acknowledged events, each counted once%n",
+                    sustainable, 2 * sustainable, overloadSeconds, overloadAcked, overload.getOrDefault(503, 0L),
+                    without(overload, 200, 503), IDLE_SUBSCRIBERS, peakOverloadRss, HEAP_MIB, recoveredAfter,
+                    soakMinutes, soak.get(0), soak.get(soak.size() - 1), acked.get());
+            System.out.println("overload soak RSS (s, MiB): " + rssCurve(soak).replace('\n', ' '));
+        } finally {
+            sampler.shutdownNow();
+            idle.forEach(OverloadCampaignTest::close);
+            server.destroy();
+            server.waitFor(30, TimeUnit.SECONDS);
+            server.destroyForcibly();
+        }
+    }
+
+    /** Clients sending back to back for {@code span}; the events/s they got acknowledged. */
+    private double closedLoop(int clients, Duration span) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + span.toNanos();
+        long before = acked.get();
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            Thread t = new Thread(() -> {
+                while (System.nanoTime() < deadline) {
+                    try {
+                        record(http.send(request(), HttpResponse.BodyHandlers.ofString()));
+                    } catch (IOException e) {
+                        statuses.computeIfAbsent(-1, k -> new AtomicLong()).incrementAndGet();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        return (acked.get() - before) / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** Requests started on a fixed schedule whatever the answers, {@code eventsPerSecond} in all. */
+    private void openLoop(double eventsPerSecond, Duration span) throws InterruptedException {
+        long intervalNanos = (long) (1e9 * EVENTS_PER_REQUEST / eventsPerSecond);
+        AtomicInteger outstanding = new AtomicInteger();
+        ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
+        AtomicBoolean stop = new AtomicBoolean();
+        clock.scheduleAtFixedRate(() -> {
+            if (stop.get()) {
+                return;
+            }
+            outstanding.incrementAndGet();
+            http.sendAsync(request(), HttpResponse.BodyHandlers.ofString()).orTimeout(60, TimeUnit.SECONDS)
+                    .whenComplete((r, e) -> {
+                        outstanding.decrementAndGet();
+                        if (r != null) {
+                            record(r);
+                        } else if (e instanceof java.util.concurrent.TimeoutException) {
+                            hung.incrementAndGet();
+                        } else {
+                            statuses.computeIfAbsent(-1, k -> new AtomicLong()).incrementAndGet();
+                            lastNon200.set(System.nanoTime());
+                        }
+                    });
+        }, 0, intervalNanos, TimeUnit.NANOSECONDS);
+        Thread.sleep(span.toMillis()); // the length of the load phase: the load itself, not a wait for a state
+        stop.set(true);
+        clock.shutdown();
+        Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> outstanding.get() == 0);
+    }
+
+    private HttpRequest request() {
+        StringBuilder body = new StringBuilder();
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < EVENTS_PER_REQUEST; i++) {
+            body.append("{\"ts\":").append(now).append(",\"symbol\":\"S").append(i % 20)
+                    .append("\",\"price\":").append(100 + i % 7).append(",\"qty\":1}\n");
+        }
+        return HttpRequest.newBuilder(URI.create(url + "/v1/streams/trades/events"))
+                .header("Content-Type", "application/x-ndjson").timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+    }
+
+    private void record(HttpResponse<String> r) {
+        statuses.computeIfAbsent(r.statusCode(), k -> new AtomicLong()).incrementAndGet();
+        if (r.statusCode() == 200) {
+            try {
+                acked.addAndGet(JSON.readTree(r.body()).get("accepted").asLong());
+            } catch (IOException e) {
+                throw new IllegalStateException("a 200 that is not JSON: " + r.body(), e);
+            }
+            return;
+        }
+        lastNon200.set(System.nanoTime());
+        if (r.statusCode() == 503 && r.headers().firstValue("Retry-After").isEmpty()) {
+            missingRetryAfter.incrementAndGet();
+        }
+    }
+
+    private Map<Integer, Long> snapshot() {
+        Map<Integer, Long> out = new java.util.TreeMap<>();
+        statuses.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
+    private static Map<Integer, Long> without(Map<Integer, Long> m, Integer... keys) {
+        Map<Integer, Long> out = new java.util.TreeMap<>(m);
+        for (Integer k : keys) {
+            out.remove(k);
+        }
+        return out;
+    }
+
+    /** The events the view counts over every bucket. */
+    private long counted() throws IOException, InterruptedException {
+        JsonNode q = getJson("/v1/views/per_minute?from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z");
+        long total = 0;
+        for (JsonNode row : q.get("rows")) {
+            total += row.get("trades").asLong();
+        }
+        return total;
+    }
+
+    private long lag() throws IOException, InterruptedException {
+        return getJson("/v1/status").get("streams").get("trades").get("hot_path_lag").asLong();
+    }
+
+    private JsonNode getJson(String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    private Socket idleSubscriber(String path) throws IOException {
+        URI base = URI.create(url);
+        Socket s = new Socket(base.getHost(), base.getPort());
+        s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + base.getAuthority()
+                + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        return s;
+    }
+
+    private static String awaitUrl(Process server) throws IOException {
+        BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(),
+                StandardCharsets.UTF_8));
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+            Matcher m = LISTENING.matcher(line);
+            if (m.find()) {
+                Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "server-output");
+                drain.setDaemon(true);
+                drain.start();
+                return m.group(1);
+            }
+        }
+        throw new IllegalStateException("the server ended before it listened");
+    }
+
+    private static long rssMib(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+                }
+            }
+        } catch (IOException gone) {
+            return 0;
+        }
+        return 0;
+    }
+
+    private static String rssCurve(List<Long> samples) {
+        StringBuilder b = new StringBuilder();
+        int step = Math.max(1, samples.size() / 30);
+        for (int i = 0; i < samples.size(); i += step) {
+            b.append(i).append(',').append(samples.get(i)).append('\n');
+        }
+        return b.toString();
+    }
+
+    private static void close(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // the server has gone already
+        }
+    }
+}
