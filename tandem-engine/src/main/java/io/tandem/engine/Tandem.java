@@ -34,6 +34,7 @@ import io.tandem.engine.report.ReportRunner;
 import io.tandem.engine.report.ReportSqlCheck;
 import io.tandem.engine.search.SearchIndexes;
 import io.tandem.engine.sql.SqlService;
+import io.tandem.engine.store.InMemoryRealtimeStore;
 import io.tandem.spi.PartContext;
 import io.tandem.spi.Providers;
 import io.tandem.spi.batch.BatchEngine;
@@ -72,6 +73,7 @@ public final class Tandem implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Tandem.class);
     private static final long IDEMPOTENCY_KEEP_MS = Duration.ofHours(25).toMillis();
+    private static final Duration ALERTS_AWAITED = Duration.ofSeconds(5);
 
     private final TandemConfig config;
     private final Plan plan;
@@ -154,6 +156,9 @@ public final class Tandem implements AutoCloseable {
         this.alerts = new AlertEngine(config, options.dataDir().resolve("alerts"), metrics, options.clock(),
                 queries::row);
         listeners.add(alerts);
+        if (store instanceof InMemoryRealtimeStore memory) {
+            memory.gate(this::recorded);
+        }
         this.analyses = new Analyses(config, options.dataDir().resolve("analyses"), metrics, options.clock(), queries,
                 cold.views(), batch::current, this::watermark, duckdb);
         listeners.add(analyses);
@@ -202,6 +207,16 @@ public final class Tandem implements AutoCloseable {
             return provider.open(context(parts.batch()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the batch engine", e);
+        }
+    }
+
+    /** Whether the alerts of the partition's events before {@code next} are fsynced, waiting up to 5 s for it. */
+    private boolean recorded(String stream, int partition, long next) {
+        try {
+            return alerts.awaitRecorded(stream, partition, next, ALERTS_AWAITED);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
