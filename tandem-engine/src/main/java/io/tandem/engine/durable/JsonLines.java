@@ -17,7 +17,8 @@ import java.util.function.Function;
 
 /**
  * An append-only file of JSON objects, one per line (UTF-8, {@code \n}-terminated). A batch of lines is written
- * with one write and one fsync before {@link #append} returns. On open, a last line without its newline — a write
+ * with one write and one fsync before {@link #append} returns; a batch that fails (a full device) is cut off again.
+ * On open, a last line without its newline — a write
  * torn by a crash — is cut off, so that the next append starts on a line of its own.
  */
 public final class JsonLines implements AutoCloseable {
@@ -69,13 +70,32 @@ public final class JsonLines implements AutoCloseable {
         StringBuilder text = new StringBuilder();
         lines.forEach(l -> text.append(l).append('\n'));
         ByteBuffer buf = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
+        long start = -1;
         try {
+            start = channel.position();
             while (buf.hasRemaining()) {
                 channel.write(buf);
             }
             channel.force(false);
         } catch (IOException e) {
+            undo(start, e);
+            if (StorageFullException.isFull(e)) {
+                throw new StorageFullException(file, lines.size() + " line(s)", e);
+            }
             throw new UncheckedIOException("cannot append to " + file, e);
+        }
+    }
+
+    /** Cuts off what a failed append wrote, so that the next one starts on a line of its own. */
+    private void undo(long start, IOException failure) {
+        if (start < 0) {
+            return;
+        }
+        try {
+            channel.truncate(start);
+            channel.position(start);
+        } catch (IOException e) {
+            failure.addSuppressed(e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.tandem.engine.log;
 
+import io.tandem.engine.durable.StorageFullException;
 import io.tandem.spi.log.EventLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -206,10 +207,17 @@ final class FilePartition {
     private record Tail(long end, long lastArrivalMs) {
     }
 
+    /** A new empty segment; when its folder cannot be made durable, it is removed again, so a later try may. */
     private static Segment create(Path dir, long base, ChannelOpener opener) throws IOException {
         Path path = dir.resolve(Segment.fileName(base));
         Segment segment = new Segment(base, path, opener.open(path, CREATE_NEW, READ, WRITE));
-        FileEventLog.fsyncDirectory(dir);
+        try {
+            FileEventLog.fsyncDirectory(dir);
+        } catch (IOException e) {
+            closeQuietly(segment, e);
+            Files.deleteIfExists(path);
+            throw e;
+        }
         return segment;
     }
 
@@ -246,8 +254,12 @@ final class FilePartition {
                 }
                 writePos = pos;
             } catch (IOException | RuntimeException e) {
-                error = new UncheckedIOException(new IOException(
-                        name + ": writing offsets " + first + ".." + (first + n - 1) + " failed", e));
+                String what = "offsets " + first + ".." + (first + n - 1);
+                if (e instanceof IOException io && StorageFullException.isFull(io) && undoWrite()) {
+                    LOG.warn("{}: no space left on the device of {}; {} were not appended", name, active.path, what);
+                    return CompletableFuture.failedFuture(new StorageFullException(active.path, what, io));
+                }
+                error = new UncheckedIOException(new IOException(name + ": writing " + what + " failed", e));
                 failed = failLocked(error);
                 return CompletableFuture.failedFuture(error);
             }
@@ -261,6 +273,22 @@ final class FilePartition {
             for (Waiter w : failed) {
                 w.future.completeExceptionally(error);
             }
+        }
+    }
+
+    /**
+     * After a write that found the device full: cuts the active segment back to the end of the last unit written,
+     * so that what was written of this one goes and the next append starts there. False when that fails too.
+     */
+    private boolean undoWrite() {
+        try {
+            if (active.channel.size() > writePos) {
+                active.channel.truncate(writePos);
+            }
+            return true;
+        } catch (IOException e) {
+            LOG.error("{}: cannot cut {} back to {} bytes after a failed write", name, active, writePos, e);
+            return false;
         }
     }
 

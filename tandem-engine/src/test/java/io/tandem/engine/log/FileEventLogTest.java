@@ -1,5 +1,6 @@
 package io.tandem.engine.log;
 
+import io.tandem.engine.durable.StorageFullException;
 import io.tandem.spi.log.EventLog;
 import io.tandem.spi.testkit.EventLogContract;
 import org.junit.jupiter.api.Test;
@@ -403,6 +404,37 @@ class FileEventLogTest extends EventLogContract {
         opener = ChannelOpener.DEFAULT;
         assertThat(readAll(track(reopen(1, () -> 0)), 0, 0)).extracting(Rec::payload)
                 .containsExactly("ok0", "ok1", "ok2");
+    }
+
+    @Test
+    void when_theDeviceIsFullDuringAWrite_then_thatAppendIsUndoneAndTheNextOneSucceeds() throws Exception {
+        // Given a log whose fourth write writes half its bytes and finds the device full
+        FaultyChannel.Faults faults = new FaultyChannel.Faults();
+        faults.failWrite = 4;
+        faults.failWriteMessage = "No space left on device";
+        opener = faults.opener();
+        EventLog log = track(open(1, () -> 0));
+        for (int u = 0; u < 3; u++) {
+            await(log.append(0, null, List.of(bytes("ok" + u))));
+        }
+
+        // When the fourth unit is appended, its future fails naming the segment; nothing of it stays
+        CompletableFuture<Long> full = log.append(0, null, List.of(bytes("lost1"), bytes("lost2")));
+        assertThatThrownBy(() -> await(full)).cause().isInstanceOf(StorageFullException.class)
+                .hasMessageContaining("no space left on the device of " + dir.resolve("0")
+                        .resolve("00000000000000000000.log"))
+                .hasMessageContaining("offsets 3..4 could not be written");
+        assertThat(log.durableEnd(0)).isEqualTo(3);
+
+        // Then, space being back, the next append takes the offset the failed one would have had
+        assertThat(await(log.append(0, null, List.of(bytes("again"))))).isEqualTo(3);
+        assertThat(readAll(log, 0, 0)).extracting(Rec::payload).containsExactly("ok0", "ok1", "ok2", "again");
+
+        // And a restart finds the same records
+        log.close();
+        opener = ChannelOpener.DEFAULT;
+        assertThat(readAll(track(reopen(1, () -> 0)), 0, 0)).extracting(Rec::payload)
+                .containsExactly("ok0", "ok1", "ok2", "again");
     }
 
     @Test
