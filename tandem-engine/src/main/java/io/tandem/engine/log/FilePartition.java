@@ -30,8 +30,10 @@ import static io.tandem.engine.log.RecordFormat.KIND;
 import static io.tandem.engine.log.RecordFormat.LENGTH;
 import static io.tandem.engine.log.RecordFormat.OFFSET;
 import static io.tandem.engine.log.RecordFormat.REMAINING;
+import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
 import static java.nio.file.StandardOpenOption.WRITE;
 
 /**
@@ -129,7 +131,8 @@ final class FilePartition {
 
     /**
      * Scans the last segment and cuts it after its last complete unit: a torn or corrupt record and everything
-     * after it go, and so do the records of a unit whose last record is missing.
+     * after it go, and so do the records of a unit whose last record is missing. A damaged record (not merely cut
+     * short) has the range from its unit on copied aside first ({@link #quarantine}).
      *
      * @return the offset after the last record kept, and that record's arrival time
      */
@@ -147,6 +150,7 @@ final class FilePartition {
         long keptArrival = Long.MIN_VALUE;
         int expectedRemaining = -1;
         String problem = null;
+        boolean damaged = false;
         while (pos < size && problem == null) {
             int at = reader.at(pos, HEADER);
             if (at < 0) {
@@ -157,6 +161,7 @@ final class FilePartition {
             int length = buf.getInt(at + LENGTH);
             if (length < 0 || length > FileEventLog.MAX_UNIT_BYTES) {
                 problem = "a bad payload length " + length;
+                damaged = true;
                 continue;
             }
             if (length > size - pos - HEADER) {
@@ -168,12 +173,16 @@ final class FilePartition {
             int remaining = buf.getInt(at + REMAINING);
             if (!RecordFormat.crcMatches(buf, at, length, crc)) {
                 problem = "a CRC mismatch";
+                damaged = true;
             } else if (buf.getLong(at + OFFSET) != off) {
                 problem = "offset " + buf.getLong(at + OFFSET) + " where " + off + " was expected";
+                damaged = true;
             } else if (!RecordFormat.validKind(buf.get(at + KIND))) {
                 problem = "an unknown kind " + buf.get(at + KIND);
+                damaged = true;
             } else if (remaining < 0 || expectedRemaining >= 0 && remaining != expectedRemaining) {
                 problem = "a unit count of " + remaining + " where " + expectedRemaining + " was expected";
+                damaged = true;
             } else {
                 pos += HEADER + length;
                 off++;
@@ -189,8 +198,15 @@ final class FilePartition {
             if (problem == null) {
                 problem = "a unit missing its last " + (expectedRemaining + 1) + " record(s)";
             }
-            LOG.warn("{}: recovery found {} at byte {} of {} and truncated it from {} to {} bytes; the partition"
-                    + " now ends at offset {}", name, problem, pos, segment, size, keptPos, keptEnd);
+            if (damaged) {
+                Path aside = quarantine(segment, keptPos, size);
+                LOG.error("{}: recovery found {} at byte {} of {}: the damaged range, bytes {} to {}, is moved to {};"
+                        + " the partition now ends at offset {}", name, problem, pos, segment, keptPos, size, aside,
+                        keptEnd);
+            } else {
+                LOG.warn("{}: recovery found {} at byte {} of {} and truncated it from {} to {} bytes; the partition"
+                        + " now ends at offset {}", name, problem, pos, segment, size, keptPos, keptEnd);
+            }
             channel.truncate(keptPos);
             channel.force(true);
         }
@@ -201,6 +217,22 @@ final class FilePartition {
             keptArrival = arrival[0];
         }
         return new Tail(keptEnd, keptArrival);
+    }
+
+    /**
+     * Copies bytes {@code [from, to)} of the segment, which recovery is about to cut off as damaged, to
+     * {@code <segment>.damaged-<from>} next to it (never read as a segment), fsynced, so that nothing is thrown away.
+     */
+    private static Path quarantine(Segment segment, long from, long to) throws IOException {
+        Path aside = segment.path.resolveSibling(segment.path.getFileName() + ".damaged-" + from);
+        try (FileChannel out = FileChannel.open(aside, CREATE, TRUNCATE_EXISTING, WRITE)) {
+            for (long at = from; at < to; ) {
+                at += segment.channel.transferTo(at, to - at, out);
+            }
+            out.force(true);
+        }
+        FileEventLog.fsyncDirectory(aside.getParent());
+        return aside;
     }
 
     /** Where a recovered partition ends, and the arrival time of its last record (MIN_VALUE when it has none). */

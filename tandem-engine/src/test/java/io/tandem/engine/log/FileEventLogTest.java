@@ -139,6 +139,42 @@ class FileEventLogTest extends EventLogContract {
         assertThat(Files.size(segment(0))).isEqualTo(size);
     }
 
+    @Test
+    void when_aByteFlipsInTheLastSegment_then_theDamagedRangeIsMovedAsideBeforeTheCut() throws Exception {
+        EventLog log = track(open(1, () -> 0));
+        for (int u = 0; u < 6; u++) {
+            await(log.append(0, null, List.of(bytes("u" + u + "r0"), bytes("u" + u + "r1"))));
+        }
+        log.close();
+        byte[] before = Files.readAllBytes(segment(0));
+        long unit3 = 6L * recordBytes("u0r0");
+        flip(segment(0), unit3 + recordBytes("u0r0") + RecordFormat.HEADER + 1);
+        byte[] damaged = Files.readAllBytes(segment(0));
+
+        track(reopen(1, () -> 0));
+
+        // the segment keeps units 0..2; the bytes from unit 3 on, damage included, are kept aside as they were
+        assertThat(Files.readAllBytes(segment(0))).isEqualTo(Arrays.copyOf(before, (int) unit3));
+        Path aside = segment(0).resolveSibling(segment(0).getFileName() + ".damaged-" + unit3);
+        assertThat(Files.readAllBytes(aside)).isEqualTo(Arrays.copyOfRange(damaged, (int) unit3, damaged.length));
+    }
+
+    @Test
+    void when_onlyTheLastUnitIsCutShort_then_nothingIsMovedAside() throws Exception {
+        EventLog log = track(open(1, () -> 0));
+        await(log.append(0, null, List.of(bytes("a"))));
+        await(log.append(0, null, List.of(bytes("b1"), bytes("b2"))));
+        log.close();
+        cut(segment(0), 3);
+
+        track(reopen(1, () -> 0));
+
+        try (Stream<Path> files = Files.list(segment(0).getParent())) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactly(segment(0).getFileName()
+                    .toString());
+        }
+    }
+
     private static void cut(Path file, long bytes) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             channel.truncate(channel.size() - bytes);
