@@ -21,6 +21,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
-import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 
 /**
@@ -57,8 +57,9 @@ import java.util.zip.CheckedOutputStream;
  * </pre>
  * Version 1 (magic "TCK1") is the same but for its idempotency entries, which end after the response (no request
  * digest: {@link IdempotencyRecord#readWithoutDigest}); it is still read, and the next checkpoint writes version 2.
- * A shard whose checkpoint is missing, corrupt, or written under other view definitions starts empty at
- * offset 0, and the hot path rebuilds it from the log.
+ * A shard whose checkpoint is missing, damaged, or written under other view definitions starts empty at
+ * offset 0, and the hot path rebuilds it from the log; a damaged checkpoint is moved aside to
+ * {@code <partition>.ckpt.damaged}, with an error naming it.
  *
  * <p>The hot path replays only what follows a checkpoint, so a listener that keeps its own durable record of the
  * events (the alert history) must have made it durable for every event a checkpoint covers before that checkpoint
@@ -423,18 +424,19 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
             return s;
         }
         Path f = file(stream, partition);
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(f), 1 << 16)) {
-            CRC32C crc = new CRC32C();
-            DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc));
-            Shard loaded = readShard(stream, partition, in, f);
-            long expected = crc.getValue();
-            long stored = new DataInputStream(raw).readLong();
-            if (loaded == null) {
+        try {
+            String damage = checkCrc(f);
+            if (damage != null) {
+                quarantine(f, damage, stream, partition);
                 return s;
             }
-            if (stored != expected || raw.read() != -1) {
-                LOG.warn("checkpoint {} is corrupt (CRC mismatch); rebuilding {}/{} from the log", f, stream,
-                        partition);
+        } catch (IOException e) {
+            quarantine(f, "it is unreadable (" + e + ")", stream, partition);
+            return s;
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(f), 1 << 16))) {
+            Shard loaded = readShard(stream, partition, in, f);
+            if (loaded == null) {
                 return s;
             }
             loaded.checkpointedOffset = loaded.nextOffset;
@@ -442,9 +444,48 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
                     loaded.entries);
             return loaded;
         } catch (IOException | RuntimeException e) {
-            LOG.warn("checkpoint {} is unreadable ({}); rebuilding {}/{} from the log", f, e.toString(), stream,
-                    partition);
+            quarantine(f, "its CRC matches but it does not parse (" + e + ")", stream, partition);
             return s;
+        }
+    }
+
+    /** Why the CRC at the end of checkpoint {@code f} does not match the bytes before it, or null when it does. */
+    private static String checkCrc(Path f) throws IOException {
+        long size = Files.size(f);
+        if (size < Long.BYTES) {
+            return "it has " + size + " bytes, fewer than its CRC alone";
+        }
+        CRC32C crc = new CRC32C();
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(f), 1 << 16)) {
+            byte[] chunk = new byte[1 << 16];
+            for (long left = size - Long.BYTES; left > 0; ) {
+                int n = in.read(chunk, 0, (int) Math.min(chunk.length, left));
+                if (n < 0) {
+                    return "it ended while it was read";
+                }
+                crc.update(chunk, 0, n);
+                left -= n;
+            }
+            long stored = new DataInputStream(in).readLong();
+            return stored == crc.getValue() ? null : "the CRC of its first " + (size - Long.BYTES)
+                    + " bytes does not match the one stored after them";
+        }
+    }
+
+    /**
+     * Moves a damaged checkpoint aside, to {@code <partition>.ckpt.damaged} next to it (replacing an older one), so
+     * that it can be looked at and is never read again; the shard starts empty and the hot path rebuilds it from
+     * the log.
+     */
+    private static void quarantine(Path f, String why, String stream, int partition) {
+        Path aside = f.resolveSibling(f.getFileName() + ".damaged");
+        try {
+            Files.move(f, aside, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            LOG.error("checkpoint {} is damaged: {}; moved it to {} and rebuilding {}/{} from the log", f, why, aside,
+                    stream, partition);
+        } catch (IOException e) {
+            LOG.error("checkpoint {} is damaged: {}; rebuilding {}/{} from the log (moving it to {} failed: {})", f,
+                    why, stream, partition, aside, e.toString());
         }
     }
 

@@ -69,6 +69,12 @@ class InMemoryRealtimeStoreTest extends RealtimeStoreContract {
 
         assertThat(store.committedOffset("s", 0)).isZero();
         assertThat(store.size()).isZero();
+        // the damaged file is moved aside as it was, and the next checkpoint is a good one again
+        assertThat(file).doesNotExist();
+        assertThat(dir.resolve("s").resolve("0.ckpt.damaged")).hasBinaryContent(bytes);
+        store.commit("s", 0, 3, deltas(key("a", 0, 1), accs(1)), List.of());
+        store.checkpoint();
+        assertThat(new InMemoryRealtimeStore(catalog, dir).committedOffset("s", 0)).isEqualTo(3);
     }
 
     @Test
