@@ -198,7 +198,7 @@ final class FilePartition {
             if (problem == null) {
                 problem = "a unit missing its last " + (expectedRemaining + 1) + " record(s)";
             }
-            if (damaged) {
+            if (damaged || intactRecordAfter(reader, pos, size, off, crc)) {
                 Path aside = quarantine(segment, keptPos, size);
                 LOG.error("{}: recovery found {} at byte {} of {}: the damaged range, bytes {} to {}, is moved to {};"
                         + " the partition now ends at offset {}", name, problem, pos, segment, keptPos, size, aside,
@@ -217,6 +217,29 @@ final class FilePartition {
             keptArrival = arrival[0];
         }
         return new Tail(keptEnd, keptArrival);
+    }
+
+    /**
+     * Whether an intact record of an offset after {@code off} starts somewhere after byte {@code pos}: then what
+     * looked like a record cut short at {@code pos} (a length running past the end) is damage, not a torn tail,
+     * which has nothing intact after it. Tries every position; recovery calls it only when it cuts something.
+     */
+    private static boolean intactRecordAfter(ChunkReader reader, long pos, long size, long off, CRC32C crc)
+            throws IOException {
+        for (long at = pos + 1; at + HEADER <= size; at++) {
+            int i = reader.at(at, HEADER);
+            ByteBuffer buf = reader.buffer();
+            int length = buf.getInt(i + LENGTH);
+            long offset = buf.getLong(i + OFFSET);
+            if (length < 0 || length > size - at - HEADER || offset <= off || offset > off + (size - pos) / HEADER) {
+                continue;
+            }
+            i = reader.at(at, HEADER + length);
+            if (RecordFormat.crcMatches(reader.buffer(), i, length, crc)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -160,6 +160,24 @@ class FileEventLogTest extends EventLogContract {
     }
 
     @Test
+    void when_aFlippedLengthRunsPastTheEnd_then_itIsTakenForDamageNotForATornTail() throws Exception {
+        EventLog log = track(open(1, () -> 0));
+        for (int u = 0; u < 6; u++) {
+            await(log.append(0, null, List.of(bytes("u" + u + "r0"), bytes("u" + u + "r1"))));
+        }
+        log.close();
+        long unit3 = 6L * recordBytes("u0r0");
+        // the high byte of the length of unit 3's first record: it now claims 256 MB more than the file holds
+        flip(segment(0), unit3 + RecordFormat.LENGTH);
+
+        track(reopen(1, () -> 0));
+
+        assertThat(Files.size(segment(0))).isEqualTo(unit3);
+        assertThat(segment(0).resolveSibling(segment(0).getFileName() + ".damaged-" + unit3))
+                .hasSize(6L * recordBytes("u0r0"));
+    }
+
+    @Test
     void when_onlyTheLastUnitIsCutShort_then_nothingIsMovedAside() throws Exception {
         EventLog log = track(open(1, () -> 0));
         await(log.append(0, null, List.of(bytes("a"))));
