@@ -134,6 +134,9 @@ public final class Tandem implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the real-time store: " + e.getMessage(), e);
         }
+        if (store instanceof InMemoryRealtimeStore memory) {
+            rebuildPastTheLog(memory);
+        }
         String foreign = foreignState(parts);
         if (foreign != null) {
             store.close();
@@ -371,6 +374,25 @@ public final class Tandem implements AutoCloseable {
     /** A stream's log, for tools that append encoded events directly (benchmarks, generators). */
     public EventLog log(String stream) {
         return logs.get(stream);
+    }
+
+    /**
+     * The checkpoints of the embedded store are this data directory's own: one past the end of its log means that
+     * log recovery moved a damaged tail aside, and the partition's real-time state is rebuilt from what the log holds.
+     */
+    private void rebuildPastTheLog(InMemoryRealtimeStore memory) {
+        for (Map.Entry<String, EventLog> e : logs.entrySet()) {
+            for (int p = 0; p < e.getValue().partitions(); p++) {
+                long committed = memory.committedOffset(e.getKey(), p);
+                long end = e.getValue().durableEnd(p);
+                if (committed > end) {
+                    LOG.error("stream '{}', partition {}: the real-time store's checkpoint is at offset {}, past the "
+                            + "end of the log ({}); rebuilding the partition's real-time state from the log",
+                            e.getKey(), p, committed, end);
+                    memory.rebuild(e.getKey(), p);
+                }
+            }
+        }
     }
 
     /**

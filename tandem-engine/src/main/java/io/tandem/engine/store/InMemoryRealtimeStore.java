@@ -160,6 +160,15 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
     }
 
     /** The only writer of an in-memory shard is the hot path of this process: nothing to fence. */
+    /**
+     * Forgets the shard's state: it starts empty at offset 0, for the hot path to rebuild from the log, and the next
+     * checkpoint replaces the one on disk. For a log that ends before the shard's offset (its damaged tail was moved
+     * aside), which would otherwise skip the events appended from its new end.
+     */
+    public void rebuild(String stream, int partition) {
+        shards.put(stream + "/" + partition, new Shard(stream, partition));
+    }
+
     @Override
     public long acquire(String stream, int partition) {
         return committedOffset(stream, partition);
