@@ -78,7 +78,9 @@ class CrashCampaignTest {
         long started = System.nanoTime();
         for (int cycle = 0; cycle < CYCLES; cycle++) {
             // 1. a child ingests from request cycle * 1e6 on, so no two children number a request alike
-            Process child = new ProcessBuilder(javaBin(), "-cp", System.getProperty("java.class.path"),
+            // C1 only: a child lives a second or two, and starts much sooner without the C2 compiler
+            Process child = new ProcessBuilder(javaBin(), "-XX:TieredStopAtLevel=1", "-cp",
+                    System.getProperty("java.class.path"),
                     CampaignChild.class.getName(), dir.toString(), Long.toString(cycle * 1_000_000L))
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
