@@ -34,6 +34,7 @@ import io.tandem.engine.report.ReportRunner;
 import io.tandem.engine.report.ReportSqlCheck;
 import io.tandem.engine.search.SearchIndexes;
 import io.tandem.engine.sql.SqlService;
+import io.tandem.engine.store.InMemoryRealtimeStore;
 import io.tandem.spi.PartContext;
 import io.tandem.spi.Providers;
 import io.tandem.spi.batch.BatchEngine;
@@ -72,6 +73,7 @@ public final class Tandem implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Tandem.class);
     private static final long IDEMPOTENCY_KEEP_MS = Duration.ofHours(25).toMillis();
+    private static final Duration ALERTS_AWAITED = Duration.ofSeconds(5);
 
     private final TandemConfig config;
     private final Plan plan;
@@ -132,6 +134,9 @@ public final class Tandem implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the real-time store: " + e.getMessage(), e);
         }
+        if (store instanceof InMemoryRealtimeStore memory) {
+            rebuildPastTheLog(memory);
+        }
         String foreign = foreignState(parts);
         if (foreign != null) {
             store.close();
@@ -154,6 +159,9 @@ public final class Tandem implements AutoCloseable {
         this.alerts = new AlertEngine(config, options.dataDir().resolve("alerts"), metrics, options.clock(),
                 queries::row);
         listeners.add(alerts);
+        if (store instanceof InMemoryRealtimeStore memory) {
+            memory.gate(this::recorded);
+        }
         this.analyses = new Analyses(config, options.dataDir().resolve("analyses"), metrics, options.clock(), queries,
                 cold.views(), batch::current, this::watermark, duckdb);
         listeners.add(analyses);
@@ -202,6 +210,16 @@ public final class Tandem implements AutoCloseable {
             return provider.open(context(parts.batch()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the batch engine", e);
+        }
+    }
+
+    /** Whether the alerts of the partition's events before {@code next} are fsynced, waiting up to 5 s for it. */
+    private boolean recorded(String stream, int partition, long next) {
+        try {
+            return alerts.awaitRecorded(stream, partition, next, ALERTS_AWAITED);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -356,6 +374,25 @@ public final class Tandem implements AutoCloseable {
     /** A stream's log, for tools that append encoded events directly (benchmarks, generators). */
     public EventLog log(String stream) {
         return logs.get(stream);
+    }
+
+    /**
+     * The checkpoints of the embedded store are this data directory's own: one past the end of its log means that
+     * log recovery moved a damaged tail aside, and the partition's real-time state is rebuilt from what the log holds.
+     */
+    private void rebuildPastTheLog(InMemoryRealtimeStore memory) {
+        for (Map.Entry<String, EventLog> e : logs.entrySet()) {
+            for (int p = 0; p < e.getValue().partitions(); p++) {
+                long committed = memory.committedOffset(e.getKey(), p);
+                long end = e.getValue().durableEnd(p);
+                if (committed > end) {
+                    LOG.error("stream '{}', partition {}: the real-time store's checkpoint is at offset {}, past the "
+                            + "end of the log ({}); rebuilding the partition's real-time state from the log",
+                            e.getKey(), p, committed, end);
+                    memory.rebuild(e.getKey(), p);
+                }
+            }
+        }
     }
 
     /**

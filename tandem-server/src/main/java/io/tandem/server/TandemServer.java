@@ -144,6 +144,7 @@ public final class TandemServer implements AutoCloseable {
                     case KEY_REUSED -> HttpStatus.UNPROCESSABLE_CONTENT;
                     case OVERLOADED -> HttpStatus.SERVICE_UNAVAILABLE;
                     case OUT_OF_ORDER -> HttpStatus.CONFLICT;
+                    case INSUFFICIENT_STORAGE -> HttpStatus.INSUFFICIENT_STORAGE;
                 }, e.getMessage());
             });
             cfg.routes.exception(StoreUnavailableException.class, (e, ctx) -> {

@@ -48,7 +48,9 @@ import java.util.function.LongSupplier;
  * <p>Every alert has a deterministic id ({@link Alert#id()}), looked up in {@code alerts.jsonl} before it fires
  * ({@link AlertHistory}, which holds only the newest ids and a filter of the others in memory), so a restart or a
  * replay of the log fires nothing twice. The history is read from that file. Fired alerts are appended and
- * fsynced, then published to subscribers and handed to the rule's webhook. {@code tandem.alert.latency} times the
+ * fsynced, then published to subscribers and handed to the rule's webhook. The hot path replays the log only from
+ * the real-time store's checkpoint, so that checkpoint waits ({@link #awaitRecorded}) until the alerts of every event
+ * it covers are fsynced: a crash in between loses none. {@code tandem.alert.latency} times the
  * arrival of the triggering event (the earliest arrival of its commit for bucket rules) to the alert's publication;
  * {@code tandem.alert.stage} splits that time by stage: {@code applied} (arrival → the hot path hands the change
  * over), {@code evaluated} (→ the rule evaluated), {@code persisted} (→ fsynced) and {@code sent} (→ in the feeds).
@@ -91,6 +93,9 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
     /** Guards publication and subscribers: the alert thread publishes, subscribers come and go. */
     private final Object lock = new Object();
     private final Feeds<Alert> feeds = new Feeds<>();
+
+    /** Per stream and partition (guarded by lock): the events before this offset have had their alerts fsynced. */
+    private final Map<String, Long> recorded = new HashMap<>();
 
     /** Alert thread only: the open buckets of views with close rules, and each stream's watermark. */
     private final ClosingBuckets closing;
@@ -255,6 +260,40 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
         }
     }
 
+    /** The hot path has told this engine every event of the partition before {@code next}. */
+    private record Applied(String stream, int partition, long next) {
+    }
+
+    @Override
+    public void onApplied(StreamDef stream, int partition, long next) {
+        if (streamRules.containsKey(stream.name()) && !closed) {
+            handOver(new Applied(stream.name(), partition, next));
+        }
+    }
+
+    /**
+     * Waits, for at most {@code timeout}, until the alerts of every event of the partition before {@code next} are
+     * fsynced to {@code alerts.jsonl}; true at once for a stream without rules.
+     */
+    public boolean awaitRecorded(String stream, int partition, long next, Duration timeout)
+            throws InterruptedException {
+        if (!streamRules.containsKey(stream)) {
+            return true;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String key = stream + "/" + partition;
+        synchronized (lock) {
+            for (long left; recorded.getOrDefault(key, -1L) < next; ) {
+                left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(lock, left);
+            }
+            return true;
+        }
+    }
+
     @Override
     public void onCommit(StreamDef stream, int partition, Set<StateKey> changed, long watermark) {
         StreamRules r = streamRules.get(stream.name());
@@ -320,8 +359,11 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
         List<Candidate> candidates = new ArrayList<>();
         Map<Group, Since> updated = new LinkedHashMap<>();
         Map<String, Since> closingArrival = new HashMap<>();
+        List<Applied> applied = new ArrayList<>();
         for (Object task : tasks) {
-            if (task instanceof EventHit hit) {
+            if (task instanceof Applied a) {
+                applied.add(a);
+            } else if (task instanceof EventHit hit) {
                 candidates.add(new Candidate(new Alert(hit.id, hit.rule.def.name(), null, hit.dims, hit.values, 0),
                         hit.rule.def, hit.arrivalMs, hit.handedNanos));
             } else if (task instanceof Commit c) {
@@ -354,6 +396,12 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
             }
         });
         fire(candidates);
+        synchronized (lock) {
+            for (Applied a : applied) {
+                recorded.merge(a.stream + "/" + a.partition, a.next, Math::max);
+            }
+            lock.notifyAll();
+        }
     }
 
     private void evaluate(BucketRule rule, Group g, Since arrival, Map<Read, QueryResult.Row> read,

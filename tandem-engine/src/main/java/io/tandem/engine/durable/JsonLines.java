@@ -19,9 +19,10 @@ import java.util.function.Function;
 
 /**
  * An append-only file of JSON objects, one per line (UTF-8, {@code \n}-terminated). A batch of lines is written
- * with one write and one fsync before {@link #append} returns. On open, a last line without its newline — a write
- * torn by a crash — is cut off, so that the next append starts on a line of its own. {@link #forEach} reads a range
- * of lines by byte offset, a chunk at a time, so that a large file is never held whole in memory.
+ * with one write and one fsync before {@link #append} returns; a batch that fails (a full device) is cut off again.
+ * On open, a last line without its newline — a write torn by a crash — is cut off, so that the next append starts
+ * on a line of its own. {@link #forEach} reads a range of lines by byte offset, a chunk at a time, so that a large
+ * file is never held whole in memory.
  */
 public final class JsonLines implements AutoCloseable {
 
@@ -112,6 +113,10 @@ public final class JsonLines implements AutoCloseable {
             }
             channel.force(false);
         } catch (IOException e) {
+            undo(start, e);
+            if (StorageFullException.isFull(e)) {
+                throw new StorageFullException(file, lines.size() + " line(s)", e);
+            }
             throw new UncheckedIOException("cannot append to " + file, e);
         }
         return start;
@@ -157,6 +162,19 @@ public final class JsonLines implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** Cuts off what a failed append wrote, so that the next one starts on a line of its own. */
+    private void undo(long start, IOException failure) {
+        if (start < 0) {
+            return;
+        }
+        try {
+            channel.truncate(start);
+            channel.position(start);
+        } catch (IOException e) {
+            failure.addSuppressed(e);
         }
     }
 

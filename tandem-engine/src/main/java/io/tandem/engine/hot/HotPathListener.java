@@ -24,4 +24,8 @@ public interface HotPathListener {
      */
     default void onCommit(StreamDef stream, int partition, Set<StateKey> changed, long watermark) {
     }
+
+    /** After {@link #onCommit}: this listener has been told every event of the partition before {@code next}. */
+    default void onApplied(StreamDef stream, int partition, long next) {
+    }
 }

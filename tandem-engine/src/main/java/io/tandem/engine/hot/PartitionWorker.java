@@ -197,6 +197,7 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
             for (HotPathListener l : listeners) {
                 try {
                     l.onCommit(stream, partition, changes.keySet(), watermark.current());
+                    l.onApplied(stream, partition, next);
                 } catch (RuntimeException e) {
                     listenerFailed("the commit of offsets " + from + " to " + (next - 1), e);
                 }

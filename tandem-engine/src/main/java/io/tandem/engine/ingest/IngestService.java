@@ -8,6 +8,7 @@ import io.tandem.core.StreamDef;
 import io.tandem.core.codec.JsonEvents;
 import io.tandem.core.time.Timestamps;
 import io.tandem.engine.EngineMetrics;
+import io.tandem.engine.durable.StorageFullException;
 import io.tandem.engine.hot.HotPath;
 import io.tandem.spi.log.EventLog;
 import io.tandem.spi.store.IdempotencyRecord;
@@ -229,6 +230,9 @@ public final class IngestService {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for a durable append", e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof StorageFullException full) {
+                throw new IngestException(IngestException.Kind.INSUFFICIENT_STORAGE, full.getMessage());
+            }
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }

@@ -1,5 +1,6 @@
 package io.tandem.engine.log;
 
+import io.tandem.engine.durable.StorageFullException;
 import io.tandem.spi.log.EventLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,8 +30,10 @@ import static io.tandem.engine.log.RecordFormat.KIND;
 import static io.tandem.engine.log.RecordFormat.LENGTH;
 import static io.tandem.engine.log.RecordFormat.OFFSET;
 import static io.tandem.engine.log.RecordFormat.REMAINING;
+import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
 import static java.nio.file.StandardOpenOption.WRITE;
 
 /**
@@ -128,7 +131,8 @@ final class FilePartition {
 
     /**
      * Scans the last segment and cuts it after its last complete unit: a torn or corrupt record and everything
-     * after it go, and so do the records of a unit whose last record is missing.
+     * after it go, and so do the records of a unit whose last record is missing. A damaged record (not merely cut
+     * short) has the range from its unit on copied aside first ({@link #quarantine}).
      *
      * @return the offset after the last record kept, and that record's arrival time
      */
@@ -146,6 +150,7 @@ final class FilePartition {
         long keptArrival = Long.MIN_VALUE;
         int expectedRemaining = -1;
         String problem = null;
+        boolean damaged = false;
         while (pos < size && problem == null) {
             int at = reader.at(pos, HEADER);
             if (at < 0) {
@@ -156,6 +161,7 @@ final class FilePartition {
             int length = buf.getInt(at + LENGTH);
             if (length < 0 || length > FileEventLog.MAX_UNIT_BYTES) {
                 problem = "a bad payload length " + length;
+                damaged = true;
                 continue;
             }
             if (length > size - pos - HEADER) {
@@ -167,12 +173,16 @@ final class FilePartition {
             int remaining = buf.getInt(at + REMAINING);
             if (!RecordFormat.crcMatches(buf, at, length, crc)) {
                 problem = "a CRC mismatch";
+                damaged = true;
             } else if (buf.getLong(at + OFFSET) != off) {
                 problem = "offset " + buf.getLong(at + OFFSET) + " where " + off + " was expected";
+                damaged = true;
             } else if (!RecordFormat.validKind(buf.get(at + KIND))) {
                 problem = "an unknown kind " + buf.get(at + KIND);
+                damaged = true;
             } else if (remaining < 0 || expectedRemaining >= 0 && remaining != expectedRemaining) {
                 problem = "a unit count of " + remaining + " where " + expectedRemaining + " was expected";
+                damaged = true;
             } else {
                 pos += HEADER + length;
                 off++;
@@ -188,8 +198,15 @@ final class FilePartition {
             if (problem == null) {
                 problem = "a unit missing its last " + (expectedRemaining + 1) + " record(s)";
             }
-            LOG.warn("{}: recovery found {} at byte {} of {} and truncated it from {} to {} bytes; the partition"
-                    + " now ends at offset {}", name, problem, pos, segment, size, keptPos, keptEnd);
+            if (damaged || intactRecordAfter(reader, pos, size, off, crc)) {
+                Path aside = quarantine(segment, keptPos, size);
+                LOG.error("{}: recovery found {} at byte {} of {}: the damaged range, bytes {} to {}, is moved to {};"
+                        + " the partition now ends at offset {}", name, problem, pos, segment, keptPos, size, aside,
+                        keptEnd);
+            } else {
+                LOG.warn("{}: recovery found {} at byte {} of {} and truncated it from {} to {} bytes; the partition"
+                        + " now ends at offset {}", name, problem, pos, segment, size, keptPos, keptEnd);
+            }
             channel.truncate(keptPos);
             channel.force(true);
         }
@@ -202,14 +219,60 @@ final class FilePartition {
         return new Tail(keptEnd, keptArrival);
     }
 
+    /**
+     * Whether an intact record of an offset after {@code off} starts somewhere after byte {@code pos}: then what
+     * looked like a record cut short at {@code pos} (a length running past the end) is damage, not a torn tail,
+     * which has nothing intact after it. Tries every position; recovery calls it only when it cuts something.
+     */
+    private static boolean intactRecordAfter(ChunkReader reader, long pos, long size, long off, CRC32C crc)
+            throws IOException {
+        for (long at = pos + 1; at + HEADER <= size; at++) {
+            int i = reader.at(at, HEADER);
+            ByteBuffer buf = reader.buffer();
+            int length = buf.getInt(i + LENGTH);
+            long offset = buf.getLong(i + OFFSET);
+            if (length < 0 || length > size - at - HEADER || offset <= off || offset > off + (size - pos) / HEADER) {
+                continue;
+            }
+            i = reader.at(at, HEADER + length);
+            if (RecordFormat.crcMatches(reader.buffer(), i, length, crc)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Copies bytes {@code [from, to)} of the segment, which recovery is about to cut off as damaged, to
+     * {@code <segment>.damaged-<from>} next to it (never read as a segment), fsynced, so that nothing is thrown away.
+     */
+    private static Path quarantine(Segment segment, long from, long to) throws IOException {
+        Path aside = segment.path.resolveSibling(segment.path.getFileName() + ".damaged-" + from);
+        try (FileChannel out = FileChannel.open(aside, CREATE, TRUNCATE_EXISTING, WRITE)) {
+            for (long at = from; at < to; ) {
+                at += segment.channel.transferTo(at, to - at, out);
+            }
+            out.force(true);
+        }
+        FileEventLog.fsyncDirectory(aside.getParent());
+        return aside;
+    }
+
     /** Where a recovered partition ends, and the arrival time of its last record (MIN_VALUE when it has none). */
     private record Tail(long end, long lastArrivalMs) {
     }
 
+    /** A new empty segment; when its folder cannot be made durable, it is removed again, so a later try may. */
     private static Segment create(Path dir, long base, ChannelOpener opener) throws IOException {
         Path path = dir.resolve(Segment.fileName(base));
         Segment segment = new Segment(base, path, opener.open(path, CREATE_NEW, READ, WRITE));
-        FileEventLog.fsyncDirectory(dir);
+        try {
+            FileEventLog.fsyncDirectory(dir);
+        } catch (IOException e) {
+            closeQuietly(segment, e);
+            Files.deleteIfExists(path);
+            throw e;
+        }
         return segment;
     }
 
@@ -246,8 +309,12 @@ final class FilePartition {
                 }
                 writePos = pos;
             } catch (IOException | RuntimeException e) {
-                error = new UncheckedIOException(new IOException(
-                        name + ": writing offsets " + first + ".." + (first + n - 1) + " failed", e));
+                String what = "offsets " + first + ".." + (first + n - 1);
+                if (e instanceof IOException io && StorageFullException.isFull(io) && undoWrite()) {
+                    LOG.warn("{}: no space left on the device of {}; {} were not appended", name, active.path, what);
+                    return CompletableFuture.failedFuture(new StorageFullException(active.path, what, io));
+                }
+                error = new UncheckedIOException(new IOException(name + ": writing " + what + " failed", e));
                 failed = failLocked(error);
                 return CompletableFuture.failedFuture(error);
             }
@@ -261,6 +328,22 @@ final class FilePartition {
             for (Waiter w : failed) {
                 w.future.completeExceptionally(error);
             }
+        }
+    }
+
+    /**
+     * After a write that found the device full: cuts the active segment back to the end of the last unit written,
+     * so that what was written of this one goes and the next append starts there. False when that fails too.
+     */
+    private boolean undoWrite() {
+        try {
+            if (active.channel.size() > writePos) {
+                active.channel.truncate(writePos);
+            }
+            return true;
+        } catch (IOException e) {
+            LOG.error("{}: cannot cut {} back to {} bytes after a failed write", name, active, writePos, e);
+            return false;
         }
     }
 

@@ -21,6 +21,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
-import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 
 /**
@@ -57,8 +57,13 @@ import java.util.zip.CheckedOutputStream;
  * </pre>
  * Version 1 (magic "TCK1") is the same but for its idempotency entries, which end after the response (no request
  * digest: {@link IdempotencyRecord#readWithoutDigest}); it is still read, and the next checkpoint writes version 2.
- * A shard whose checkpoint is missing, corrupt, or written under other view definitions starts empty at
- * offset 0, and the hot path rebuilds it from the log.
+ * A shard whose checkpoint is missing, damaged, or written under other view definitions starts empty at
+ * offset 0, and the hot path rebuilds it from the log; a damaged checkpoint is moved aside to
+ * {@code <partition>.ckpt.damaged}, with an error naming it.
+ *
+ * <p>The hot path replays only what follows a checkpoint, so a listener that keeps its own durable record of the
+ * events (the alert history) must have made it durable for every event a checkpoint covers before that checkpoint
+ * appears: a shard's checkpoint is published only once its {@link CheckpointGate} lets it.
  */
 public final class InMemoryRealtimeStore implements RealtimeStore {
 
@@ -70,6 +75,7 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
     private final Catalog catalog;
     private final Path dir;
     private final Map<String, Shard> shards = new ConcurrentHashMap<>();
+    private volatile CheckpointGate gate = (stream, partition, nextOffset) -> true;
 
     /**
      * @param dir where checkpoints live, or null for a store that never persists (tests, benchmarks)
@@ -78,6 +84,11 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
         this.catalog = catalog;
         this.dir = dir;
         restoreCheckpoints();
+    }
+
+    /** Holds each shard's checkpoint until {@code gate} lets it; call before the hot path starts. */
+    public void gate(CheckpointGate gate) {
+        this.gate = gate;
     }
 
     /** Loads every checkpoint in {@code dir} now, so that the first query after a restart sees what they hold. */
@@ -149,6 +160,15 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
     }
 
     /** The only writer of an in-memory shard is the hot path of this process: nothing to fence. */
+    /**
+     * Forgets the shard's state: it starts empty at offset 0, for the hot path to rebuild from the log, and the next
+     * checkpoint replaces the one on disk. For a log that ends before the shard's offset (its damaged tail was moved
+     * aside), which would otherwise skip the events appended from its new end.
+     */
+    public void rebuild(String stream, int partition) {
+        shards.put(stream + "/" + partition, new Shard(stream, partition));
+    }
+
     @Override
     public long acquire(String stream, int partition) {
         return committedOffset(stream, partition);
@@ -321,8 +341,9 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
         return n;
     }
 
+    /** One checkpoint at a time: they share each shard's temporary file. */
     @Override
-    public void checkpoint() {
+    public synchronized void checkpoint() {
         if (dir == null) {
             return;
         }
@@ -348,9 +369,11 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
         Path target = file(s.stream, s.partition);
         Files.createDirectories(target.getParent());
         Path tmp = Durable.tempFor(target);
+        long offset;
         s.lock.readLock().lock();
         try {
-            if (s.nextOffset == s.checkpointedOffset) {
+            offset = s.nextOffset;
+            if (offset == s.checkpointedOffset) {
                 return;
             }
             try (OutputStream raw = Files.newOutputStream(tmp)) {
@@ -361,11 +384,17 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
                 out.flush();
                 new DataOutputStream(raw).writeLong(crc.getValue());
             }
-            s.checkpointedOffset = s.nextOffset;
         } finally {
             s.lock.readLock().unlock();
         }
+        if (!gate.open(s.stream, s.partition, offset)) {
+            LOG.warn("checkpoint {} at offset {} held back: the events before it are not all recorded by the hot "
+                    + "path's listeners yet; the next checkpoint tries again", target, offset);
+            Files.delete(tmp);
+            return;
+        }
         Durable.publish(tmp, target);
+        s.checkpointedOffset = offset;
     }
 
     private void writeShard(Shard s, DataOutputStream out) throws IOException {
@@ -404,18 +433,19 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
             return s;
         }
         Path f = file(stream, partition);
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(f), 1 << 16)) {
-            CRC32C crc = new CRC32C();
-            DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc));
-            Shard loaded = readShard(stream, partition, in, f);
-            long expected = crc.getValue();
-            long stored = new DataInputStream(raw).readLong();
-            if (loaded == null) {
+        try {
+            String damage = checkCrc(f);
+            if (damage != null) {
+                quarantine(f, damage, stream, partition);
                 return s;
             }
-            if (stored != expected || raw.read() != -1) {
-                LOG.warn("checkpoint {} is corrupt (CRC mismatch); rebuilding {}/{} from the log", f, stream,
-                        partition);
+        } catch (IOException e) {
+            quarantine(f, "it is unreadable (" + e + ")", stream, partition);
+            return s;
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(f), 1 << 16))) {
+            Shard loaded = readShard(stream, partition, in, f);
+            if (loaded == null) {
                 return s;
             }
             loaded.checkpointedOffset = loaded.nextOffset;
@@ -423,9 +453,48 @@ public final class InMemoryRealtimeStore implements RealtimeStore {
                     loaded.entries);
             return loaded;
         } catch (IOException | RuntimeException e) {
-            LOG.warn("checkpoint {} is unreadable ({}); rebuilding {}/{} from the log", f, e.toString(), stream,
-                    partition);
+            quarantine(f, "its CRC matches but it does not parse (" + e + ")", stream, partition);
             return s;
+        }
+    }
+
+    /** Why the CRC at the end of checkpoint {@code f} does not match the bytes before it, or null when it does. */
+    private static String checkCrc(Path f) throws IOException {
+        long size = Files.size(f);
+        if (size < Long.BYTES) {
+            return "it has " + size + " bytes, fewer than its CRC alone";
+        }
+        CRC32C crc = new CRC32C();
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(f), 1 << 16)) {
+            byte[] chunk = new byte[1 << 16];
+            for (long left = size - Long.BYTES; left > 0; ) {
+                int n = in.read(chunk, 0, (int) Math.min(chunk.length, left));
+                if (n < 0) {
+                    return "it ended while it was read";
+                }
+                crc.update(chunk, 0, n);
+                left -= n;
+            }
+            long stored = new DataInputStream(in).readLong();
+            return stored == crc.getValue() ? null : "the CRC of its first " + (size - Long.BYTES)
+                    + " bytes does not match the one stored after them";
+        }
+    }
+
+    /**
+     * Moves a damaged checkpoint aside, to {@code <partition>.ckpt.damaged} next to it (replacing an older one), so
+     * that it can be looked at and is never read again; the shard starts empty and the hot path rebuilds it from
+     * the log.
+     */
+    private static void quarantine(Path f, String why, String stream, int partition) {
+        Path aside = f.resolveSibling(f.getFileName() + ".damaged");
+        try {
+            Files.move(f, aside, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            LOG.error("checkpoint {} is damaged: {}; moved it to {} and rebuilding {}/{} from the log", f, why, aside,
+                    stream, partition);
+        } catch (IOException e) {
+            LOG.error("checkpoint {} is damaged: {}; rebuilding {}/{} from the log (moving it to {} failed: {})", f,
+                    why, stream, partition, aside, e.toString());
         }
     }
 

@@ -24,6 +24,8 @@ final class FaultyChannel extends FileChannel {
         final AtomicInteger forces = new AtomicInteger();
         /** 1-based number of the write that fails, 0 for none; it writes half its bytes first. */
         volatile int failWrite;
+        /** What the failing write says, as the OS would (say "No space left on device"); null for a test's own. */
+        volatile String failWriteMessage;
         /** 1-based number of the force that fails, 0 for none. */
         volatile int failForce;
         /** When set, every force waits for it after counting down {@link #forceEntered}. */
@@ -49,7 +51,8 @@ final class FaultyChannel extends FileChannel {
             ByteBuffer half = src.duplicate();
             half.limit(half.position() + half.remaining() / 2);
             delegate.write(half, position);
-            throw new IOException("injected failure of write " + faults.failWrite);
+            String message = faults.failWriteMessage;
+            throw new IOException(message != null ? message : "injected failure of write " + faults.failWrite);
         }
         return delegate.write(src, position);
     }

@@ -1,5 +1,6 @@
 package io.tandem.engine.log;
 
+import io.tandem.engine.durable.StorageFullException;
 import io.tandem.spi.log.EventLog;
 import io.tandem.spi.testkit.EventLogContract;
 import org.junit.jupiter.api.Test;
@@ -136,6 +137,60 @@ class FileEventLogTest extends EventLogContract {
         long size = Files.size(segment(0));
         assertThat(readAll(track(reopen(1, () -> 0)), 0, 0)).hasSize(7);
         assertThat(Files.size(segment(0))).isEqualTo(size);
+    }
+
+    @Test
+    void when_aByteFlipsInTheLastSegment_then_theDamagedRangeIsMovedAsideBeforeTheCut() throws Exception {
+        EventLog log = track(open(1, () -> 0));
+        for (int u = 0; u < 6; u++) {
+            await(log.append(0, null, List.of(bytes("u" + u + "r0"), bytes("u" + u + "r1"))));
+        }
+        log.close();
+        byte[] before = Files.readAllBytes(segment(0));
+        long unit3 = 6L * recordBytes("u0r0");
+        flip(segment(0), unit3 + recordBytes("u0r0") + RecordFormat.HEADER + 1);
+        byte[] damaged = Files.readAllBytes(segment(0));
+
+        track(reopen(1, () -> 0));
+
+        // the segment keeps units 0..2; the bytes from unit 3 on, damage included, are kept aside as they were
+        assertThat(Files.readAllBytes(segment(0))).isEqualTo(Arrays.copyOf(before, (int) unit3));
+        Path aside = segment(0).resolveSibling(segment(0).getFileName() + ".damaged-" + unit3);
+        assertThat(Files.readAllBytes(aside)).isEqualTo(Arrays.copyOfRange(damaged, (int) unit3, damaged.length));
+    }
+
+    @Test
+    void when_aFlippedLengthRunsPastTheEnd_then_itIsTakenForDamageNotForATornTail() throws Exception {
+        EventLog log = track(open(1, () -> 0));
+        for (int u = 0; u < 6; u++) {
+            await(log.append(0, null, List.of(bytes("u" + u + "r0"), bytes("u" + u + "r1"))));
+        }
+        log.close();
+        long unit3 = 6L * recordBytes("u0r0");
+        // the high byte of the length of unit 3's first record: it now claims 256 MB more than the file holds
+        flip(segment(0), unit3 + RecordFormat.LENGTH);
+
+        track(reopen(1, () -> 0));
+
+        assertThat(Files.size(segment(0))).isEqualTo(unit3);
+        assertThat(segment(0).resolveSibling(segment(0).getFileName() + ".damaged-" + unit3))
+                .hasSize(6L * recordBytes("u0r0"));
+    }
+
+    @Test
+    void when_onlyTheLastUnitIsCutShort_then_nothingIsMovedAside() throws Exception {
+        EventLog log = track(open(1, () -> 0));
+        await(log.append(0, null, List.of(bytes("a"))));
+        await(log.append(0, null, List.of(bytes("b1"), bytes("b2"))));
+        log.close();
+        cut(segment(0), 3);
+
+        track(reopen(1, () -> 0));
+
+        try (Stream<Path> files = Files.list(segment(0).getParent())) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactly(segment(0).getFileName()
+                    .toString());
+        }
     }
 
     private static void cut(Path file, long bytes) throws IOException {
@@ -403,6 +458,37 @@ class FileEventLogTest extends EventLogContract {
         opener = ChannelOpener.DEFAULT;
         assertThat(readAll(track(reopen(1, () -> 0)), 0, 0)).extracting(Rec::payload)
                 .containsExactly("ok0", "ok1", "ok2");
+    }
+
+    @Test
+    void when_theDeviceIsFullDuringAWrite_then_thatAppendIsUndoneAndTheNextOneSucceeds() throws Exception {
+        // Given a log whose fourth write writes half its bytes and finds the device full
+        FaultyChannel.Faults faults = new FaultyChannel.Faults();
+        faults.failWrite = 4;
+        faults.failWriteMessage = "No space left on device";
+        opener = faults.opener();
+        EventLog log = track(open(1, () -> 0));
+        for (int u = 0; u < 3; u++) {
+            await(log.append(0, null, List.of(bytes("ok" + u))));
+        }
+
+        // When the fourth unit is appended, its future fails naming the segment; nothing of it stays
+        CompletableFuture<Long> full = log.append(0, null, List.of(bytes("lost1"), bytes("lost2")));
+        assertThatThrownBy(() -> await(full)).cause().isInstanceOf(StorageFullException.class)
+                .hasMessageContaining("no space left on the device of " + dir.resolve("0")
+                        .resolve("00000000000000000000.log"))
+                .hasMessageContaining("offsets 3..4 could not be written");
+        assertThat(log.durableEnd(0)).isEqualTo(3);
+
+        // Then, space being back, the next append takes the offset the failed one would have had
+        assertThat(await(log.append(0, null, List.of(bytes("again"))))).isEqualTo(3);
+        assertThat(readAll(log, 0, 0)).extracting(Rec::payload).containsExactly("ok0", "ok1", "ok2", "again");
+
+        // And a restart finds the same records
+        log.close();
+        opener = ChannelOpener.DEFAULT;
+        assertThat(readAll(track(reopen(1, () -> 0)), 0, 0)).extracting(Rec::payload)
+                .containsExactly("ok0", "ok1", "ok2", "again");
     }
 
     @Test

@@ -40,6 +40,23 @@ class InMemoryRealtimeStoreTest extends RealtimeStoreContract {
     }
 
     @Test
+    void when_theGateHoldsACheckpoint_then_theLastPublishedOneStaysUntilItOpens() {
+        InMemoryRealtimeStore memory = (InMemoryRealtimeStore) store;
+        store.commit("s", 0, 7, deltas(key("a", 0, 1), accs(1)), List.of());
+        store.checkpoint();
+        // 1. the events up to offset 12 are not all recorded by the listeners yet: the checkpoint at 7 stays
+        long[] recordedUpTo = {7};
+        memory.gate((stream, partition, next) -> next <= recordedUpTo[0]);
+        store.commit("s", 0, 12, deltas(key("a", 0, 1), accs(1)), List.of());
+        store.checkpoint();
+        assertThat(new InMemoryRealtimeStore(catalog, dir).committedOffset("s", 0)).isEqualTo(7);
+        // 2. once they are, the next checkpoint publishes offset 12
+        recordedUpTo[0] = 12;
+        store.checkpoint();
+        assertThat(new InMemoryRealtimeStore(catalog, dir).committedOffset("s", 0)).isEqualTo(12);
+    }
+
+    @Test
     void when_aCheckpointIsCorrupt_then_theShardStartsEmptyAtOffsetZero() throws IOException {
         store.commit("s", 0, 7, deltas(key("a", 0, 1), accs(1)), List.of());
         store.checkpoint();
@@ -52,6 +69,12 @@ class InMemoryRealtimeStoreTest extends RealtimeStoreContract {
 
         assertThat(store.committedOffset("s", 0)).isZero();
         assertThat(store.size()).isZero();
+        // the damaged file is moved aside as it was, and the next checkpoint is a good one again
+        assertThat(file).doesNotExist();
+        assertThat(dir.resolve("s").resolve("0.ckpt.damaged")).hasBinaryContent(bytes);
+        store.commit("s", 0, 3, deltas(key("a", 0, 1), accs(1)), List.of());
+        store.checkpoint();
+        assertThat(new InMemoryRealtimeStore(catalog, dir).committedOffset("s", 0)).isEqualTo(3);
     }
 
     @Test

@@ -1,0 +1,110 @@
+package io.tandem.engine;
+
+import io.tandem.engine.query.QueryResult;
+import io.tandem.engine.query.ViewQuery;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The storage-faults campaign, flipped bytes: one byte of a log segment or of a checkpoint flips while Tandem is
+ * down. The damage is found at start, the damaged range is moved aside next to the file, and the rest is served
+ * (and new events are counted) after the restart.
+ */
+@Tag("slow")
+class StorageDamageTest {
+
+    private static final int EVENTS = 50;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void when_aByteFlipsInTheLastLogSegment_then_theUnitsBeforeItAreServedAndTheRestIsMovedAside() throws Exception {
+        // 1. three requests, each one unit of 50 events in the one segment, checkpointed at close
+        try (Tandem tandem = start()) {
+            for (long batch = 1; batch <= 3; batch++) {
+                ingest(tandem, batch);
+            }
+        }
+        Path segment = dir.resolve("log").resolve("trades").resolve("0").resolve("00000000000000000000.log");
+        long size = Files.size(segment);
+        long unit = size / 3;
+        // 2. a byte in the middle of the second request flips (the length of one of its records, as it happens)
+        flip(segment, unit + unit / 2);
+
+        // 3. the first request is served; the second and third are kept aside; a new one counts
+        try (Tandem tandem = start()) {
+            assertThat(tandem.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            assertThat(perBatch(tandem)).isEqualTo(Map.of(1L, (long) EVENTS));
+            Path aside = segment.resolveSibling(segment.getFileName() + ".damaged-" + unit);
+            assertThat(aside).hasSize(size - unit);
+            ingest(tandem, 4);
+            assertThat(tandem.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            assertThat(perBatch(tandem)).isEqualTo(Map.of(1L, (long) EVENTS, 4L, (long) EVENTS));
+            System.out.printf("storage faults, flipped byte in a log segment: found at start, bytes %d to %d moved "
+                    + "to %s, %s served after the restart%n", unit, size, aside.getFileName(), perBatch(tandem));
+        }
+    }
+
+    @Test
+    void when_aByteFlipsInACheckpoint_then_itIsMovedAsideAndThePartitionIsRebuiltFromTheLog() throws Exception {
+        try (Tandem tandem = start()) {
+            for (long batch = 1; batch <= 3; batch++) {
+                ingest(tandem, batch);
+            }
+        }
+        Path checkpoint = dir.resolve("store").resolve("trades").resolve("0.ckpt");
+        long size = Files.size(checkpoint);
+        flip(checkpoint, size / 2);
+
+        try (Tandem tandem = start()) {
+            assertThat(tandem.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            Map<Long, Long> expected = Map.of(1L, (long) EVENTS, 2L, (long) EVENTS, 3L, (long) EVENTS);
+            assertThat(perBatch(tandem)).isEqualTo(expected);
+            assertThat(checkpoint.resolveSibling("0.ckpt.damaged")).hasSize(size);
+            System.out.printf("storage faults, flipped byte in a checkpoint: found at start (CRC), moved to "
+                    + "0.ckpt.damaged, partition rebuilt from the log, %s served%n", perBatch(tandem));
+        }
+    }
+
+    private Tandem start() {
+        return Tandem.start(TestConfigs.config(3_600_000), TandemOptions.defaults(dir).withPartitions(1));
+    }
+
+    private static void ingest(Tandem tandem, long batch) {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < EVENTS; i++) {
+            body.append("{\"symbol\":\"S").append(i % 7).append("\",\"price\":").append(10 + i).append(",\"qty\":")
+                    .append(i + 1).append(",\"trader\":\"t\",\"batch\":").append(batch).append(",\"ts\":")
+                    .append(tandem.now()).append("}\n");
+        }
+        assertThat(tandem.ingest("trades", body.toString().getBytes(StandardCharsets.UTF_8), null).accepted())
+                .isEqualTo(EVENTS);
+    }
+
+    private static Map<Long, Long> perBatch(Tandem tandem) {
+        Map<Long, Long> counts = new TreeMap<>();
+        for (QueryResult.Row row : tandem.query(new ViewQuery("by_batch", 0, Long.MAX_VALUE / 2, 0, Map.of()))
+                .rows()) {
+            counts.merge((Long) row.dims().get(0), ((Number) row.values()[0]).longValue(), Long::sum);
+        }
+        return counts;
+    }
+
+    private static void flip(Path file, long position) throws IOException {
+        byte[] content = Files.readAllBytes(file);
+        content[(int) position] ^= 0x10;
+        Files.write(file, content);
+    }
+}
