@@ -29,8 +29,8 @@ import static org.awaitility.Awaitility.await;
  * </pre>
  * One partition and a fixed clock: the first events arrive at 10:30 (the second request with an idempotency key),
  * the batch runs at 12:00 over the epoch of 10:00, and the later events arrive at 12:10, after an unreadable record
- * appended straight to the log, which becomes a dead letter. (It comes after the batch run because the lake cannot
- * seal an epoch that holds one.) Every trade of qty 1500 fires the alert {@code big}.
+ * appended straight to the log, which becomes a dead letter. (It comes after the batch run because the lake of
+ * 0.1.0 could not seal an epoch that held one.) Every trade of qty 1500 fires the alert {@code big}.
  */
 @EnabledIfSystemProperty(named = GoldenDataDirWriter.PROPERTY, matches = ".+")
 class GoldenDataDirWriter {

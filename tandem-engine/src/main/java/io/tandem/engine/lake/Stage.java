@@ -59,14 +59,20 @@ final class Stage {
     }
 
     /**
-     * Stages one event: decodes the payload in place and appends it as a row, unless one of its times (the event
-     * time or a timestamp field) lies outside [{@link #MIN_TIME_MS}, {@link #MAX_TIME_MS}], which the lake cannot
-     * write for every reader.
+     * Stages one event: decodes the payload in place and appends it as a row, unless it cannot be decoded (the hot
+     * path leaves such a record out too, by the stream's {@code on_bad_event}) or one of its times (the event time or
+     * a timestamp field) lies outside [{@link #MIN_TIME_MS}, {@link #MAX_TIME_MS}], which the lake cannot write for
+     * every reader.
      *
      * @return null when staged, otherwise why the event was left out (naming the field and its value)
      */
     String append(long offset, long arrivalMs, byte[] buf, int off, int len) throws SQLException {
-        BinaryRow r = row.reset(buf, off, len, arrivalMs, offset);
+        BinaryRow r;
+        try {
+            r = row.reset(buf, off, len, arrivalMs, offset);
+        } catch (IllegalArgumentException undecodable) {
+            return "cannot decode its payload: " + undecodable.getMessage();
+        }
         int[] fields = columns.fields;
         for (int c = 0; c < fields.length; c++) {
             if (columns.types[c] == FieldType.TIMESTAMP && !r.isNull(fields[c])) {

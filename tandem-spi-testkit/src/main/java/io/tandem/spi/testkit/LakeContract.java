@@ -273,6 +273,22 @@ public abstract class LakeContract {
     }
 
     @Test
+    public void when_aPayloadCannotBeDecoded_then_itIsLeftOutAndTheEpochSeals() throws Exception {
+        // Given an epoch with a record the hot path cannot read either (it dead-letters it) between two trades
+        Lake lake = lake();
+        trades(0, false, trade(1, "A", 1));
+        logs.get("trades").append(0, null, List.of(new byte[] {1, 2, 3})).get(30, TimeUnit.SECONDS);
+        trades(0, false, trade(2, "B", 2));
+        clock.set(epochStart(E0 + 1) + GRACE_MS);
+
+        // When it seals, Then it is sealed with the two trades, past every record
+        assertThat(lake.sealReadyEpochs()).containsExactly(new SealedEpoch("trades", E0));
+        assertLakeMatchesReference(lake, "trades");
+        assertThat(lake.files("trades", Long.MIN_VALUE, Long.MAX_VALUE).get(0).rows()).isEqualTo(2);
+        assertThat(lake.nextOffset("trades", 0)).isEqualTo(3);
+    }
+
+    @Test
     public void when_noEpochIsOver_then_nothingIsSealed() throws Exception {
         Lake lake = lake();
         trades(0, false, trade(1, "A", 1));
