@@ -7,9 +7,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -89,16 +87,17 @@ class OverloadCampaignTest {
         Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + HEAP_MIB + "m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
                 "--config", config.toString(), "--data-dir", dir.resolve("data").toString(), "--port", "0",
-                "--partitions", "2").redirectErrorStream(true).start();
+                "--partitions", "2").redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile())
+                .start();
         List<Long> rss = new CopyOnWriteArrayList<>();
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         List<Socket> idle = new ArrayList<>();
         try {
-            url = awaitUrl(server);
+            url = awaitUrl(server, dir.resolve("server.log"));
             sampler.scheduleAtFixedRate(() -> rss.add(rssMib(server.pid())), 0, 1, TimeUnit.SECONDS);
 
-            // 1. the sustainable rate: four clients sending back to back
-            double sustainable = closedLoop(4, Duration.ofSeconds(10));
+            // 1. the sustainable rate: sixteen clients sending back to back
+            double sustainable = closedLoop(16, Duration.ofSeconds(10));
             assertThat(sustainable).as("events/s acknowledged back to back").isPositive();
 
             // 2. twice that, open loop, with 500 subscribers that never read
@@ -278,7 +277,7 @@ class OverloadCampaignTest {
     private JsonNode getJson(String path) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+        assertThat(r.statusCode()).as(path + ": " + r.body() + "\nserver log: " + serverTrouble()).isEqualTo(200);
         return JSON.readTree(r.body());
     }
 
@@ -290,19 +289,31 @@ class OverloadCampaignTest {
         return s;
     }
 
-    private static String awaitUrl(Process server) throws IOException {
-        BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(),
-                StandardCharsets.UTF_8));
-        for (String line = out.readLine(); line != null; line = out.readLine()) {
-            Matcher m = LISTENING.matcher(line);
-            if (m.find()) {
-                Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "server-output");
-                drain.setDaemon(true);
-                drain.start();
-                return m.group(1);
+    /** The URL the server prints once it listens. */
+    private static String awaitUrl(Process server, Path log) {
+        String[] url = new String[1];
+        Awaitility.await().atMost(Duration.ofSeconds(120)).until(() -> {
+            if (!server.isAlive()) {
+                throw new IllegalStateException("the server ended before it listened: " + Files.readString(log));
             }
+            Matcher m = LISTENING.matcher(Files.readString(log));
+            url[0] = m.find() ? m.group(1) : null;
+            return url[0] != null;
+        });
+        return url[0];
+    }
+
+    /** The server's log from its first ERROR or WARN line on, for an assertion's message. */
+    private String serverTrouble() {
+        try {
+            String log = Files.readString(dir.resolve("server.log"));
+            int at = log.indexOf(" ERROR ");
+            at = at < 0 ? log.indexOf(" WARN ") : at;
+            return at < 0 ? "(no ERROR or WARN in the server's log)" : log.substring(Math.max(0, at - 30),
+                    Math.min(log.length(), at + 4_000));
+        } catch (IOException e) {
+            return "(no server log: " + e + ")";
         }
-        throw new IllegalStateException("the server ended before it listened");
     }
 
     private static long rssMib(long pid) {

@@ -58,6 +58,11 @@ public final class TandemServer implements AutoCloseable {
     static final long BODY_IDLE_MS = 30_000;
     /** Request bodies one client address may be sending at once; one more is answered 429. */
     static final int MAX_UPLOADS_PER_CLIENT = 32;
+    /**
+     * Ingest requests in progress at once, from every client: past it the server is at capacity and answers 503
+     * with {@code Retry-After} at once, rather than queueing requests (and their bodies) without bound.
+     */
+    static final int MAX_INGESTS_IN_PROGRESS = 64;
     /** Orders the requests of one sender: {@code <session>/<n>}, see {@link Sequence}. */
     static final String SEQUENCE_HEADER = "Tandem-Sequence";
     private static final Set<String> QUERY_PARAMS = Set.of("from", "to", "granularity");
@@ -75,6 +80,7 @@ public final class TandemServer implements AutoCloseable {
     private final ServerMetrics metrics;
     /** Request bodies being read, per client address. */
     private final Map<String, AtomicInteger> uploads = new java.util.concurrent.ConcurrentHashMap<>();
+    private final AtomicInteger ingests = new AtomicInteger();
     /** A serving node's batch node, which runs what {@code POST /v1/batch/run} asks for; null otherwise. */
     private final URI batchNode;
     private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -216,6 +222,19 @@ public final class TandemServer implements AutoCloseable {
     }
 
     private void ingest(Context ctx) throws IOException {
+        if (ingests.incrementAndGet() > MAX_INGESTS_IN_PROGRESS) {
+            ingests.decrementAndGet();
+            throw new IngestException(IngestException.Kind.OVERLOADED, "ingest is at capacity: "
+                    + MAX_INGESTS_IN_PROGRESS + " requests are in progress; retry after the Retry-After seconds");
+        }
+        try {
+            ingestWithin(ctx);
+        } finally {
+            ingests.decrementAndGet();
+        }
+    }
+
+    private void ingestWithin(Context ctx) throws IOException {
         String type = ctx.contentType();
         if (type != null) {
             String base = type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
