@@ -189,6 +189,20 @@ class SqlServiceTest {
     }
 
     @Test
+    void parenthesesLeftOpenDeeperThanTheBound_areRefusedBeforeDuckDbParsesThem() {
+        // 3,000 open parentheses take DuckDB's parser 1.5 GB outside its memory limit, 50,000 more than a machine has
+        String deep = "SELECT " + "(".repeat(3_000) + "1";
+
+        assertThatThrownBy(() -> sql.query(deep)).isInstanceOf(SqlException.class)
+                .hasMessage("parentheses nested deeper than 250 (at character 258) are refused; write the query "
+                        + "with fewer levels");
+        assertThatThrownBy(() -> sql.check(deep)).hasMessageStartingWith("parentheses nested deeper than 250");
+        String atTheBound = "SELECT " + "(".repeat(SqlService.MAX_NESTING) + "1" + ")".repeat(SqlService.MAX_NESTING)
+                + " AS one, '" + "(".repeat(1_000) + "' AS text /* ((( */";
+        assertThat(sql.query(atTheBound).rows().get(0)).containsExactly(1L, "(".repeat(1_000));
+    }
+
+    @Test
     void aQueryBeyondTheOnesRunningAtOnce_isRefusedAsBusy_andTakenAgainOnceOneEnds() throws Exception {
         List<java.util.concurrent.CompletableFuture<SqlResult>> slow = new java.util.ArrayList<>();
         for (int i = 0; i < SqlService.MAX_CONCURRENT; i++) {
