@@ -22,6 +22,11 @@ import io.tandem.engine.query.QueryException;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.ViewQuery;
 import io.tandem.spi.store.StoreUnavailableException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +36,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,6 +99,8 @@ public final class TandemServer implements AutoCloseable {
                 http.setMinRequestDataRate(MIN_BODY_BYTES_PER_SECOND);
                 http.setIdleTimeout(BODY_IDLE_MS);
             });
+            // Jetty's own answers (a request it cannot parse, a URI or headers too long) in the API's error shape
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrors()));
             cfg.http.maxRequestSize = options.maxBodyBytes() + 1;
             cfg.startup.showJavalinBanner = false;
             cfg.http.prefer405over404 = true;
@@ -499,6 +508,31 @@ public final class TandemServer implements AutoCloseable {
         body.put("error", message);
         ctx.status(status);
         json(ctx, body);
+    }
+
+    /**
+     * Answers what Jetty refuses before any route sees it (a malformed request line, a URI or headers beyond its
+     * limits, an illegal path character) as {@code {"error": "..."}} with Jetty's reason, not as an HTML page. An
+     * HTTP version Jetty does not speak is the client's mistake too: 400, not 505.
+     */
+    static final class JsonErrors extends ErrorHandler {
+
+        @Override
+        protected void generateResponse(Request request, Response response, int code, String message,
+                                        Throwable cause, Callback callback) {
+            if (code == HttpStatus.HTTP_VERSION_NOT_SUPPORTED.getCode()) {
+                response.setStatus(HttpStatus.BAD_REQUEST.getCode());
+            }
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            response.write(true, body(code, message), callback);
+        }
+
+        private static ByteBuffer body(int code, String message) {
+            ObjectNode body = JSON.createObjectNode();
+            body.put("error", "the request was refused before it reached the API: " + (message == null
+                    ? HttpStatus.forStatus(code).getMessage() : message));
+            return ByteBuffer.wrap(body.toString().getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     /** A request the caller got wrong, with the status to answer. */
