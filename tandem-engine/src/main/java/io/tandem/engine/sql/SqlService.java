@@ -91,6 +91,8 @@ public final class SqlService implements AutoCloseable {
             "read_json_objects_auto", "read_ndjson", "read_ndjson_auto", "read_ndjson_objects", "glob",
             "current_setting", "duckdb_settings", "duckdb_secrets", "which_secret", "duckdb_temporary_files",
             "duckdb_databases", "duckdb_extensions", "getenv");
+    /** Functions that run SQL given as a string, which the parse of the query cannot look into. */
+    private static final Set<String> RUNS_TEXT = Set.of("query", "query_table");
     public static final long DEFAULT_MAX_ROWS = 10_000;
     /** The deepest parentheses a query may nest (DuckDB itself refuses expressions nested deeper than 1,000). */
     public static final int MAX_NESTING = 250;
@@ -413,9 +415,28 @@ public final class SqlService implements AutoCloseable {
         List<String> names = new ArrayList<>();
         parsed.findValues("function_name").forEach(n -> names.add(n.asText().toLowerCase(Locale.ROOT)));
         for (String name : names) {
+            if (RUNS_TEXT.contains(name)) {
+                throw new SqlException(name + " is refused here: it runs SQL given as a string, which the sandbox "
+                        + "cannot check; write that SQL in the query itself");
+            }
             if (REFUSED_FUNCTIONS.contains(name)) {
                 throw new SqlException(name + " is refused here: the SQL reads the lake and the batch views as "
                         + "Parquet (their tables, or read_parquet over their files) and shows no settings");
+            }
+        }
+    }
+
+    /**
+     * Refuses a file named where a table goes ({@code FROM 'runs.jsonl'}) unless it is Parquet: DuckDB reads it with
+     * the reader its name suggests, as the refused functions would.
+     */
+    private static void checkFileTables(JsonNode parsed) {
+        for (JsonNode table : parsed.findParents("table_name")) {
+            String name = table.path("table_name").asText();
+            if ("BASE_TABLE".equals(table.path("type").asText()) && name.matches(".*[./\\\\].*")
+                    && !name.toLowerCase(Locale.ROOT).endsWith(".parquet")) {
+                throw new SqlException("FROM '" + name + "' is refused here: the SQL reads the lake and the batch "
+                        + "views as Parquet (their tables, or read_parquet over their files)");
             }
         }
     }
@@ -480,6 +501,7 @@ public final class SqlService implements AutoCloseable {
                     + (position.isEmpty() ? "" : " (at character " + (Long.parseLong(position) + 1) + ")"));
         }
         checkFunctions(parsed);
+        checkFileTables(parsed);
         int statements = parsed.path("statements").size();
         if (statements == 0) {
             throw new SqlException("empty query: send one " + QUERY_KINDS + " statement");
