@@ -22,6 +22,7 @@ import io.tandem.engine.query.QueryException;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.ViewQuery;
 import io.tandem.spi.store.StoreUnavailableException;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -62,6 +63,8 @@ public final class TandemServer implements AutoCloseable {
     static final long MIN_BODY_BYTES_PER_SECOND = 4_096;
     /** The longest a blocked read of a request body (or write of a response) waits. */
     static final long BODY_IDLE_MS = 30_000;
+    private static final String SLOW_BODY = "the request body came slower than " + MIN_BODY_BYTES_PER_SECOND
+            + " bytes/s or stopped for " + BODY_IDLE_MS / 1000 + " s; nothing was taken";
     /** Request bodies one client address may be sending at once; one more is answered 429. */
     static final int MAX_UPLOADS_PER_CLIENT = 32;
     /** Orders the requests of one sender: {@code <session>/<n>}, see {@link Sequence}. */
@@ -148,6 +151,10 @@ public final class TandemServer implements AutoCloseable {
                     case OUT_OF_ORDER -> HttpStatus.CONFLICT;
                 }, e.getMessage());
             });
+            // Jetty gave up on a body that a handler was reading (ctx.body() of POST /v1/sql): too slow, too short
+            cfg.routes.exception(HttpException.RuntimeException.class, (e, ctx) -> error(ctx,
+                    HttpStatus.forStatus(e.getCode()), e.getCode() == HttpStatus.REQUEST_TIMEOUT.getCode() ? SLOW_BODY
+                            : "the request body could not be read: " + e.getReason()));
             cfg.routes.exception(StoreUnavailableException.class, (e, ctx) -> {
                 LOG.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
                 ctx.header("Retry-After", "1");
@@ -313,9 +320,7 @@ public final class TandemServer implements AutoCloseable {
             // the client went away, or sent its body slower than the server waits for: nothing was taken
             LOG.info("{} {}: dropped the request of {}: its body stopped coming ({})", ctx.method(), ctx.path(),
                     ctx.ip(), e.toString());
-            throw new ApiException(HttpStatus.REQUEST_TIMEOUT, "the request body came slower than "
-                    + MIN_BODY_BYTES_PER_SECOND + " bytes/s or stopped for " + BODY_IDLE_MS / 1000 + " s; "
-                    + "nothing was taken");
+            throw new ApiException(HttpStatus.REQUEST_TIMEOUT, SLOW_BODY);
         }
     }
 
