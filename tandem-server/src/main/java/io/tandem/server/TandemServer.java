@@ -22,6 +22,12 @@ import io.tandem.engine.query.QueryException;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.ViewQuery;
 import io.tandem.spi.store.StoreUnavailableException;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +38,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,6 +64,8 @@ public final class TandemServer implements AutoCloseable {
     static final long MIN_BODY_BYTES_PER_SECOND = 4_096;
     /** The longest a blocked read of a request body (or write of a response) waits. */
     static final long BODY_IDLE_MS = 30_000;
+    private static final String SLOW_BODY = "the request body came slower than " + MIN_BODY_BYTES_PER_SECOND
+            + " bytes/s or stopped for " + BODY_IDLE_MS / 1000 + " s; nothing was taken";
     /** Request bodies one client address may be sending at once; one more is answered 429. */
     static final int MAX_UPLOADS_PER_CLIENT = 32;
     /**
@@ -105,6 +115,8 @@ public final class TandemServer implements AutoCloseable {
                 http.setMinRequestDataRate(MIN_BODY_BYTES_PER_SECOND);
                 http.setIdleTimeout(BODY_IDLE_MS);
             });
+            // Jetty's own answers (a request it cannot parse, a URI or headers too long) in the API's error shape
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrors()));
             cfg.http.maxRequestSize = options.maxBodyBytes() + 1;
             cfg.startup.showJavalinBanner = false;
             cfg.http.prefer405over404 = true;
@@ -153,6 +165,10 @@ public final class TandemServer implements AutoCloseable {
                     case INSUFFICIENT_STORAGE -> HttpStatus.INSUFFICIENT_STORAGE;
                 }, e.getMessage());
             });
+            // Jetty gave up on a body that a handler was reading (ctx.body() of POST /v1/sql): too slow, too short
+            cfg.routes.exception(HttpException.RuntimeException.class, (e, ctx) -> error(ctx,
+                    HttpStatus.forStatus(e.getCode()), e.getCode() == HttpStatus.REQUEST_TIMEOUT.getCode() ? SLOW_BODY
+                            : "the request body could not be read: " + e.getReason()));
             cfg.routes.exception(StoreUnavailableException.class, (e, ctx) -> {
                 LOG.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
                 ctx.header("Retry-After", "1");
@@ -340,9 +356,7 @@ public final class TandemServer implements AutoCloseable {
             // the client went away, or sent its body slower than the server waits for: nothing was taken
             LOG.info("{} {}: dropped the request of {}: its body stopped coming ({})", ctx.method(), ctx.path(),
                     ctx.ip(), e.toString());
-            throw new ApiException(HttpStatus.REQUEST_TIMEOUT, "the request body came slower than "
-                    + MIN_BODY_BYTES_PER_SECOND + " bytes/s or stopped for " + BODY_IDLE_MS / 1000 + " s; "
-                    + "nothing was taken");
+            throw new ApiException(HttpStatus.REQUEST_TIMEOUT, SLOW_BODY);
         }
     }
 
@@ -535,6 +549,31 @@ public final class TandemServer implements AutoCloseable {
         body.put("error", message);
         ctx.status(status);
         json(ctx, body);
+    }
+
+    /**
+     * Answers what Jetty refuses before any route sees it (a malformed request line, a URI or headers beyond its
+     * limits, an illegal path character) as {@code {"error": "..."}} with Jetty's reason, not as an HTML page. An
+     * HTTP version Jetty does not speak is the client's mistake too: 400, not 505.
+     */
+    static final class JsonErrors extends ErrorHandler {
+
+        @Override
+        protected void generateResponse(Request request, Response response, int code, String message,
+                                        Throwable cause, Callback callback) {
+            if (code == HttpStatus.HTTP_VERSION_NOT_SUPPORTED.getCode()) {
+                response.setStatus(HttpStatus.BAD_REQUEST.getCode());
+            }
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            response.write(true, body(code, message), callback);
+        }
+
+        private static ByteBuffer body(int code, String message) {
+            ObjectNode body = JSON.createObjectNode();
+            body.put("error", "the request was refused before it reached the API: " + (message == null
+                    ? HttpStatus.forStatus(code).getMessage() : message));
+            return ByteBuffer.wrap(body.toString().getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     /** A request the caller got wrong, with the status to answer. */

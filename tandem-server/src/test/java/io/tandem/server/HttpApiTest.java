@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -267,6 +268,40 @@ class HttpApiTest {
         assertThat(wrongMethod.statusCode()).isEqualTo(405);
         assertThat(json(wrongMethod).get("error").asText()).isEqualTo("DELETE is not allowed on /v1/status (it takes "
                 + "GET)");
+    }
+
+    @Test
+    void requestsJettyRefusesBeforeAnyRoute_answerTheJsonErrorToo() throws Exception {
+        // 1. headers beyond Jetty's limit (a 16 KB idempotency key): 431
+        HttpResponse<String> headers = post("/v1/streams/trades/events", "application/x-ndjson", "{}",
+                "Idempotency-Key", "k".repeat(16_000));
+        // 2. a URI beyond it (10,000 repeated query parameters): 414
+        HttpResponse<String> uri = get("/v1/views/trades_1m?from=0&to=1" + "&symbol=A".repeat(10_000));
+        // 3. what java.net.http will not send: a byte that is not valid UTF-8 in the path, an HTTP version from afar
+        String badPath = raw("GET /v1/views/\u00c0?from=0&to=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Connection: close\r\n\r\n");
+        String badVersion = raw("GET /v1/status HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n");
+
+        assertThat(headers.statusCode()).isEqualTo(431);
+        assertThat(headers.headers().firstValue("Content-Type")).contains("application/json");
+        assertThat(json(headers).get("error").asText()).isEqualTo("the request was refused before it reached the "
+                + "API: Request Header Fields Too Large");
+        assertThat(uri.statusCode()).isEqualTo(414);
+        assertThat(json(uri).get("error").asText()).isEqualTo("the request was refused before it reached the API: "
+                + "URI Too Long");
+        assertThat(badPath).startsWith("HTTP/1.1 400 ").containsIgnoringCase("Content-Type: application/json")
+                .endsWith("{\"error\":\"the request was refused before it reached the API: Illegal Path "
+                        + "Character\"}");
+        assertThat(badVersion).startsWith("HTTP/1.1 400 ").endsWith("{\"error\":\"the request was refused before it "
+                + "reached the API: Unknown Version\"}");
+    }
+
+    /** Sends bytes as they are and reads the answer until the server closes the connection. */
+    String raw(String request) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     @Test

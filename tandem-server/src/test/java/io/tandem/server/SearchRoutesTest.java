@@ -124,6 +124,8 @@ class SearchRoutesTest {
                 "from: must be before to");
         assertError("/v1/search/headlines?q=x&sort=time", 400, "unknown parameter 'sort'");
         assertError("/v1/search/headlines?q=x&q=y", 400, "q: given 2 times, expected once");
+        assertError("/v1/search/headlines?q=" + enc("/[a-z]{0,9999}/"), 400, "q: too complex to search (input "
+                + "automaton is too large: 1001); make the regular expression or wildcard simpler");
     }
 
     void assertError(String path, int status, String messageStart) throws Exception {

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -94,6 +96,39 @@ class SqlReportRoutesTest {
                 .isEqualTo("[[\"AAPL\",10,\"2026-11-25T10:00:00Z\"],[\"MSFT\",5,\"2026-11-25T11:00:00Z\"]]");
         assertThat(body.get("truncated").asBoolean()).isFalse();
         assertThat(body.get("elapsed_ms").isIntegralNumber()).isTrue();
+    }
+
+    @Test
+    void when_anSqlBodyDripsSlowerThanTheServerWaitsFor_then_408WithTheJsonError_not500() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(30_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /v1/sql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
+                    + "Content-Length: 1000\r\n\r\nSELECT").getBytes(StandardCharsets.US_ASCII));
+            // a byte every half second, far below the server's minimum rate, until it answers
+            Thread drip = new Thread(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        Thread.sleep(500);
+                        out.write(' ');
+                    }
+                } catch (IOException | InterruptedException answered) {
+                    // the server has answered and closed, or the test is over
+                }
+            });
+            drip.start();
+            String answer;
+            try {
+                answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } finally {
+                drip.interrupt();
+            }
+
+            assertThat(answer).startsWith("HTTP/1.1 408 ").containsIgnoringCase("Content-Type: application/json")
+                    .endsWith("{\"error\":\"the request body came slower than 4096 bytes/s or stopped for 30 s; "
+                            + "nothing was taken\"}");
+        }
+        assertThat(post("/v1/sql", "text/plain", "SELECT 1 AS one").statusCode()).isEqualTo(200);
     }
 
     @Test

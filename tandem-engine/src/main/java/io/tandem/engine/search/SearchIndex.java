@@ -38,6 +38,7 @@ import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.TopScoreDocCollectorManager;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.automaton.TooComplexToDeterminizeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -602,7 +603,10 @@ final class SearchIndex implements AutoCloseable {
         }
     }
 
-    /** Lucene's classic syntax over the indexed fields; a field the index does not search is an error. */
+    /**
+     * Lucene's classic syntax over the indexed fields; a field the index does not search is an error, and so is a
+     * query too large for Lucene to build.
+     */
     private Query parse(String q) {
         Query query;
         try {
@@ -614,6 +618,10 @@ final class SearchIndex implements AutoCloseable {
         } catch (IndexSearcher.TooManyClauses e) {
             throw SearchException.badRequest("q: \"" + q + "\" has more than " + IndexSearcher.getMaxClauseCount()
                     + " clauses");
+        } catch (IllegalArgumentException | TooComplexToDeterminizeException e) {
+            // a regular expression or wildcard whose automaton Lucene refuses to build ("/[a-z]{0,9999}/")
+            throw SearchException.badRequest("q: too complex to search (" + e.getMessage() + "); make the regular "
+                    + "expression or wildcard simpler");
         }
         Set<String> used = new TreeSet<>();
         query.visit(new QueryVisitor() {

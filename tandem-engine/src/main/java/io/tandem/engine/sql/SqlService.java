@@ -91,7 +91,11 @@ public final class SqlService implements AutoCloseable {
             "read_json_objects_auto", "read_ndjson", "read_ndjson_auto", "read_ndjson_objects", "glob",
             "current_setting", "duckdb_settings", "duckdb_secrets", "which_secret", "duckdb_temporary_files",
             "duckdb_databases", "duckdb_extensions", "getenv");
+    /** Functions that run SQL given as a string, which the parse of the query cannot look into. */
+    private static final Set<String> RUNS_TEXT = Set.of("query", "query_table");
     public static final long DEFAULT_MAX_ROWS = 10_000;
+    /** The deepest parentheses a query may nest (DuckDB itself refuses expressions nested deeper than 1,000). */
+    public static final int MAX_NESTING = 250;
 
     private static final Logger LOG = LoggerFactory.getLogger(SqlService.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -403,7 +407,6 @@ public final class SqlService implements AutoCloseable {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
-    /** DuckDB's parser decides: exactly one statement, and a SELECT-like one. */
     /**
      * Refuses the functions that read files as anything but Parquet, or that show settings: the sandbox's allowed
      * folders also hold the runs' history and the manifests, and its settings name paths.
@@ -412,9 +415,28 @@ public final class SqlService implements AutoCloseable {
         List<String> names = new ArrayList<>();
         parsed.findValues("function_name").forEach(n -> names.add(n.asText().toLowerCase(Locale.ROOT)));
         for (String name : names) {
+            if (RUNS_TEXT.contains(name)) {
+                throw new SqlException(name + " is refused here: it runs SQL given as a string, which the sandbox "
+                        + "cannot check; write that SQL in the query itself");
+            }
             if (REFUSED_FUNCTIONS.contains(name)) {
                 throw new SqlException(name + " is refused here: the SQL reads the lake and the batch views as "
                         + "Parquet (their tables, or read_parquet over their files) and shows no settings");
+            }
+        }
+    }
+
+    /**
+     * Refuses a file named where a table goes ({@code FROM 'runs.jsonl'}) unless it is Parquet: DuckDB reads it with
+     * the reader its name suggests, as the refused functions would.
+     */
+    private static void checkFileTables(JsonNode parsed) {
+        for (JsonNode table : parsed.findParents("table_name")) {
+            String name = table.path("table_name").asText();
+            if ("BASE_TABLE".equals(table.path("type").asText()) && name.matches(".*[./\\\\].*")
+                    && !name.toLowerCase(Locale.ROOT).endsWith(".parquet")) {
+                throw new SqlException("FROM '" + name + "' is refused here: the SQL reads the lake and the batch "
+                        + "views as Parquet (their tables, or read_parquet over their files)");
             }
         }
     }
@@ -453,7 +475,13 @@ public final class SqlService implements AutoCloseable {
         return null;
     }
 
+    /**
+     * DuckDB's parser decides: exactly one statement, and a SELECT-like one. Text that opens parentheses deeper than
+     * {@link #MAX_NESTING} is refused before it gets there: the parser's memory grows steeply with the depth of
+     * parentheses left open (3,000 take 1.5 GB, 50,000 more than a machine has), outside DuckDB's memory limit.
+     */
     private static void checkOneQuery(Connection c, String sql) throws SQLException {
+        checkNesting(sql);
         JsonNode parsed;
         try (PreparedStatement ps = c.prepareStatement("SELECT CAST(json_serialize_sql(?::VARCHAR) AS VARCHAR)")) {
             ps.setString(1, sql);
@@ -473,12 +501,39 @@ public final class SqlService implements AutoCloseable {
                     + (position.isEmpty() ? "" : " (at character " + (Long.parseLong(position) + 1) + ")"));
         }
         checkFunctions(parsed);
+        checkFileTables(parsed);
         int statements = parsed.path("statements").size();
         if (statements == 0) {
             throw new SqlException("empty query: send one " + QUERY_KINDS + " statement");
         }
         if (statements > 1) {
             throw new SqlException("expected one statement, got " + statements + "; send one query at a time");
+        }
+    }
+
+    /** Refuses parentheses nested deeper than {@link #MAX_NESTING}, not counting those in quotes or comments. */
+    static void checkNesting(String sql) {
+        int depth = 0;
+        int i = 0;
+        while (i < sql.length()) {
+            char c = sql.charAt(i);
+            if (c == '\'' || c == '"') {
+                int end = sql.indexOf(c, i + 1);
+                i = end < 0 ? sql.length() : end + 1;
+            } else if (sql.startsWith("--", i)) {
+                int end = sql.indexOf('\n', i);
+                i = end < 0 ? sql.length() : end + 1;
+            } else if (sql.startsWith("/*", i)) {
+                int end = sql.indexOf("*/", i + 2);
+                i = end < 0 ? sql.length() : end + 2;
+            } else {
+                depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+                if (depth > MAX_NESTING) {
+                    throw new SqlException("parentheses nested deeper than " + MAX_NESTING + " (at character "
+                            + (i + 1) + ") are refused; write the query with fewer levels");
+                }
+                i++;
+            }
         }
     }
 
