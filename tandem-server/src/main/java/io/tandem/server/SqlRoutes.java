@@ -11,6 +11,7 @@ import io.tandem.engine.sql.SqlException;
 import io.tandem.engine.sql.SqlResult;
 import io.tandem.engine.sql.SqlService;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
@@ -25,14 +26,16 @@ final class SqlRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SqlService sql;
+    private final long maxBodyBytes;
 
-    private SqlRoutes(SqlService sql) {
+    private SqlRoutes(SqlService sql, long maxBodyBytes) {
+        this.maxBodyBytes = maxBodyBytes;
         this.sql = sql;
     }
 
     /** Adds the route and the mapping of {@link SqlException} to 400, or 429 with {@code Retry-After} when busy. */
-    static void register(RoutesConfig routes, SqlService sql) {
-        SqlRoutes r = new SqlRoutes(sql);
+    static void register(RoutesConfig routes, SqlService sql, long maxBodyBytes) {
+        SqlRoutes r = new SqlRoutes(sql, maxBodyBytes);
         routes.post("/v1/sql", r::query);
         routes.exception(SqlException.class, (e, ctx) -> {
             if (e.busy()) {
@@ -53,10 +56,10 @@ final class SqlRoutes {
         ctx.contentType("application/json").result(root.toString());
     }
 
-    private static String sqlText(Context ctx) {
+    private String sqlText(Context ctx) {
         String type = ctx.contentType() == null ? "text/plain"
                 : ctx.contentType().split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-        String body = ctx.body();
+        String body = new String(TandemServer.readBody(ctx, maxBodyBytes), StandardCharsets.UTF_8);
         if (type.equals("text/plain")) {
             return body;
         }

@@ -32,6 +32,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -64,6 +65,8 @@ public final class TandemServer implements AutoCloseable {
     static final long MIN_BODY_BYTES_PER_SECOND = 4_096;
     /** The longest a blocked read of a request body (or write of a response) waits. */
     static final long BODY_IDLE_MS = 30_000;
+    /** The time spent waiting for a body before its rate is checked. */
+    static final long BODY_GRACE_MS = 2_000;
     private static final String SLOW_BODY = "the request body came slower than " + MIN_BODY_BYTES_PER_SECOND
             + " bytes/s or stopped for " + BODY_IDLE_MS / 1000 + " s; nothing was taken";
     /** Request bodies one client address may be sending at once; one more is answered 429. */
@@ -111,8 +114,7 @@ public final class TandemServer implements AutoCloseable {
             // handler a cached "Bearer s3cret" for a later "Bearer S3CRET" on the same connection
             cfg.jetty.modifyHttpConfiguration(http -> {
                 http.setHeaderCacheCaseSensitive(true);
-                // a body must keep coming: a client that drips it slower holds a request thread no longer
-                http.setMinRequestDataRate(MIN_BODY_BYTES_PER_SECOND);
+                // a body that stops coming holds a request thread no longer (readBody checks its rate)
                 http.setIdleTimeout(BODY_IDLE_MS);
             });
             // Jetty's own answers (a request it cannot parse, a URI or headers too long) in the API's error shape
@@ -133,7 +135,7 @@ public final class TandemServer implements AutoCloseable {
             cfg.routes.get("/v1/batch", ctx -> json(ctx, BatchJson.runs(tandem)));
             cfg.routes.post("/v1/batch/run", this::runBatch);
             cfg.routes.get("/v1/reconciliation", ctx -> json(ctx, BatchJson.reconciliation(tandem.batchRuns())));
-            SqlRoutes.register(cfg.routes, tandem.sql());
+            SqlRoutes.register(cfg.routes, tandem.sql(), options.maxBodyBytes());
             ReportRoutes.register(cfg.routes, tandem.reports());
             AlertRoutes.register(cfg.routes, tandem.alerts(), tandem.config().alerts(), streams);
             SearchRoutes.register(cfg.routes, tandem.search());
@@ -275,7 +277,7 @@ public final class TandemServer implements AutoCloseable {
         }
         byte[] body;
         try {
-            body = readBody(ctx);
+            body = readBody(ctx, options.maxBodyBytes());
         } finally {
             release(client);
         }
@@ -338,17 +340,39 @@ public final class TandemServer implements AutoCloseable {
         json(ctx, root);
     }
 
-    private byte[] readBody(Context ctx) {
-        long limit = options.maxBodyBytes();
+    /**
+     * The request body, up to {@code limit} bytes (413 beyond). A body must keep coming: past a grace of
+     * {@value #BODY_GRACE_MS} ms spent waiting for it, it must arrive at {@value #MIN_BODY_BYTES_PER_SECOND} bytes/s
+     * or faster, and it may not stop for {@value #BODY_IDLE_MS} ms (408 otherwise). Only the time spent waiting for
+     * the client counts, so a busy server never blames a client for its own slowness.
+     */
+    static byte[] readBody(Context ctx, long limit) {
         long declared = ctx.req().getContentLengthLong();
         try (InputStream in = ctx.req().getInputStream()) {
-            byte[] body = declared > limit ? new byte[0]
-                    : in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-            if (declared > limit || body.length > limit) {
+            if (declared > limit) {
                 drain(in, 8 * limit);
-                throw tooLarge(declared);
+                throw tooLarge(declared, limit);
             }
-            return body;
+            ByteArrayOutputStream body = new ByteArrayOutputStream(declared > 0 ? (int) declared : 8_192);
+            byte[] buf = new byte[1 << 16];
+            long waitedNanos = 0;
+            for (;;) {
+                long before = System.nanoTime();
+                int n = in.read(buf);
+                waitedNanos += System.nanoTime() - before;
+                if (n < 0) {
+                    return body.toByteArray();
+                }
+                body.write(buf, 0, n);
+                if (body.size() > limit) {
+                    drain(in, 8 * limit);
+                    throw tooLarge(declared, limit);
+                }
+                long waitedMs = waitedNanos / 1_000_000 - BODY_GRACE_MS;
+                if (waitedMs > 0 && body.size() < MIN_BODY_BYTES_PER_SECOND * waitedMs / 1_000) {
+                    throw new IOException(body.size() + " bytes in " + waitedNanos / 1_000_000 + " ms of waiting");
+                }
+            }
         } catch (IOException | RuntimeException e) {
             if (e instanceof ApiException api) {
                 throw api;
@@ -373,9 +397,9 @@ public final class TandemServer implements AutoCloseable {
         }
     }
 
-    private ApiException tooLarge(long size) {
+    private static ApiException tooLarge(long size, long limit) {
         return new ApiException(HttpStatus.CONTENT_TOO_LARGE, "body " + (size > 0 ? "of " + size + " bytes " : "")
-                + "exceeds the limit of " + options.maxBodyBytes() + " bytes; split it into several requests");
+                + "exceeds the limit of " + limit + " bytes; split it into several requests");
     }
 
     private void query(Context ctx) {
