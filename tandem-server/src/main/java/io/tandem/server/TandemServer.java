@@ -242,6 +242,7 @@ public final class TandemServer implements AutoCloseable {
     private void ingest(Context ctx) throws IOException {
         if (ingests.incrementAndGet() > MAX_INGESTS_IN_PROGRESS) {
             ingests.decrementAndGet();
+            refuseBody(ctx);
             throw new IngestException(IngestException.Kind.OVERLOADED, "ingest is at capacity: "
                     + MAX_INGESTS_IN_PROGRESS + " requests are in progress; retry after the Retry-After seconds");
         }
@@ -271,6 +272,7 @@ public final class TandemServer implements AutoCloseable {
         });
         if (inProgress[0] > MAX_UPLOADS_PER_CLIENT) {
             release(client);
+            refuseBody(ctx);
             ctx.header("Retry-After", "1");
             throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, MAX_UPLOADS_PER_CLIENT + " ingest requests of "
                     + client + " are in progress, as many as one client may have; send the next when one has ended");
@@ -381,6 +383,18 @@ public final class TandemServer implements AutoCloseable {
             LOG.info("{} {}: dropped the request of {}: its body stopped coming ({})", ctx.method(), ctx.path(),
                     ctx.ip(), e.toString());
             throw new ApiException(HttpStatus.REQUEST_TIMEOUT, SLOW_BODY);
+        }
+    }
+
+    /**
+     * Reads and drops the body of a request refused before reading it (up to the body limit), so that the client,
+     * still sending it, reads the refusal rather than a reset connection.
+     */
+    private void refuseBody(Context ctx) {
+        try {
+            drain(ctx.req().getInputStream(), options.maxBodyBytes());
+        } catch (IOException clientGone) {
+            LOG.debug("dropping a refused body: {}", clientGone.toString());
         }
     }
 
