@@ -42,8 +42,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * stay alive, and count every acknowledged event exactly once.
  *
  * <p>Tagged {@code overload} besides {@code slow}, and left out of {@code mvn verify} by default
- * ({@code -DexcludedGroups=} runs it): its server still runs out of its 512 MiB heap in some runs, which
- * RELIABILITY.md describes.
+ * ({@code -DexcludedGroups=} runs it) until more runs pass: its server ran out of its 512 MiB heap in some runs,
+ * as RELIABILITY.md describes.
  *
  * <p>Sizes (seconds) come from system properties: {@code tandem.campaign.overloadSeconds} (default 30),
  * {@code tandem.campaign.soakMinutes} (default 1; 30 for the figure in RELIABILITY.md).

@@ -87,7 +87,11 @@ public final class TandemServer implements AutoCloseable {
     static final int MAX_THREADS = 200;
 
     private final FeedStreams streams = new FeedStreams();
-    private final QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 8, 60_000);
+    /** Jobs waiting for a request thread; past it Jetty refuses the connection rather than queue without bound. */
+    static final int MAX_QUEUED_JOBS = 1_024;
+
+    private final QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 8, 60_000,
+            new java.util.concurrent.ArrayBlockingQueue<>(MAX_QUEUED_JOBS));
     private final LiveRoutes live;
     private final Overview overview;
     private final ServerMetrics metrics;
