@@ -24,6 +24,7 @@ import io.tandem.engine.query.ViewQuery;
 import io.tandem.spi.store.StoreUnavailableException;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
@@ -87,11 +88,13 @@ public final class TandemServer implements AutoCloseable {
     static final int MAX_THREADS = 200;
 
     private final FeedStreams streams = new FeedStreams();
-    /** Jobs waiting for a request thread; past it Jetty refuses the connection rather than queue without bound. */
-    static final int MAX_QUEUED_JOBS = 1_024;
+    /**
+     * Open connections, event streams included; past it the server stops accepting until one closes, so that the
+     * state Jetty keeps per connection cannot grow without bound under overload.
+     */
+    static final int MAX_CONNECTIONS = 2_048;
 
-    private final QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 8, 60_000,
-            new java.util.concurrent.ArrayBlockingQueue<>(MAX_QUEUED_JOBS));
+    private final QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 8, 60_000);
     private final LiveRoutes live;
     private final Overview overview;
     private final ServerMetrics metrics;
@@ -114,6 +117,7 @@ public final class TandemServer implements AutoCloseable {
             Listener.configure(cfg, options);
             threads.setName("tandem-http");
             cfg.jetty.threadPool = threads;
+            cfg.jetty.modifyServer(server -> server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, server)));
             // Jetty's per-connection header cache matches values ignoring case by default, which would hand a
             // handler a cached "Bearer s3cret" for a later "Bearer S3CRET" on the same connection
             cfg.jetty.modifyHttpConfiguration(http -> {
