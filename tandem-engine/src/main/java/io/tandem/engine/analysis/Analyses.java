@@ -274,13 +274,18 @@ public final class Analyses implements HotPathListener, AutoCloseable {
     /**
      * The buckets of the analysed views that a group's model has not learned (commits whose hand-over was still
      * queued at the last checkpoint, whether a batch run has since taken them or not), and the watermarks now. A
-     * group without a model starts from the last {@value #NEW_GROUP_HOURS} hour(s) before the watermark.
+     * group without a model starts from the bucket holding the time {@value #NEW_GROUP_HOURS} hour(s) before the
+     * watermark.
      */
     private void seed() {
         for (Map.Entry<String, List<Compiled>> e : byView.entrySet()) {
             ViewDef view = views.get(e.getKey());
             long wm = watermark.applyAsLong(view.from());
-            long newFrom = wm == Long.MIN_VALUE ? Long.MIN_VALUE : wm - Duration.ofHours(NEW_GROUP_HOURS).toMillis();
+            // a bucket the hour begins in counts: when the seed already sees what the commits queued behind it
+            // made, it learns the buckets after that one first, and the commit's close of it would come too late
+            long hourAgo = wm - Duration.ofHours(NEW_GROUP_HOURS).toMillis();
+            long newFrom = wm == Long.MIN_VALUE ? Long.MIN_VALUE
+                    : Math.floorDiv(hourAgo, view.granularityMs()) * view.granularityMs();
             QueryResult all = queries.query(new ViewQuery(view.name(), Long.MIN_VALUE, Long.MAX_VALUE, 0, Map.of()));
             for (QueryResult.Row r : all.rows()) {
                 for (Compiled a : e.getValue()) {
