@@ -1,5 +1,7 @@
 package io.tandem.engine;
 
+import io.tandem.core.TandemConfig;
+import io.tandem.engine.durable.BlockChecksums;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.ViewQuery;
 import org.junit.jupiter.api.Tag;
@@ -13,13 +15,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The storage-faults campaign, flipped bytes: one byte of a log segment or of a checkpoint flips while Tandem is
- * down. The damage is found at start, the damaged range is moved aside next to the file, and the rest is served
- * (and new events are counted) after the restart.
+ * The storage-faults campaign, flipped bytes: one byte of a log segment, a checkpoint or a lake file flips while
+ * Tandem is down. The damage is found (at start, or by the batch run that reads the lake file), the damaged range
+ * is moved aside next to the file, and the rest is served (and new events are counted) after the restart.
  */
 @Tag("slow")
 class StorageDamageTest {
@@ -75,6 +79,41 @@ class StorageDamageTest {
             assertThat(checkpoint.resolveSibling("0.ckpt.damaged")).hasSize(size);
             System.out.printf("storage faults, flipped byte in a checkpoint: found at start (CRC), moved to "
                     + "0.ckpt.damaged, partition rebuilt from the log, %s served%n", perBatch(tandem));
+        }
+    }
+
+    @Test
+    void when_aByteFlipsInALakeFile_then_theNextRunFindsItAndWritesItAgainFromTheLog() throws Exception {
+        // 1. three requests in one epoch, sealed into one lake file and covered by a batch run
+        AtomicLong clock = new AtomicLong(1_800_000_000_000L);
+        TandemOptions options = TandemOptions.defaults(dir).withPartitions(1).withClock(clock::get)
+                .withAutomaticBatchRuns(false);
+        TandemConfig config = TestConfigs.config(1_000);
+        try (Tandem tandem = Tandem.start(config, options)) {
+            for (long batch = 1; batch <= 3; batch++) {
+                ingest(tandem, batch);
+            }
+            assertThat(tandem.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            clock.addAndGet(5_000);
+            assertThat(tandem.runBatch(false).join().status()).isEqualTo("published");
+        }
+        Path file;
+        try (Stream<Path> all = Files.walk(dir.resolve("lake").resolve("trades"))) {
+            file = all.filter(f -> f.getFileName().toString().equals("part-0.parquet")).findFirst().orElseThrow();
+        }
+        long size = Files.size(file);
+        // 2. a byte in the middle of the file flips
+        flip(file, size / 2);
+
+        // 3. a full recompute finds it, keeps it aside, writes it again from the log and publishes the right sums
+        try (Tandem tandem = Tandem.start(config, options)) {
+            assertThat(tandem.runBatch(true).join().status()).isEqualTo("published");
+            Map<Long, Long> expected = Map.of(1L, (long) EVENTS, 2L, (long) EVENTS, 3L, (long) EVENTS);
+            assertThat(perBatch(tandem)).isEqualTo(expected);
+            assertThat(file.resolveSibling("part-0.parquet.damaged")).hasSize(size);
+            System.out.printf("storage faults, flipped byte in a lake file: found by the next full recompute "
+                    + "(CRC-32C of bytes 0 to %d), kept aside as part-0.parquet.damaged, written again from the log, "
+                    + "%s published%n", Math.min(size, BlockChecksums.BLOCK) - 1, perBatch(tandem));
         }
     }
 

@@ -457,6 +457,7 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
     private Map<Reconciliation.Group, Object[]> aggregate(CompiledView view, List<LakeFile> files, boolean byEpoch) {
         Map<Reconciliation.Group, Object[]> out = new HashMap<>();
         if (!files.isEmpty()) {
+            lake.verify(files);
             try {
                 engine.aggregate(view, files.stream().map(LakeFile::path).toList(), byEpoch,
                         (dims, bucket, epoch, accs) -> out.merge(new Reconciliation.Group(dims, bucket, epoch), accs,

@@ -2,6 +2,7 @@ package io.tandem.engine.lake;
 
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
+import io.tandem.engine.durable.BlockChecksums;
 import io.tandem.spi.lake.Lake;
 import io.tandem.spi.lake.LakeFile;
 import io.tandem.spi.lake.SealedEpoch;
@@ -58,7 +59,7 @@ public final class LakeReader implements Lake {
             }
             return cached.manifest();
         } catch (NoSuchFileException e) {
-            return new Manifest(stream, Long.MIN_VALUE, List.of(), List.of());
+            return new Manifest(stream, Long.MIN_VALUE, List.of(), List.of(), Map.of());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the lake's manifest " + file, e);
         }
@@ -85,6 +86,25 @@ public final class LakeReader implements Lake {
     @Override
     public List<SealedEpoch> sealReadyEpochs() {
         return List.of();
+    }
+
+    /** Checks only: the batch node owns the files and writes a damaged one again at its next run. */
+    @Override
+    public void verify(List<LakeFile> files) {
+        for (LakeFile f : files) {
+            BlockChecksums sums = manifest(f.stream()).checksums().get(f.path());
+            try {
+                String damage = sums != null ? sums.damage(f.path())
+                        : Files.isRegularFile(f.path()) ? null : "the file is missing";
+                if (damage != null) {
+                    throw new IllegalStateException("lake file " + f.path() + ": " + damage + " (offsets "
+                            + f.startOffset() + " to " + (f.endOffset() - 1) + " of partition " + f.partition()
+                            + "); the batch node writes it again at its next run");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot check lake file " + f.path(), e);
+            }
+        }
     }
 
     @Override

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tandem.engine.durable.BlockChecksums;
 import io.tandem.spi.lake.LakeFile;
 
 import java.io.IOException;
@@ -12,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the lake holds of one stream, as {@code <lake>/<stream>/_manifest.json} records it: the truth on open.
@@ -27,18 +30,22 @@ import java.util.List;
  *   ],
  *   "files": [                                  ordered by epoch, then partition
  *     {"epoch": 5796410, "partition": 0, "path": "epoch=5796410/part-0.parquet",
- *      "start_offset": 40960, "end_offset": 52114, "rows": 11150}, ...
+ *      "start_offset": 40960, "end_offset": 52114, "rows": 11150,
+ *      "bytes": 318230, "crc32c": "q3T0xA=="}, ...             its size and a CRC-32C per MiB (BlockChecksums)
  *   ]
  * }
  * </pre>
  * A partition's {@code next_offset} is the first log offset not yet in the lake; its {@code sealed_through} is the
  * highest epoch whose records of that partition are all in the lake. The stream's {@code sealed_through} is the
- * smallest of the partitions'. Paths are relative to the stream's folder and use {@code /}.
+ * smallest of the partitions'. Paths are relative to the stream's folder and use {@code /}. Files sealed before
+ * checksums were kept (release 0.1.0) have no {@code bytes} and {@code crc32c}, and are not checked.
  *
  * @param sealedThrough the stream's sealed epoch, {@link Long#MIN_VALUE} before any
  * @param files         ordered by epoch, then partition
+ * @param checksums     what each file held when it was sealed, by path; a file sealed without them is absent
  */
-record Manifest(String stream, long sealedThrough, List<Mark> partitions, List<LakeFile> files) {
+record Manifest(String stream, long sealedThrough, List<Mark> partitions, List<LakeFile> files,
+                Map<Path, BlockChecksums> checksums) {
 
     static final String FILE_NAME = "_manifest.json";
     static final Comparator<LakeFile> ORDER =
@@ -53,6 +60,7 @@ record Manifest(String stream, long sealedThrough, List<Mark> partitions, List<L
     Manifest {
         partitions = List.copyOf(partitions);
         files = List.copyOf(files);
+        checksums = Map.copyOf(checksums);
     }
 
     /** The manifest of a stream with nothing in the lake yet, whose log partitions start at {@code starts}. */
@@ -61,7 +69,7 @@ record Manifest(String stream, long sealedThrough, List<Mark> partitions, List<L
         for (long start : starts) {
             marks.add(new Mark(start, Long.MIN_VALUE));
         }
-        return new Manifest(stream, Long.MIN_VALUE, marks, List.of());
+        return new Manifest(stream, Long.MIN_VALUE, marks, List.of(), Map.of());
     }
 
     /** The files of the sealed epochs in {@code (afterEpoch, throughEpoch]}, ordered by epoch, then partition. */
@@ -118,6 +126,11 @@ record Manifest(String stream, long sealedThrough, List<Mark> partitions, List<L
             o.put("start_offset", f.startOffset());
             o.put("end_offset", f.endOffset());
             o.put("rows", f.rows());
+            BlockChecksums sums = checksums.get(f.path());
+            if (sums != null) {
+                o.put("bytes", sums.bytes());
+                o.put("crc32c", sums.encoded());
+            }
         }
         return JSON.writeValueAsBytes(root);
     }
@@ -146,12 +159,22 @@ record Manifest(String stream, long sealedThrough, List<Mark> partitions, List<L
             marks.add(new Mark(need(m, "next_offset", file).asLong(), epoch(m.get("sealed_through"))));
         }
         List<LakeFile> files = new ArrayList<>();
+        Map<Path, BlockChecksums> checksums = new HashMap<>();
         for (JsonNode f : need(root, "files", file)) {
+            Path path = streamDir.resolve(need(f, "path", file).asText());
             files.add(new LakeFile(stream, need(f, "epoch", file).asLong(), need(f, "partition", file).asInt(),
-                    streamDir.resolve(need(f, "path", file).asText()), need(f, "start_offset", file).asLong(),
-                    need(f, "end_offset", file).asLong(), need(f, "rows", file).asLong()));
+                    path, need(f, "start_offset", file).asLong(), need(f, "end_offset", file).asLong(),
+                    need(f, "rows", file).asLong()));
+            if (f.has("crc32c")) {
+                try {
+                    checksums.put(path, BlockChecksums.decode(need(f, "bytes", file).asLong(), f.get("crc32c")
+                            .asText()));
+                } catch (IllegalArgumentException e) {
+                    throw new IOException(file + ": " + path + ": " + e.getMessage(), e);
+                }
+            }
         }
-        return new Manifest(stream, epoch(root.get("sealed_through")), marks, files);
+        return new Manifest(stream, epoch(root.get("sealed_through")), marks, files, checksums);
     }
 
     private static JsonNode need(JsonNode node, String name, Path file) throws IOException {

@@ -3,6 +3,7 @@ package io.tandem.engine.lake;
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
 import io.tandem.engine.duckdb.DuckDb;
+import io.tandem.engine.durable.BlockChecksums;
 import io.tandem.engine.durable.Durable;
 import io.tandem.spi.lake.Lake;
 import io.tandem.spi.lake.LakeFile;
@@ -75,6 +76,13 @@ import java.util.function.LongSupplier;
  * folder fsynced. After that the manifest is replaced the same way, and only then are the files listed. On
  * open the manifest is the truth: temp files and Parquet files it does not list are deleted, and sealing writes
  * the latter again, identically, from the log; so log retention must keep every record from {@link #nextOffset} on.
+ *
+ * <h2>Damage</h2>
+ * The manifest keeps each file's size and a CRC-32C per MiB, computed from the file as written. {@link #verify}
+ * (called by every batch run for the files it reads) reads them again; a file that differs or is gone is moved to
+ * {@code <file>.damaged}, and written again from the log if the log still holds its offsets, else the run fails
+ * with an error naming the file, the byte range and the offsets lost, and asking for an intact copy. A listed file
+ * missing at open is logged, not fatal: the epochs that do not need it are served.
  *
  * <p>The DuckDB instance is private, in memory, and never runs user SQL.
  */
@@ -216,6 +224,27 @@ public final class ParquetLake implements Lake {
             throw failure;
         }
         return sealed;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Each file is read whole and its CRC-32C per MiB compared with the manifest's ({@link BlockChecksums}).
+     */
+    @Override
+    public synchronized void verify(List<LakeFile> files) {
+        if (closed) {
+            throw new IllegalStateException("the lake in " + root + " is closed");
+        }
+        for (LakeFile f : files) {
+            try {
+                stream(f.stream()).verify(f);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot check lake file " + f.path(), e);
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot write lake file " + f.path() + " again from the log", e);
+            }
+        }
     }
 
     @Override

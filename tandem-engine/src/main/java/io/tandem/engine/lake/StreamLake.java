@@ -2,6 +2,7 @@ package io.tandem.engine.lake;
 
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
+import io.tandem.engine.durable.BlockChecksums;
 import io.tandem.engine.durable.Durable;
 import io.tandem.spi.lake.LakeFile;
 import io.tandem.spi.lake.SealedEpoch;
@@ -13,10 +14,13 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -37,10 +41,13 @@ final class StreamLake {
     private final long graceMs;
     private final Stage[] stages;
     private final PartitionReader[] readers;
+    /** Where a damaged file's records are staged again from the log. */
+    private final Stage repair;
     private volatile Manifest published;
 
     // The working state of seal(): published's, plus what was written since.
     private final List<LakeFile> files = new ArrayList<>();
+    private final Map<Path, BlockChecksums> checksums = new HashMap<>();
     private final long[] next;
     private final long[] sealed;
     private final long[] readOffset;
@@ -61,6 +68,7 @@ final class StreamLake {
             stages[p] = new Stage(connection, tablePrefix + "_p" + p, stream, columns);
             readers[p] = new PartitionReader(p);
         }
+        this.repair = new Stage(connection, tablePrefix + "_repair", stream, columns);
         this.next = new long[n];
         this.sealed = new long[n];
         this.readOffset = new long[n];
@@ -104,7 +112,9 @@ final class StreamLake {
         }
         for (LakeFile f : manifest.files()) {
             if (!Files.isRegularFile(f.path())) {
-                throw new IllegalStateException(where + ": lists " + f.path() + ", which is missing");
+                LOG.error("{}: lists {}, which is missing (offsets {} to {} of partition {}); a batch run that needs"
+                        + " it writes it again from the log, or fails until an intact copy is put back", where,
+                        f.path(), f.startOffset(), f.endOffset() - 1, f.partition());
             }
         }
     }
@@ -133,6 +143,8 @@ final class StreamLake {
     private void restore(Manifest manifest) throws SQLException {
         files.clear();
         files.addAll(manifest.files());
+        checksums.clear();
+        checksums.putAll(manifest.checksums());
         for (int p = 0; p < next.length; p++) {
             next[p] = manifest.partitions().get(p).nextOffset();
             sealed[p] = manifest.partitions().get(p).sealedThrough();
@@ -171,7 +183,7 @@ final class StreamLake {
                 marks.add(new Manifest.Mark(next[p], sealed[p]));
             }
             files.sort(Manifest.ORDER);
-            Manifest after = new Manifest(name, through, marks, files);
+            Manifest after = new Manifest(name, through, marks, files, checksums);
             Durable.write(dir.resolve(Manifest.FILE_NAME), after.toJson(dir));
             published = after;
             changed = false;
@@ -236,6 +248,7 @@ final class StreamLake {
             Files.deleteIfExists(temp);
             LakeFile written = new LakeFile(name, epoch, p, file, stage.startOffset, endOffset, stage.rows);
             stage.writeParquet(temp, p);
+            checksums.put(file, BlockChecksums.of(temp));
             Durable.publish(temp, file);
             files.add(written);
             LOG.debug("lake of stream '{}': wrote {}", name, written);
@@ -245,6 +258,107 @@ final class StreamLake {
         next[p] = endOffset;
         sealed[p] = Math.max(sealed[p], epoch);
         changed = true;
+    }
+
+    /**
+     * Checks one listed file against its checksums; a damaged or missing one is moved aside and written again from
+     * the log, when the log still holds its offsets.
+     *
+     * @throws IllegalStateException when it is damaged and the log no longer holds its offsets
+     */
+    void verify(LakeFile f) throws IOException, SQLException {
+        Path file = f.path();
+        BlockChecksums sums = published.checksums().get(file);
+        String damage = sums != null ? sums.damage(file) : Files.isRegularFile(file) ? null : "the file is missing";
+        if (damage == null) {
+            return;
+        }
+        Path aside = file.resolveSibling(file.getFileName() + ".damaged");
+        String what = "lake file " + file + ": " + damage + " (offsets " + f.startOffset() + " to "
+                + (f.endOffset() - 1) + " of partition " + f.partition() + ")";
+        if (Files.exists(file)) {
+            Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
+            Durable.fsyncDirectory(file.getParent());
+            what += "; it is kept aside as " + aside.getFileName();
+        }
+        if (log.startOffset(f.partition()) > f.startOffset()) {
+            throw new IllegalStateException(what + "; the log no longer holds those offsets (it starts at "
+                    + log.startOffset(f.partition()) + "), so the file cannot be written again: put an intact copy"
+                    + " (from a backup) at " + file);
+        }
+        rewrite(f);
+        LOG.error("{}; written again from the log", what);
+    }
+
+    /** Writes a listed file again from the log's records of its offsets, then the manifest with its checksums. */
+    private void rewrite(LakeFile f) throws IOException, SQLException {
+        repair.clear();
+        repair.begin(f.epoch(), f.startOffset());
+        RepairReader reader = new RepairReader(f);
+        long offset = f.startOffset();
+        while (offset < f.endOffset()) {
+            long next = log.read(f.partition(), offset, READ_BATCH, reader);
+            reader.rethrow();
+            if (next == offset) {
+                throw new IllegalStateException("lake file " + f.path() + ": the log ends at offset " + offset
+                        + ", before the file's end " + f.endOffset());
+            }
+            offset = next;
+        }
+        if (repair.rows != f.rows()) {
+            long rows = repair.rows;
+            repair.clear();
+            throw new IllegalStateException("lake file " + f.path() + ": the log's offsets " + f.startOffset() + " to "
+                    + (f.endOffset() - 1) + " hold " + rows + " events, the manifest says " + f.rows());
+        }
+        Path temp = Durable.tempFor(f.path());
+        Files.deleteIfExists(temp);
+        repair.writeParquet(temp, f.partition());
+        checksums.put(f.path(), BlockChecksums.of(temp));
+        Durable.publish(temp, f.path());
+        Manifest after = new Manifest(name, published.sealedThrough(), published.partitions(), published.files(),
+                checksums);
+        Durable.write(dir.resolve(Manifest.FILE_NAME), after.toJson(dir));
+        published = after;
+    }
+
+    /** Stages the events of one file's offsets again, for {@link #rewrite}. */
+    private final class RepairReader implements EventLog.RecordConsumer {
+
+        private final LakeFile file;
+        private Exception failure;
+
+        RepairReader(LakeFile file) {
+            this.file = file;
+        }
+
+        @Override
+        public void accept(long offset, byte kind, long epoch, long arrivalMs, byte[] buf, int off, int len) {
+            if (failure != null || offset >= file.endOffset() || kind != EventLog.EVENT) {
+                return;
+            }
+            if (epoch != file.epoch()) {
+                failure = new IllegalStateException("lake file " + file.path() + ": the log's offset " + offset
+                        + " is in epoch " + epoch + ", the file's is " + file.epoch());
+                return;
+            }
+            try {
+                repair.append(offset, arrivalMs, buf, off, len);
+            } catch (SQLException | RuntimeException e) {
+                failure = e;
+            }
+        }
+
+        void rethrow() throws SQLException {
+            Exception e = failure;
+            failure = null;
+            if (e instanceof SQLException sql) {
+                throw sql;
+            }
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+        }
     }
 
     /** Stages the records of one partition as the log hands them over, finishing an epoch when the next begins. */

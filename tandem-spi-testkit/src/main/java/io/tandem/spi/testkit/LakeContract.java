@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -372,6 +373,33 @@ public abstract class LakeContract {
                         tuple(E0 + 2, 2));
         assertThat(lake.files("trades", E0 - 1, E0)).extracting(LakeFile::epoch).containsExactly(E0);
         assertThat(lake.files("trades", E0, E0 + 1)).isEmpty();
+    }
+
+    @Test
+    public void when_aSealedFileIsDamagedOrMissing_then_verifyWritesItAgainFromTheLog() throws Exception {
+        // Given two sealed files of trades
+        Lake lake = lake();
+        trades(0, false, trade(1, "A", 1), trade(2, "B", 2));
+        trades(1, false, trade(3, "C", 3));
+        clock.set(epochStart(E0 + 1) + GRACE_MS);
+        lake.sealReadyEpochs();
+        List<LakeFile> files = lake.files("trades", Long.MIN_VALUE, Long.MAX_VALUE);
+        assertThat(files).hasSize(2);
+        lake.verify(files);
+
+        // When one byte of the first flips and the second is deleted
+        Path first = files.get(0).path();
+        byte[] content = Files.readAllBytes(first);
+        content[content.length / 2] ^= 0x10;
+        Files.write(first, content);
+        Files.delete(files.get(1).path());
+        lake.verify(files);
+
+        // Then both read as sealed again, the damaged one is kept aside, and verify finds nothing more
+        assertLakeMatchesReference(lake, "trades");
+        assertThat(first.resolveSibling(first.getFileName() + ".damaged")).hasBinaryContent(content);
+        lake.verify(files);
+        assertThat(lake.files("trades", Long.MIN_VALUE, Long.MAX_VALUE)).isEqualTo(files);
     }
 
     @Test

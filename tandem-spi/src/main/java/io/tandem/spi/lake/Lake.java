@@ -51,6 +51,17 @@ public interface Lake extends AutoCloseable {
      */
     List<SealedEpoch> sealReadyEpochs();
 
+    /**
+     * Reads the files back and compares each with what was written when it was sealed, before a batch run trusts
+     * them. A damaged or missing file is moved aside (to {@code <file>.damaged}) and written again from the log when
+     * the log still holds its records; the call then returns, and the files read as sealed. Files sealed without a
+     * checksum (by an earlier release) pass when present. Calls are serialized with {@link #sealReadyEpochs}.
+     *
+     * @throws IllegalStateException naming the file, the damaged byte range and the log offsets it held, when a file
+     *                               is damaged and cannot be written again; the other files are as they were
+     */
+    void verify(List<LakeFile> files);
+
     /** Releases the lake; files already sealed stay. */
     @Override
     void close();
