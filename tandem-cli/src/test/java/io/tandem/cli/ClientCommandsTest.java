@@ -1,5 +1,6 @@
 package io.tandem.cli;
 
+import io.tandem.cli.client.ServerClient;
 import io.tandem.core.SecurityDef;
 import io.tandem.core.config.ConfigLoader;
 import io.tandem.engine.Tandem;
@@ -21,9 +22,14 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
@@ -117,6 +123,54 @@ class ClientCommandsTest {
         assertThat(run(Map.of(Main.TOKEN_ENV, token), InputStream.nullInputStream(), "sql", "--url", server.url(),
                 "--format", "csv", "SELECT count(*) AS n, sum(qty) AS qty FROM trades")).as(err.toString()).isZero();
         return out.toString();
+    }
+
+    @Test
+    void query_printsTheServersJsonOrATableOrCsv_andStatusTheOverview() throws Exception {
+        Map<String, String> env = Map.of(Main.TOKEN_ENV, token);
+        Path file = write("trades.ndjson", trade("AAPL", 10, "2026-11-25T10:00:10Z")
+                + trade("AAPL", 5, "2026-11-25T10:00:50Z") + trade("MSFT", 7, "2026-11-25T10:01:00Z"));
+        assertThat(run(env, InputStream.nullInputStream(), "ingest", "--url", server.url(), "--stream", "trades",
+                file.toString())).as(err.toString()).isZero();
+        assertThat(tandem.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+        String from = "2026-11-25T10:00:00Z";
+        String to = "2026-11-25T10:02:00Z";
+
+        // json: exactly the body of GET /v1/views/{view}
+        assertThat(run(env, InputStream.nullInputStream(), "query", "volume_1m", "--url", server.url(), "--from",
+                from, "--to", to, "--format", "json")).as(err.toString()).isZero();
+        HttpResponse<String> direct = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                server.url() + "/v1/views/volume_1m?from=" + from + "&to=" + to)).header("Authorization",
+                "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(out.toString().strip()).isEqualTo(direct.body());
+        // csv with a dimension filter and a coarser granularity
+        assertThat(run(env, InputStream.nullInputStream(), "query", "volume_1m", "--url", server.url(), "--from",
+                from, "--to", to, "--granularity", "2m", "--where", "symbol=AAPL", "--format", "csv"))
+                .as(err.toString()).isZero();
+        assertThat(out.toString()).isEqualTo("bucket,symbol,volume,source\r\n"
+                + "2026-11-25T10:00:00Z,AAPL,15,realtime\r\n");
+        // table
+        assertThat(run(env, InputStream.nullInputStream(), "query", "volume_1m", "--url", server.url(), "--from",
+                from, "--to", to)).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("MSFT").contains("2 rows of volume_1m at 1m")
+                .contains("batch views through nothing yet");
+        // bad input: the server's message, and a --where without '='
+        assertThat(run(env, InputStream.nullInputStream(), "query", "nope", "--url", server.url(), "--from", from,
+                "--to", to)).isEqualTo(1);
+        assertThat(err.toString()).contains("nope");
+        assertThat(run(env, InputStream.nullInputStream(), "query", "volume_1m", "--url", server.url(), "--from",
+                from, "--to", to, "--where", "AAPL")).isEqualTo(2);
+        assertThat(err.toString()).contains("--where: expected DIM=VALUE (like symbol=ACME), got 'AAPL'");
+
+        // status: the Overview and each stream
+        assertThat(run(env, InputStream.nullInputStream(), "status", "--url", server.url())).as(err.toString())
+                .isZero();
+        assertThat(out.toString()).contains("ingest rate").contains("3 accepted since start")
+                .contains("no batch run has published yet").containsPattern("trades\\s+3\\s+0\\s+0");
+        assertThat(run(env, InputStream.nullInputStream(), "status", "--url", server.url(), "--format", "json"))
+                .isZero();
+        assertThat(ServerClient.json(out.toString()).path("streams").path("trades").path("accepted").asLong())
+                .isEqualTo(3);
     }
 
     @Test
@@ -266,8 +320,9 @@ class ClientCommandsTest {
     @Test
     void commandsThatOnlyGroupOthers_runBare_exit2WithTheirUsage() {
         assertThat(run()).isEqualTo(2);
-        assertThat(err.toString()).startsWith("Missing a command: one of demo, serve, validate, plan, ingest, batch, "
-                + "sql, search, report, bench, cluster, token, help").contains("Usage: tandem [-hV] [COMMAND]");
+        assertThat(err.toString()).startsWith("Missing a command: one of demo, serve, validate, plan, ingest, query, "
+                + "status, batch, sql, search, report, bench, cluster, token, help")
+                .contains("Usage: tandem [-hV] [COMMAND]");
         assertThat(run("report")).isEqualTo(2);
         assertThat(err.toString()).contains("Usage: tandem report").contains("run", "list");
         assertThat(run("bench")).isEqualTo(2);
