@@ -1,6 +1,9 @@
 package io.tandem.core;
 
+import io.tandem.core.time.TimeFormat;
+
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A named flow of JSON events with a declared schema.
@@ -11,9 +14,11 @@ import java.util.List;
  * @param maxFutureMs how far past its arrival time an event's time may be; later events are rejected at ingest
  * @param minTimeMs   the earliest event time accepted at ingest (epoch milliseconds)
  * @param onBadEvent  what the hot path does with a record it cannot read or place
+ * @param timeFormat  how events write the time field ({@code time: {field, format, zone}})
  */
 public record StreamDef(String name, String timeField, long latenessMs, List<FieldDef> fields,
-                        UnknownFields unknownFields, long maxFutureMs, long minTimeMs, BadEventPolicy onBadEvent) {
+                        UnknownFields unknownFields, long maxFutureMs, long minTimeMs, BadEventPolicy onBadEvent,
+                        TimeFormat timeFormat) {
 
     /** The default {@code max_future}: one hour past the arrival time, for clock skew between producers. */
     public static final long DEFAULT_MAX_FUTURE_MS = 3_600_000L;
@@ -26,9 +31,17 @@ public record StreamDef(String name, String timeField, long latenessMs, List<Fie
 
     public StreamDef {
         fields = List.copyOf(fields);
+        Objects.requireNonNull(timeFormat, "timeFormat");
         if (maxFutureMs < 0) {
             throw new IllegalArgumentException("maxFutureMs must not be negative, got " + maxFutureMs);
         }
+    }
+
+    /** A stream whose events write their time as ISO-8601 text or epoch milliseconds ({@link TimeFormat#DEFAULT}). */
+    public StreamDef(String name, String timeField, long latenessMs, List<FieldDef> fields,
+                     UnknownFields unknownFields, long maxFutureMs, long minTimeMs, BadEventPolicy onBadEvent) {
+        this(name, timeField, latenessMs, fields, unknownFields, maxFutureMs, minTimeMs, onBadEvent,
+                TimeFormat.DEFAULT);
     }
 
     /**

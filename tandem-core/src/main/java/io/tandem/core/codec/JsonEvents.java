@@ -10,6 +10,7 @@ import io.tandem.core.FieldType;
 import io.tandem.core.StreamDef;
 import io.tandem.core.UnknownFields;
 import io.tandem.core.time.Durations;
+import io.tandem.core.time.TimeFormat;
 import io.tandem.core.time.Timestamps;
 
 import java.io.CharConversionException;
@@ -348,7 +349,7 @@ public final class JsonEvents {
             if (value == JsonToken.VALUE_NULL) {
                 return timeField + ": missing event time";
             }
-            String error = timestamp(value, p);
+            String error = stream.timeFormat() == TimeFormat.DEFAULT ? timestamp(value, p) : formattedTime(value, p);
             if (error != null) {
                 return timeField + ": " + error;
             }
@@ -431,6 +432,23 @@ public final class JsonEvents {
             }
             String error = readIntegral(value, p);
             return error == null ? null : expected + error;
+        }
+
+        /** Reads the event time in the stream's format into {@link #integral}; returns the error instead. */
+        private String formattedTime(JsonToken value, JsonParser p) throws IOException {
+            TimeFormat format = stream.timeFormat();
+            try {
+                if (value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+                    integral = format.ofNumber(p.getLongValue());
+                } else if (value == JsonToken.VALUE_STRING || value.isNumeric()) {
+                    integral = format.parse(p.getText());
+                } else {
+                    return "expected " + format.expected() + ", got " + describe(value, p);
+                }
+                return null;
+            } catch (IllegalArgumentException e) {
+                return e.getMessage();
+            }
         }
 
         /**

@@ -27,6 +27,7 @@ import io.tandem.core.expr.Expressions;
 import io.tandem.core.measure.Measures;
 import io.tandem.core.plan.Planner;
 import io.tandem.core.time.Durations;
+import io.tandem.core.time.TimeFormat;
 import io.tandem.core.time.Timestamps;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
@@ -37,6 +38,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -74,6 +78,7 @@ public final class ConfigLoader {
     private static final List<String> TOP_KEYS =
             List.of("epoch", "streams", "views", "alerts", "reports", "batch", "analyses", "indexes",
                     "query_cache", "duckdb", "log", "store", "security");
+    private static final List<String> TIME_KEYS = List.of("field", "format", "zone");
     private static final List<String> STREAM_KEYS =
             List.of("time", "lateness", "max_future", "min_time", "unknown_fields", "on_bad_event", "fields");
     /** Column names every query row carries besides the dimensions and measures. */
@@ -231,7 +236,11 @@ public final class ConfigLoader {
             return null;
         }
         checkKeys(node, path, STREAM_KEYS);
-        String time = timeField(node.get("time"), path + ".time");
+        JsonNode timeNode = node.get("time");
+        boolean timeMapping = timeNode != null && timeNode.isObject();
+        String time = timeField(timeMapping ? timeNode.get("field") : timeNode,
+                path + (timeMapping ? ".time.field" : ".time"));
+        TimeFormat timeFormat = timeMapping ? timeFormat(timeNode, path + ".time") : TimeFormat.DEFAULT;
         long latenessMs = isAbsent(node.get("lateness"))
                 ? TandemConfig.DEFAULT_LATENESS_MS
                 : duration(node.get("lateness"), path + ".lateness");
@@ -244,7 +253,38 @@ public final class ConfigLoader {
         UnknownFields unknown = unknownFields(node.get("unknown_fields"), path + ".unknown_fields");
         BadEventPolicy onBad = badEventPolicy(node.get("on_bad_event"), path + ".on_bad_event");
         List<FieldDef> fields = fields(node.get("fields"), path + ".fields", time);
-        return new StreamDef(name, time, latenessMs, fields, unknown, Math.max(0, maxFutureMs), minTimeMs, onBad);
+        return new StreamDef(name, time, latenessMs, fields, unknown, Math.max(0, maxFutureMs), minTimeMs, onBad,
+                timeFormat);
+    }
+
+    /** The {@code format} and {@code zone} of a {@code time: {field, format, zone}} mapping. */
+    private TimeFormat timeFormat(JsonNode node, String path) {
+        checkKeys(node, path, TIME_KEYS);
+        ZoneId zone = ZoneOffset.UTC;
+        JsonNode zoneNode = node.get("zone");
+        if (!isAbsent(zoneNode)) {
+            String text = text(zoneNode, path + ".zone", "a time zone like UTC, Europe/Paris or +01:00");
+            try {
+                zone = text == null ? zone : ZoneId.of(text);
+            } catch (DateTimeException e) {
+                error(path + ".zone", "expected a time zone like UTC, Europe/Paris or +01:00, got "
+                        + describe(zoneNode));
+            }
+        }
+        JsonNode formatNode = node.get("format");
+        if (isAbsent(formatNode)) {
+            return TimeFormat.DEFAULT;
+        }
+        String text = text(formatNode, path + ".format", TimeFormat.NAMES);
+        if (text == null) {
+            return TimeFormat.DEFAULT;
+        }
+        try {
+            return TimeFormat.of(text, zone);
+        } catch (IllegalArgumentException e) {
+            error(path + ".format", e.getMessage());
+            return TimeFormat.DEFAULT;
+        }
     }
 
     private BadEventPolicy badEventPolicy(JsonNode node, String path) {

@@ -8,12 +8,14 @@ import io.tandem.core.UnknownFields;
 import io.tandem.core.codec.JsonEvents.Format;
 import io.tandem.core.codec.JsonEvents.RecordError;
 import io.tandem.core.codec.JsonEvents.Result;
+import io.tandem.core.time.TimeFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -447,6 +449,28 @@ class JsonEventsTest {
                 tuple(1, "ts: timestamp \"+1000000000-12-31T23:59:59Z\"" + OUT_OF_RANGE),
                 tuple(3, "at: timestamp \"-1000000000-01-01T00:00:00Z\"" + OUT_OF_RANGE));
         assertThat(result.accepted()).hasSize(1);
+    }
+
+    @Test
+    void aStreamWithATimeFormat_readsItsTimesInThatFormat_andNamesTheFormatInErrors() {
+        StreamDef seconds = new StreamDef("trades", "ts", 5_000, TRADES.fields(), UnknownFields.IGNORE,
+                StreamDef.DEFAULT_MAX_FUTURE_MS, StreamDef.DEFAULT_MIN_TIME_MS, BadEventPolicy.DEAD_LETTER,
+                TimeFormat.of("epoch_s", ZoneOffset.UTC));
+        Result result = new JsonEvents(seconds).parse(bytes("""
+                {"ts":1795687500,"qty":1}
+                {"ts":"1795687500.25","qty":2}
+                {"ts":1795687500.5,"qty":3,"at":"2026-11-26T10:05:00Z"}
+                {"ts":"2026-11-26T10:05:00Z","qty":4}
+                {"ts":true,"qty":5}
+                """), ARRIVAL);
+
+        assertThat(decode(result)).containsExactly(
+                event(1_795_687_500_000L, null, null, 1L, null, null),
+                event(1_795_687_500_250L, null, null, 2L, null, null),
+                event(1_795_687_500_500L, null, null, 3L, null, 1_795_687_500_000L));
+        assertThat(result.errors()).extracting(RecordError::line, RecordError::error).containsExactly(
+                tuple(4, "ts: expected epoch seconds, got \"2026-11-26T10:05:00Z\""),
+                tuple(5, "ts: expected epoch seconds, got true"));
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------

@@ -70,6 +70,19 @@ class ConfigErrorsTest {
                 bad(stream("time: event-time\nfields: {}"),
                         "streams.trades.time: invalid name 'event-time' (a name must match [A-Za-z_][A-Za-z0-9_]*)"),
                 bad(stream("time: [ts]\nfields: {}"), "streams.trades.time: expected a field name, got a list"),
+                bad(stream("time: {format: epoch_s}\nfields: {}"),
+                        "streams.trades.time.field: missing (the name of the event-time field)"),
+                bad(stream("time: {field: ts, format: epoch_sec}\nfields: {}"), "streams.trades.time.format: "
+                        + "expected iso8601, epoch_s, epoch_ms, epoch_us, epoch_ns or a DateTimeFormatter pattern like"
+                        + " \"yyyy-MM-dd HH:mm:ss\", got \"epoch_sec\""),
+                bad(stream("time: {field: ts, format: 'HH:mm'}\nfields: {}"), "streams.trades.time.format: "
+                        + "pattern \"HH:mm\" does not read back the sample \"10:05\" it writes for "
+                        + "2026-11-26T10:05:07.123Z (a pattern needs at least a year, month and day)"),
+                bad(stream("time: {field: ts, format: 'yyyy-MM-dd HH:mm', zone: Mars/Olympus}\nfields: {}"),
+                        "streams.trades.time.zone: expected a time zone like UTC, Europe/Paris or +01:00, got "
+                                + "\"Mars/Olympus\""),
+                bad(stream("time: {field: ts, unit: s}\nfields: {}"),
+                        "streams.trades.time.unit: unknown key (expected field, format, zone)"),
                 bad(stream("time: ts\nlateness: 5\nfields: {}"),
                         "streams.trades.lateness: expected a duration like 500ms, 5s, 1m, 1h or 1d, got \"5\""),
                 bad(stream("time: ts\nmax_future: soon\nfields: {}"),
