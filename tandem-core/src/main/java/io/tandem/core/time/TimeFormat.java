@@ -12,6 +12,7 @@ import java.time.temporal.ChronoField;
 import java.time.temporal.TemporalAccessor;
 import java.time.temporal.TemporalQueries;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * How a stream's events write their event time ({@code time: {field, format, zone}}), read into epoch
@@ -117,6 +118,17 @@ public record TimeFormat(String name, Kind kind, DateTimeFormatter pattern, Zone
             case EPOCH_NS -> Math.floorDiv(value, 1_000_000L);
             case ISO8601, PATTERN -> throw new IllegalArgumentException("expected " + expected() + ", got " + value);
         };
+    }
+
+    /** Equal when configured alike: a {@link DateTimeFormatter} has no equality of its own. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TimeFormat f && f.name.equals(name) && f.kind == kind && f.zone.equals(zone);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, kind, zone);
     }
 
     /** What a value must look like, for error messages. */

@@ -58,6 +58,8 @@ class TimeFormatTest {
                 .isEqualTo(T);
         assertThat(of("yyyyMMdd").parse("20231114")).isEqualTo(T - (22 * 3600 + 13 * 60 + 20) * 1000L);
         assertThat(of("yyyy-MM-dd HH:mm:ss.SSS").parse("2023-11-14 22:13:20.250")).isEqualTo(T + 250);
+        assertThat(of("yyyy-MM-dd HH:mm:ss")).isEqualTo(of("yyyy-MM-dd HH:mm:ss"))
+                .hasSameHashCodeAs(of("yyyy-MM-dd HH:mm:ss")).isNotEqualTo(of("yyyy-MM-dd HH:mm"));
         assertThatThrownBy(() -> of("yyyy-MM-dd HH:mm:ss").parse("2023-11-14T22:13:20Z")).hasMessageStartingWith(
                 "expected a time like \"2026-11-26 10:05:07\" (pattern \"yyyy-MM-dd HH:mm:ss\"), got "
                         + "\"2023-11-14T22:13:20Z\"");
