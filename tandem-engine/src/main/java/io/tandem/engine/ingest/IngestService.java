@@ -66,7 +66,7 @@ public final class IngestService {
         this.maxLag = maxLag;
         this.clock = clock;
         this.metrics = metrics;
-        this.sequencer = new Sequencer(clock);
+        this.sequencer = new Sequencer();
     }
 
     /**

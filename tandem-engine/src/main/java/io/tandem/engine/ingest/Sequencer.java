@@ -3,7 +3,6 @@ package io.tandem.engine.ingest;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -12,26 +11,29 @@ import java.util.function.Supplier;
  * that had its turn, and goes through at once (its idempotency key makes that safe). A turn moves on once the
  * request has its final answer (appended, or refused for what it holds: no event, a reused key), not when it
  * could not be taken now (the log failed, the hot path is behind): the sender retries that number. Sessions idle
- * for {@link #IDLE_MS} are forgotten.
+ * for {@link #IDLE_MS} are forgotten. Both times are real time, not Tandem's clock, which a backfill moves along the
+ * events' history (an hour of it between two requests).
  */
 final class Sequencer {
 
     static final long WAIT_MS = 30_000;
     static final long IDLE_MS = 600_000;
 
-    private final LongSupplier clock;
     private final long waitMs;
     private final Map<String, Turn> turns = new ConcurrentHashMap<>();
-    private long lastSweep;
+    private long lastSweep = nowMs();
 
-    Sequencer(LongSupplier clock) {
-        this(clock, WAIT_MS);
+    Sequencer() {
+        this(WAIT_MS);
     }
 
     /** @param waitMs how long a request waits for the one before it */
-    Sequencer(LongSupplier clock, long waitMs) {
-        this.clock = clock;
+    Sequencer(long waitMs) {
         this.waitMs = waitMs;
+    }
+
+    private static long nowMs() {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
     }
 
     /** One session's next number and when it was last used. */
@@ -49,7 +51,7 @@ final class Sequencer {
         sweep();
         Turn turn = turns.computeIfAbsent(stream + "/" + seq.session(), k -> new Turn());
         synchronized (turn) {
-            turn.usedMs = clock.getAsLong();
+            turn.usedMs = nowMs();
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
             while (seq.n() > turn.next) {
                 long left = deadline - System.nanoTime();
@@ -85,12 +87,12 @@ final class Sequencer {
 
     private void advance(Turn turn) {
         turn.next++;
-        turn.usedMs = clock.getAsLong();
+        turn.usedMs = nowMs();
         turn.notifyAll();
     }
 
     private synchronized void sweep() {
-        long now = clock.getAsLong();
+        long now = nowMs();
         if (now - lastSweep < IDLE_MS) {
             return;
         }

@@ -14,7 +14,7 @@ import static org.awaitility.Awaitility.await;
 
 class SequencerTest {
 
-    private final Sequencer sequencer = new Sequencer(System::currentTimeMillis, 60_000);
+    private final Sequencer sequencer = new Sequencer(60_000);
 
     @Test
     void requestsOfASessionRunInTheirOrder_whateverOrderTheyCome_andSessionsAreIndependent() {
@@ -63,7 +63,7 @@ class SequencerTest {
 
     @Test
     void aRequestWhosePredecessorNeverComes_isRefusedNamingTheMissingNumber() {
-        Sequencer impatient = new Sequencer(System::currentTimeMillis, 100);
+        Sequencer impatient = new Sequencer(100);
 
         assertThatThrownBy(() -> impatient.inTurn("t", new Sequence("s", 2), () -> "never"))
                 .isInstanceOfSatisfying(IngestException.class, e ->
