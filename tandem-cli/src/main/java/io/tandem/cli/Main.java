@@ -15,9 +15,9 @@ import java.util.Properties;
 @Command(name = "tandem", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A Lambda-architecture data platform: millisecond hot path, exact cold path, one merged answer.",
         subcommands = {DemoCommand.class, ServeCommand.class, ValidateCommand.class, PlanCommand.class,
-                IngestCommand.class, QueryCommand.class, StatusCommand.class, BatchRunCommand.class, SqlCommand.class,
-                SearchCommand.class, ReportCommand.class, BenchCommand.class, ClusterCommand.class, TokenCommand.class,
-                CommandLine.HelpCommand.class})
+                IngestCommand.class, ReplayCommand.class, QueryCommand.class, StatusCommand.class,
+                BatchRunCommand.class, SqlCommand.class, SearchCommand.class, ReportCommand.class, BenchCommand.class,
+                ClusterCommand.class, TokenCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** The environment variable that gives the clients' {@code --token} its default. */

@@ -2,6 +2,7 @@ package io.tandem.cli.ingest;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.tandem.core.StreamDef;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -41,9 +42,25 @@ abstract class EventFile implements Closeable {
 
     /** Opens the input in its format. */
     static EventFile open(EventInput input, int batchLines) throws IOException {
+        if (input.format() == EventInput.Format.PARQUET) {
+            return new ParquetEvents(input.file(), input.name(), parquetSchema(input), batchLines);
+        }
         InputStream in = input.open();
         return input.format() == EventInput.Format.CSV ? new Csv(in, input.name(), batchLines)
                 : new Ndjson(in, input.name(), batchLines);
+    }
+
+    /**
+     * The stream's definition that reading a Parquet file needs.
+     *
+     * @throws IllegalArgumentException when the input does not have it (tandem ingest, which has no config)
+     */
+    static StreamDef parquetSchema(EventInput input) {
+        if (input.schema() == null) {
+            throw new IllegalArgumentException(input.name() + ": Parquet is read by tandem replay, which maps its "
+                    + "columns to the stream's fields from --config; tandem ingest sends NDJSON and CSV");
+        }
+        return input.schema();
     }
 
     /** The next body, or null at the end of the file. */

@@ -1,5 +1,7 @@
 package io.tandem.cli.ingest;
 
+import io.tandem.core.StreamDef;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -16,13 +18,15 @@ import java.util.zip.GZIPInputStream;
  * @param name   the file's name as given, or {@code -} for standard input; for messages
  * @param file   the file, or null for a stream
  * @param stream the stream, or null for a file
- * @param format NDJSON or CSV
+ * @param format NDJSON, CSV or Parquet
+ * @param schema the stream's definition, which reading Parquet needs (its types are checked against the fields);
+ *               null when not known
  */
-public record EventInput(String name, Path file, InputStream stream, Format format) {
+public record EventInput(String name, Path file, InputStream stream, Format format, StreamDef schema) {
 
-    /** The two formats: one JSON object per line, or CSV with a header line. */
+    /** The formats: one JSON object per line, CSV with a header line, or Parquet (a file only). */
     public enum Format {
-        NDJSON, CSV;
+        NDJSON, CSV, PARQUET;
 
         /** The file name endings of NDJSON and of CSV, each also with {@code .gz} after it. */
         static final List<String> NDJSON_ENDINGS = List.of(".ndjson", ".jsonl", ".json");
@@ -35,6 +39,9 @@ public record EventInput(String name, Path file, InputStream stream, Format form
          */
         public static Format of(String fileName) {
             String name = fileName.toLowerCase(Locale.ROOT);
+            if (name.endsWith(".parquet")) {
+                return PARQUET;
+            }
             if (name.endsWith(".gz")) {
                 name = name.substring(0, name.length() - 3);
             }
@@ -45,7 +52,7 @@ public record EventInput(String name, Path file, InputStream stream, Format form
                 return NDJSON;
             }
             throw new IllegalArgumentException("cannot tell the format of " + fileName + ": expected a name ending "
-                    + "in .ndjson, .jsonl, .json, .csv (each optionally .gz), or give --format");
+                    + "in .ndjson, .jsonl, .json, .csv (each optionally .gz) or .parquet, or give --format");
         }
     }
 
@@ -59,12 +66,21 @@ public record EventInput(String name, Path file, InputStream stream, Format form
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString());
         }
-        return new EventInput(file.toString(), file, null, format != null ? format : Format.of(file.toString()));
+        return new EventInput(file.toString(), file, null, format != null ? format : Format.of(file.toString()),
+                null);
+    }
+
+    /** This input, read knowing the stream's fields (for Parquet). */
+    public EventInput withSchema(StreamDef stream) {
+        return new EventInput(name, file, this.stream, format, stream);
     }
 
     /** Standard input (or another stream), NDJSON unless {@code format} says CSV. */
     public static EventInput stream(InputStream in, Format format) {
-        return new EventInput("-", null, in, format != null ? format : Format.NDJSON);
+        if (format == Format.PARQUET) {
+            throw new IllegalArgumentException("--format parquet: Parquet is read from a file, not standard input");
+        }
+        return new EventInput("-", null, in, format != null ? format : Format.NDJSON, null);
     }
 
     /** The events' bytes, decompressed; a stream is returned as it is (once). */

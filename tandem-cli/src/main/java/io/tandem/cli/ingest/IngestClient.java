@@ -1,23 +1,16 @@
 package io.tandem.cli.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tandem.cli.client.ServerClient;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.net.URLEncoder;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -35,9 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Sends events to a Tandem server: {@code POST {url}/v1/streams/{stream}/events}, NDJSON bodies of
- * {@link IngestOptions#batchLines()} lines, {@link IngestOptions#concurrency()} requests in flight, through the
- * {@link ServerClient} (so with its API token, and its wording of an unreachable server).
+ * Sends events to a Tandem, a server or one in this process (a {@link Destination}): NDJSON requests of
+ * {@link IngestOptions#batchLines()} lines, {@link IngestOptions#concurrency()} in flight. Over HTTP they are
+ * {@code POST {url}/v1/streams/{stream}/events} through the {@link ServerClient} ({@link HttpDestination}).
  *
  * <p>The input is NDJSON (one object per line) or CSV with a header, from a file (decompressed when its name ends
  * in {@code .gz}) or from standard input (see {@link EventInput}). The server answers
@@ -64,19 +57,21 @@ public final class IngestClient {
 
     public static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
 
-    private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
-    private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
     private static final int BAR_WIDTH = 30;
 
-    private final ServerClient server;
+    private final Destination destination;
     private final IngestOptions options;
     private final PrintWriter progress;
     private final boolean terminal;
-    private final ObjectMapper mapper = new ObjectMapper();
 
-    /** A client whose progress goes to {@code progress}, drawn as a bar when the process has a console. */
+    /** A client of a server, whose progress goes to {@code progress}, drawn as a bar when there is a console. */
     public IngestClient(ServerClient server, IngestOptions options, PrintWriter progress) {
-        this.server = server;
+        this(new HttpDestination(server, options), options, progress);
+    }
+
+    /** A client that delivers to {@code destination}. */
+    public IngestClient(Destination destination, IngestOptions options, PrintWriter progress) {
+        this.destination = destination;
         this.options = options;
         this.progress = progress;
         this.terminal = System.console() != null;
@@ -90,8 +85,9 @@ public final class IngestClient {
      */
     public IngestResult send(EventInput input, String stream) throws IOException {
         long started = System.nanoTime();
-        String path = "/v1/streams/" + URLEncoder.encode(stream, StandardCharsets.UTF_8).replace("+", "%20")
-                + "/events";
+        if (input.format() == EventInput.Format.PARQUET) {
+            EventFile.parquetSchema(input);
+        }
         Scan scan = input.file() == null ? new Scan(UUID.randomUUID().toString().replace("-", ""), -1)
                 : scan(input, stream);
         Run run = new Run(input.name(), stream, started, scan.lines);
@@ -121,7 +117,7 @@ public final class IngestClient {
                 String sequence = scan.keyPrefix() + "/" + sent++;
                 senders.execute(() -> {
                     try {
-                        post(path, scan.keyPrefix() + "-" + batch.number(), sequence, batch, run);
+                        deliver(stream, scan.keyPrefix() + "-" + batch.number(), sequence, batch, run);
                     } finally {
                         inFlight.release();
                     }
@@ -141,76 +137,22 @@ public final class IngestClient {
         return run.result();
     }
 
-    private void post(String path, String key, String sequence, EventFile.Batch batch, Run run) {
+    private void deliver(String stream, String key, String sequence, EventFile.Batch batch, Run run) {
         for (int attempt = 1; !run.stopped(); attempt++) {
-            HttpRequest request = server.request(path)
-                    .timeout(options.requestTimeout())
-                    .header("Content-Type", "application/x-ndjson")
-                    .header("Idempotency-Key", key)
-                    .header("Tandem-Sequence", sequence)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(batch.body()))
-                    .build();
-            HttpResponse<String> response;
-            try {
-                response = server.exchange(request);
-            } catch (ServerClient.Unreachable e) {
-                run.fail(e.getMessage());
-                return;
-            } catch (IOException e) {
+            Destination.Delivery d = destination.deliver(stream, key, sequence, batch.body(), attempt);
+            if (d instanceof Destination.Answered a) {
+                run.answer(batch, a.answer());
+            } else if (d instanceof Destination.Retry r) {
                 if (attempt < options.maxAttempts() && !Thread.currentThread().isInterrupted()) {
-                    sleep(Duration.ofMillis(Math.min(10_000, 250L << Math.min(attempt, 6))));
+                    sleep(r.after());
                     continue;
                 }
-                run.fail(describe(batch) + ": " + e.getMessage());
-                return;
-            }
-            int status = response.statusCode();
-            if (status == 503 && attempt < options.maxAttempts()) {
-                sleep(retryAfter(response));
-                continue;
-            }
-            JsonNode answer = counts(response);
-            if ((status == 200 || status == 400) && answer != null) {
-                run.answer(batch, answer);
-            } else if (status == 413) {
-                run.fail(describe(batch) + ": HTTP 413, the server refuses a body of " + batch.body().length
-                        + " bytes: send smaller batches (now " + options.batchLines() + " lines)");
-            } else {
-                run.fail(describe(batch) + ": HTTP " + status + ": " + ServerClient.errorMessage(response));
+                run.fail(describe(batch) + ": " + r.why());
+            } else if (d instanceof Destination.Failed f) {
+                run.fail(f.aboutRequest() ? describe(batch) + ": " + f.why() : f.why());
             }
             return;
         }
-    }
-
-    /** An ingest answer with its accepted and rejected counts, or null for any other body. */
-    private JsonNode counts(HttpResponse<String> response) {
-        try {
-            JsonNode body = mapper.readTree(response.body());
-            return body.path("accepted").canConvertToLong() && body.path("rejected").canConvertToLong() ? body
-                    : null;
-        } catch (IOException notJson) {
-            return null;
-        }
-    }
-
-    /** The delay a 503 asks for: {@code Retry-After} in seconds or as an HTTP date, at most a minute. */
-    static Duration retryAfter(HttpResponse<?> response) {
-        String value = response.headers().firstValue("Retry-After").orElse("").trim();
-        Duration delay;
-        try {
-            delay = Duration.ofSeconds(Long.parseLong(value));
-        } catch (NumberFormatException e) {
-            try {
-                delay = Duration.between(ZonedDateTime.now(),
-                        ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME));
-            } catch (DateTimeParseException e2) {
-                delay = DEFAULT_RETRY_AFTER;
-            }
-        }
-        if (delay.isNegative()) {
-            return Duration.ZERO;
-        }
-        return delay.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : delay;
     }
 
     private static String describe(EventFile.Batch batch) {
@@ -254,6 +196,8 @@ public final class IngestClient {
         lines += content ? 1 : 0;
         if (input.format() == EventInput.Format.CSV) {
             lines = Math.max(0, lines - 1);
+        } else if (input.format() == EventInput.Format.PARQUET) {
+            lines = ParquetEvents.rows(input.file());
         }
         return new Scan(HexFormat.of().formatHex(sha.digest(), 0, 16), lines);
     }

@@ -216,10 +216,16 @@ class IngestClientTest {
 
     @Test
     void when_fileFormatIsUnknownOrAJsonArray_then_theErrorSaysWhy() throws IOException {
+        Path avro = write("events.avro", "Obj1");
+        assertThatThrownBy(() -> client(10, 1).send(EventInput.file(avro, null), "trades"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expected a name ending in .ndjson, .jsonl, .json, .csv (each optionally .gz) "
+                        + "or .parquet");
         Path parquet = write("events.parquet", "PAR1");
         assertThatThrownBy(() -> client(10, 1).send(EventInput.file(parquet, null), "trades"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("expected a name ending in .ndjson, .jsonl, .json, .csv");
+                .hasMessageContaining("Parquet is read by tandem replay, which maps its columns to the stream's "
+                        + "fields from --config");
         Path array = write("events.json", "[{\"symbol\":\"A\"},\n{\"symbol\":\"B\"}]\n");
         assertThat(client(10, 1).send(EventInput.file(array, null), "trades").failures()).singleElement().asString()
                 .contains("starts a JSON array: expected one JSON object per line (NDJSON)");

@@ -120,6 +120,28 @@ public record TimeFormat(String name, Kind kind, DateTimeFormatter pattern, Zone
         };
     }
 
+    /**
+     * Writes a time as events of this format carry it, for a source that holds times as times (a Parquet
+     * timestamp column): {@link #parse} reads it back to the same millisecond.
+     *
+     * @return the text, which is a JSON number when {@link #writesNumbers()}
+     */
+    public String write(long epochMs) {
+        return switch (kind) {
+            case DEFAULT, EPOCH_MS -> Long.toString(epochMs);
+            case EPOCH_S -> BigDecimal.valueOf(epochMs, 3).stripTrailingZeros().toPlainString();
+            case EPOCH_US -> BigDecimal.valueOf(epochMs).movePointRight(3).toPlainString();
+            case EPOCH_NS -> BigDecimal.valueOf(epochMs).movePointRight(6).toPlainString();
+            case ISO8601 -> Timestamps.format(epochMs);
+            case PATTERN -> pattern.format(Instant.ofEpochMilli(epochMs));
+        };
+    }
+
+    /** Whether {@link #write} writes numbers (the default and the epoch formats) rather than text. */
+    public boolean writesNumbers() {
+        return kind != Kind.ISO8601 && kind != Kind.PATTERN;
+    }
+
     /** Equal when configured alike: a {@link DateTimeFormatter} has no equality of its own. */
     @Override
     public boolean equals(Object o) {

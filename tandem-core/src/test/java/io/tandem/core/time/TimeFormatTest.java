@@ -41,6 +41,20 @@ class TimeFormatTest {
     }
 
     @Test
+    void write_writesWhatParseReadsBack_toTheMillisecond() {
+        for (String format : new String[] {"epoch_s", "epoch_ms", "epoch_us", "epoch_ns", "iso8601",
+            "yyyy-MM-dd HH:mm:ss.SSS"}) {
+            TimeFormat f = of(format);
+            for (long t : new long[] {T, T + 7, -1, -86_400_001}) {
+                assertThat(f.parse(f.write(t))).as("%s %d as %s", format, t, f.write(t)).isEqualTo(t);
+            }
+        }
+        assertThat(of("epoch_s").write(T + 250)).isEqualTo("1700000000.25");
+        assertThat(of("epoch_s").writesNumbers()).isTrue();
+        assertThat(of("iso8601").writesNumbers()).isFalse();
+    }
+
+    @Test
     void iso8601_readsTextOnly() {
         assertThat(of("iso8601").parse("2023-11-14T22:13:20Z")).isEqualTo(T);
         assertThat(of("iso8601").parse("2023-11-14T23:13:20+01:00")).isEqualTo(T);
