@@ -1,6 +1,8 @@
 package io.tandem.engine;
 
 import io.tandem.core.TandemConfig;
+import io.tandem.engine.batchview.BatchRun;
+import io.tandem.engine.batchview.ColdPathStatus;
 import io.tandem.engine.durable.BlockChecksums;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.engine.query.ViewQuery;
@@ -13,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,14 +24,17 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The storage-faults campaign, flipped bytes: one byte of a log segment, a checkpoint or a lake file flips while
- * Tandem is down. The damage is found (at start, or by the batch run that reads the lake file), the damaged range
- * is moved aside next to the file, and the rest is served (and new events are counted) after the restart.
+ * The storage-faults campaign, flipped bytes: one byte of a log segment, a checkpoint, a batch view file or a lake
+ * file flips while Tandem is down. The damage is found (at start, or by the batch run that reads the lake file), the
+ * damaged range is moved aside next to the file, and the rest is served (and new events are counted) after the
+ * restart.
  */
 @Tag("slow")
 class StorageDamageTest {
 
     private static final int EVENTS = 50;
+    private static final long EPOCH_MS = 3_600_000;
+    private static final long T = 1_800_000_000_000L;
 
     @TempDir
     Path dir;
@@ -83,6 +89,66 @@ class StorageDamageTest {
     }
 
     @Test
+    void when_aByteFlipsInABatchViewFile_then_itIsMovedAsideAndWrittenAgain_andAFullRecomputeReplacesTheVersion()
+            throws Exception {
+        // 1. three requests, covered by batch version 1
+        AtomicLong clock = new AtomicLong(T);
+        try (Tandem tandem = start(clock)) {
+            for (long batch = 1; batch <= 3; batch++) {
+                ingest(tandem, batch);
+            }
+            assertThat(tandem.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            clock.addAndGet(2 * EPOCH_MS);
+            assertThat(tandem.runBatch(false).join().status()).isEqualTo("published");
+        }
+        // 2. a byte in the middle of the Parquet file of by_batch flips (the file its SQL table reads)
+        Path parquet = parquetFiles(dir.resolve("batch").resolve("v1").resolve("by_batch")).get(0);
+        long size = Files.size(parquet);
+        flip(parquet, size / 2);
+        byte[] damaged = Files.readAllBytes(parquet);
+
+        // 3. Tandem starts: the file is named, moved aside and written again from its range's accumulators, the
+        //    merged view and the SQL table answer every event, and the next run is a full recompute
+        Map<Long, Long> expected = Map.of(1L, (long) EVENTS, 2L, (long) EVENTS, 3L, (long) EVENTS);
+        Path aside = parquet.resolveSibling(parquet.getFileName() + ".damaged");
+        String error;
+        BatchRun recompute;
+        try (Tandem tandem = start(clock)) {
+            ColdPathStatus status = tandem.coldPath();
+            assertThat(status.failed()).isTrue();
+            assertThat(status.stage()).isEqualTo("batch views");
+            error = status.error();
+            assertThat(error).contains(parquet.toString(), "bytes 0 to " + size, aside.getFileName().toString());
+            assertThat(aside).hasBinaryContent(damaged);
+            assertThat(parquet).exists();
+            assertThat(perBatch(tandem)).isEqualTo(expected);
+            assertThat(sqlPerBatch(tandem)).isEqualTo(expected);
+            recompute = tandem.runBatch(false).join();
+            assertThat(recompute.status()).isEqualTo("published");
+            assertThat(recompute.full()).isTrue();
+            assertThat(tandem.coldPath().failed()).isFalse();
+            assertThat(perBatch(tandem)).isEqualTo(expected);
+            assertThat(sqlPerBatch(tandem)).isEqualTo(expected);
+        }
+
+        // 4. the recompute's version loads intact
+        try (Tandem tandem = start(clock)) {
+            assertThat(tandem.batchVersion().version()).isEqualTo(recompute.version());
+            assertThat(tandem.coldPath().failed()).isFalse();
+            assertThat(perBatch(tandem)).isEqualTo(expected);
+            assertThat(sqlPerBatch(tandem)).isEqualTo(expected);
+            Path folder = dir.resolve("batch").resolve("v" + recompute.version()).resolve("by_batch");
+            try (Stream<Path> files = Files.list(folder)) {
+                assertThat(files.map(f -> f.getFileName().toString())).noneMatch(f -> f.endsWith(".damaged"));
+            }
+            System.out.printf("storage faults, flipped byte in a batch view file: found at start (%s), moved to %s "
+                    + "and written again from its range's accumulators, %s served at once (merged view and SQL), "
+                    + "full recompute published version %d%n", error.substring(error.indexOf("bytes 0"),
+                    error.indexOf(" do not match")), aside.getFileName(), perBatch(tandem), recompute.version());
+        }
+    }
+
+    @Test
     void when_aByteFlipsInALakeFile_then_theNextRunFindsItAndWritesItAgainFromTheLog() throws Exception {
         // 1. three requests in one epoch, sealed into one lake file and covered by a batch run
         AtomicLong clock = new AtomicLong(1_800_000_000_000L);
@@ -118,7 +184,19 @@ class StorageDamageTest {
     }
 
     private Tandem start() {
-        return Tandem.start(TestConfigs.config(3_600_000), TandemOptions.defaults(dir).withPartitions(1));
+        return Tandem.start(TestConfigs.config(EPOCH_MS), TandemOptions.defaults(dir).withPartitions(1));
+    }
+
+    /** On {@code clock}, with batch runs only when asked for. */
+    private Tandem start(AtomicLong clock) {
+        return Tandem.start(TestConfigs.config(EPOCH_MS), TandemOptions.defaults(dir).withPartitions(1)
+                .withClock(clock::get).withAutomaticBatchRuns(false));
+    }
+
+    private static List<Path> parquetFiles(Path folder) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".parquet")).sorted().toList();
+        }
     }
 
     private static void ingest(Tandem tandem, long batch) {
@@ -137,6 +215,15 @@ class StorageDamageTest {
         for (QueryResult.Row row : tandem.query(new ViewQuery("by_batch", 0, Long.MAX_VALUE / 2, 0, Map.of()))
                 .rows()) {
             counts.merge((Long) row.dims().get(0), ((Number) row.values()[0]).longValue(), Long::sum);
+        }
+        return counts;
+    }
+
+    /** The events per batch in the SQL table of by_batch, which reads its Parquet files. */
+    private static Map<Long, Long> sqlPerBatch(Tandem tandem) {
+        Map<Long, Long> counts = new TreeMap<>();
+        for (List<Object> row : tandem.sql().query("SELECT batch, sum(n) FROM by_batch GROUP BY batch").rows()) {
+            counts.put(((Number) row.get(0)).longValue(), ((Number) row.get(1)).longValue());
         }
         return counts;
     }

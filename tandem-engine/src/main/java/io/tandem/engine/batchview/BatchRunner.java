@@ -110,6 +110,8 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
     private final ReadWriteLock readers = new ReentrantReadWriteLock();
     private final Trouble sealTrouble = new Trouble("sealing");
     private final Trouble runTrouble = new Trouble("batch run");
+    /** Damaged files the store found in the version it loaded: shown until a full recompute has replaced them. */
+    private final Trouble damage = new Trouble("batch views");
     private final MeterRegistry meters;
     private final Counter sealFailures;
     private final Counter runFailures;
@@ -150,7 +152,10 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
         this.history = history;
         BatchViewStore.Loaded loaded = views.load();
         this.current = loaded.version();
-        this.fullPending = !loaded.stale().isEmpty();
+        this.fullPending = !loaded.stale().isEmpty() || !loaded.damaged().isEmpty();
+        if (!loaded.damaged().isEmpty()) {
+            damage.found(String.join("; ", loaded.damaged()) + "; a full recompute is scheduled", clock.getAsLong());
+        }
         loadHistory();
     }
 
@@ -195,10 +200,17 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
         return out;
     }
 
-    /** Whether sealing and batch runs succeed; a sealing failure is shown before a run failure. */
+    /**
+     * Whether sealing and batch runs succeed, and the batch views were found intact: a sealing failure is shown
+     * before a run failure, and that before damaged batch view files.
+     */
     public ColdPathStatus status() {
         ColdPathStatus sealing = sealTrouble.status();
-        return sealing.failed() ? sealing : runTrouble.status();
+        if (sealing.failed()) {
+            return sealing;
+        }
+        ColdPathStatus run = runTrouble.status();
+        return run.failed() ? run : damage.status();
     }
 
     /** The epoch up to which every stream's lake is complete: what the next run can cover. */
@@ -422,6 +434,9 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
                 readers.writeLock().unlock();
             }
             runTrouble.recovered();
+            if (full) {
+                damage.recovered();
+            }
             onPublish.accept(published);
             trimLogs(sealed);
             LOG.info("batch version {} published through epoch {} ({} lake rows read{}; {} bucket ranges written, {} "
@@ -714,6 +729,17 @@ public final class BatchRunner implements BatchViews, AutoCloseable {
             long backoff = Math.min(LAST_RETRY_MS, FIRST_RETRY_MS << Math.min(attempts - 1, 16));
             retryAtNanos = System.nanoTime() + backoff * 1_000_000;
             return changed;
+        }
+
+        /**
+         * Notes a fault found outside any attempt, which no retry mends by itself (damaged files found at start):
+         * shown until {@link #recovered}.
+         */
+        synchronized void found(String reason, long nowMs) {
+            error = reason;
+            sinceMs = nowMs;
+            attempts = 1;
+            retryAtNanos = System.nanoTime();
         }
 
         synchronized void recovered() {

@@ -2,6 +2,7 @@ package io.tandem.engine.batchview;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.core.FieldType;
 import io.tandem.core.GroupKey;
@@ -69,7 +70,8 @@ import static io.tandem.core.expr.SqlColumns.quote;
  *
  * <pre>
  * batch/CURRENT                   the published version number, replaced atomically (temp, fsync, rename)
- * batch/v&lt;N&gt;/meta.json            version, boundary epoch, until (arrival time), creation time
+ * batch/v&lt;N&gt;/meta.json            version, boundary epoch, until (arrival time), creation time, and for each
+ *                                 file of the version its size and the CRC32C of each 1 MiB block
  * batch/v&lt;N&gt;/&lt;view&gt;/r&lt;R&gt;.bin   the accumulators of the buckets in range R, for exact merging with the
  *                                 hot path: R = floor(bucket / (1,440 × the view's granularity)), a day at 1m
  * batch/v&lt;N&gt;/&lt;view&gt;/r&lt;R&gt;.parquet
@@ -79,7 +81,11 @@ import static io.tandem.core.expr.SqlColumns.quote;
  * A version is written as {@code v<N>.tmp}, every file fsynced, then renamed to {@code v<N>}; only then does
  * CURRENT move. A range whose rows are those of the version before is a hard link to that version's two files,
  * not a copy. A crash at any point leaves the previous version published, and the leftovers are removed on the
- * next start. {@code r<R>.bin}:
+ * next start. The checksums are checked when the version is loaded (a version written before them is loaded
+ * unchecked): a damaged file is moved aside to {@code <file>.damaged} with an error naming it and the bytes that
+ * differ. A range's two files hold the same rows, so a damaged {@code .parquet} is written again from its
+ * {@code .bin} at once; queries over the buckets of a damaged {@code .bin} fail (rather than answer without them)
+ * until a full recompute has rebuilt them. {@code r<R>.bin}:
  * <pre>
  * +--------------+--------------------+------------------+-----------------------------------------+-----------+
  * | magic "TBV1" | fingerprint (UTF)  | entry count: i32 | per entry: bucket i64, dims (GroupKeys), | CRC32C of |
@@ -104,6 +110,8 @@ public final class ParquetBatchViewStore implements BatchViewStore {
 
     /** Buckets per range file. */
     static final long BUCKETS_PER_RANGE = 1_440;
+    /** The bytes each checksum of a file covers: a mismatch names a range of at most this many bytes. */
+    static final int BLOCK_BYTES = 1 << 20;
     /** The default bound of the range cache: the sum of the sizes of the range files it holds, 64 MiB. */
     public static final long CACHE_BYTES = 64L << 20;
 
@@ -189,22 +197,30 @@ public final class ParquetBatchViewStore implements BatchViewStore {
         if (current == 0) {
             return new Loaded(BatchVersion.EMPTY, List.of());
         }
-        Loaded loaded = read(current);
-        LOG.info("batch views: version {} through epoch {}{}", current, loaded.version().boundaryEpoch(),
-                loaded.stale().isEmpty() ? "" : "; definitions changed for " + loaded.stale());
+        Map<String, String> damaged = readOnly ? Map.of() : check(current);
+        Loaded loaded = read(current, damaged);
+        LOG.info("batch views: version {} through epoch {}{}{}", current, loaded.version().boundaryEpoch(),
+                loaded.stale().isEmpty() ? "" : "; definitions changed for " + loaded.stale(),
+                damaged.isEmpty() ? "" : "; damaged files: " + damaged.keySet());
         last = loaded.version();
         return loaded;
     }
 
-    /** A published version, its rows left in its files; views whose definition changed since are stale. */
-    private Loaded read(long number) {
+    /**
+     * A published version, its rows left in its files; views whose definition changed since are stale.
+     *
+     * @param damaged what {@link #check} found, by file in the version folder: a damaged {@code .bin}'s range is
+     *                kept in its view, to fail the queries that need it
+     */
+    private Loaded read(long number, Map<String, String> damaged) {
         Path v = versionDir(number);
         try {
             JsonNode meta = JSON.readTree(v.resolve("meta.json").toFile());
+            Map<String, Written> written = written(meta);
             Map<String, BatchRows> views = new HashMap<>();
             List<String> stale = new ArrayList<>();
             for (CompiledView view : catalog.views().values()) {
-                StoredRows rows = storedRows(number, view);
+                StoredRows rows = storedRows(number, view, written, damaged);
                 if (rows == null) {
                     stale.add(view.name());
                 } else {
@@ -212,7 +228,7 @@ public final class ParquetBatchViewStore implements BatchViewStore {
                 }
             }
             return new Loaded(new BatchVersion(number, meta.get("boundary_epoch").asLong(),
-                    meta.get("until_ms").asLong(), views), stale);
+                    meta.get("until_ms").asLong(), views), stale, List.copyOf(damaged.values()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read batch version " + v, e);
         }
@@ -229,24 +245,25 @@ public final class ParquetBatchViewStore implements BatchViewStore {
         try {
             deleteTree(tmp);
             Files.createDirectories(tmp);
+            int[] counts = new int[2];
+            Map<String, Written> written = new TreeMap<>();
+            for (CompiledView view : catalog.views().values()) {
+                writeRanges(tmp, view, version.views().getOrDefault(view.name(), BatchRows.NONE), counts, written);
+            }
             ObjectNode meta = JSON.createObjectNode();
             meta.put("version", version.version());
             meta.put("boundary_epoch", version.boundaryEpoch());
             meta.put("until_ms", version.untilMs());
             meta.put("until", Timestamps.format(version.untilMs()));
             meta.put("created", Timestamps.format(System.currentTimeMillis()));
-            Durable.write(tmp.resolve("meta.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
-            int[] counts = new int[2];
-            for (CompiledView view : catalog.views().values()) {
-                writeRanges(tmp, view, version.views().getOrDefault(view.name(), BatchRows.NONE), counts);
-            }
+            writeMeta(tmp, meta, written);
             Path target = versionDir(version.version());
             deleteTree(target);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             Durable.fsyncDirectory(dir);
             Durable.write(dir.resolve("CURRENT"), Long.toString(version.version()).getBytes(StandardCharsets.UTF_8));
             cleanUp(version.version());
-            last = read(version.version()).version();
+            last = read(version.version(), Map.of()).version();
             return new Published(counts[0], counts[1], last);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot publish batch version " + version.version(), e);
@@ -298,13 +315,104 @@ public final class ParquetBatchViewStore implements BatchViewStore {
         }
     }
 
+    /** Writes a version's meta.json, with what was written to each of its files. */
+    private static void writeMeta(Path version, ObjectNode meta, Map<String, Written> written) throws IOException {
+        ObjectNode files = meta.putObject("files");
+        written.forEach((name, w) -> files.set(name, w.json()));
+        Durable.write(version.resolve("meta.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
+    }
+
+    /** What a version's meta.json says was written to its files, by path in the version folder. */
+    private static Map<String, Written> written(JsonNode meta) {
+        Map<String, Written> out = new TreeMap<>();
+        JsonNode files = meta.get("files");
+        if (files != null) {
+            files.fields().forEachRemaining(f -> out.put(f.getKey(), Written.parse(f.getValue())));
+        }
+        return out;
+    }
+
+    /**
+     * Checks each file of a version against what its meta.json says was written to it (a version written before
+     * checksums has none to check). A damaged file is moved aside to {@code <file>.damaged}, and a damaged Parquet
+     * file is written again from its range's {@code .bin} when that one is intact (and the checksums follow).
+     *
+     * @return an error per damaged file, by its path in the version folder, naming the file, the bytes that
+     *         differ and what was done about it
+     */
+    private Map<String, String> check(long number) {
+        Path v = versionDir(number);
+        try {
+            ObjectNode meta = (ObjectNode) JSON.readTree(v.resolve("meta.json").toFile());
+            Map<String, Written> written = written(meta);
+            Map<String, String> found = new TreeMap<>();
+            for (Map.Entry<String, Written> f : written.entrySet()) {
+                String why = f.getValue().damage(v.resolve(f.getKey()));
+                if (why != null) {
+                    found.put(f.getKey(), why);
+                }
+            }
+            Map<String, String> damaged = new TreeMap<>();
+            boolean rewritten = false;
+            for (Map.Entry<String, String> d : found.entrySet()) {
+                String name = d.getKey();
+                Path file = v.resolve(name);
+                String viewName = name.substring(0, name.indexOf('/'));
+                Path aside = file.resolveSibling(file.getFileName() + ".damaged");
+                StringBuilder done = new StringBuilder();
+                if (Files.exists(file)) {
+                    Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
+                    done.append("moved it to ").append(aside.getFileName()).append("; ");
+                }
+                if (name.endsWith(".bin")) {
+                    done.append("queries of view ").append(viewName).append(" over its buckets fail until a full "
+                            + "recompute has rebuilt them");
+                } else if (!found.containsKey(binOf(name)) && rewriteParquet(file, viewName)) {
+                    written.put(name, Written.read(file));
+                    rewritten = true;
+                    done.append("wrote it again from ").append(binOf(file.getFileName().toString()))
+                            .append(", which is intact");
+                } else {
+                    done.append("the SQL table of view ").append(viewName).append(" lacks its rows until a full "
+                            + "recompute has rebuilt them");
+                }
+                String error = "batch view file " + file + " is damaged: " + d.getValue() + "; " + done;
+                LOG.error(error);
+                damaged.put(name, error);
+            }
+            if (rewritten) {
+                writeMeta(v, meta, written);
+            }
+            return damaged;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot check batch version " + v, e);
+        }
+    }
+
+    /** Writes a range's Parquet file again from its {@code .bin}; false when the view was removed or changed. */
+    private boolean rewriteParquet(Path parquet, String viewName) throws IOException {
+        CompiledView view = catalog.view(viewName);
+        Path bin = parquet.resolveSibling(binOf(parquet.getFileName().toString()));
+        NavigableMap<Long, Map<GroupKey, Object[]>> rows = view == null ? null : readFile(bin, view);
+        if (rows == null) {
+            return false;
+        }
+        Path temp = Durable.tempFor(parquet);
+        Files.deleteIfExists(temp);
+        writeParquet(temp, view, rows);
+        Durable.publish(temp, parquet);
+        return true;
+    }
+
     /**
      * Writes a view's ranges into the version folder {@code tmp}: a range of the last version's files that holds
      * no bucket the new rows changed (all of them when the rows are that version's) is a hard link to its files.
      *
-     * @param counts incremented: [0] the ranges written, [1] those kept
+     * @param counts  incremented: [0] the ranges written, [1] those kept
+     * @param written receives what was written to each file, by path in the version folder
      */
-    private void writeRanges(Path tmp, CompiledView view, BatchRows rows, int[] counts) throws IOException {
+    private void writeRanges(Path tmp, CompiledView view, BatchRows rows, int[] counts,
+                             Map<String, Written> written) throws IOException {
         Path folder = Files.createDirectories(tmp.resolve(view.name()));
         long span = BUCKETS_PER_RANGE * view.def().granularityMs();
         StoredRows before = last.views().get(view.name()) instanceof StoredRows s && !s.whole ? s : null;
@@ -319,16 +427,24 @@ public final class ParquetBatchViewStore implements BatchViewStore {
                 ? BatchRows.of(rows.buckets(Long.MIN_VALUE, Long.MAX_VALUE)) : rows;
         for (long range : source.ranges(span)) {
             String name = "r" + range;
+            Path bin = folder.resolve(name + ".bin");
+            Path parquet = folder.resolve(name + ".parquet");
             RangeFile kept = keeps && !touched.contains(range) ? before.ranges.get(range) : null;
             if (kept != null) {
-                Files.createLink(folder.resolve(name + ".bin"), kept.file);
-                Files.createLink(folder.resolve(name + ".parquet"), parquetOf(kept.file));
+                Files.createLink(bin, kept.file);
+                Files.createLink(parquet, parquetOf(kept.file));
+                // a version written before checksums has none for its files: they are read once, here
+                written.put(view.name() + "/" + name + ".bin", kept.bin != null ? kept.bin : Written.read(bin));
+                written.put(view.name() + "/" + name + ".parquet", kept.parquet != null ? kept.parquet
+                        : Written.read(parquet));
                 counts[1]++;
             } else {
                 NavigableMap<Long, Map<GroupKey, Object[]>> buckets = source.buckets(range * span,
                         range * span + span);
-                writeView(folder.resolve(name + ".bin"), view, buckets);
-                writeParquet(folder.resolve(name + ".parquet"), view, buckets);
+                writeView(bin, view, buckets);
+                writeParquet(parquet, view, buckets);
+                written.put(view.name() + "/" + name + ".bin", Written.read(bin));
+                written.put(view.name() + "/" + name + ".parquet", Written.read(parquet));
                 counts[0]++;
             }
         }
@@ -341,6 +457,16 @@ public final class ParquetBatchViewStore implements BatchViewStore {
     private static Path parquetOf(Path bin) {
         String name = bin.getFileName().toString();
         return bin.resolveSibling(name.substring(0, name.length() - ".bin".length()) + ".parquet");
+    }
+
+    /** The name of the {@code .bin} of the range whose {@code .parquet} is named so. */
+    private static String binOf(String parquet) {
+        return parquet.substring(0, parquet.length() - ".parquet".length()) + ".bin";
+    }
+
+    /** The range number of a range file's name, {@code r<R>.bin}. */
+    private static long rangeOf(String bin) {
+        return Long.parseLong(bin.substring(1, bin.length() - ".bin".length()));
     }
 
     private void writeView(Path file, CompiledView view, NavigableMap<Long, Map<GroupKey, Object[]>> rows)
@@ -368,40 +494,64 @@ public final class ParquetBatchViewStore implements BatchViewStore {
         }
     }
 
-    /** One range file of a version: where it is, the rows it holds, and what identifies its content. */
-    private record RangeFile(Path file, int rows, long bytes, Object key) {
+    /**
+     * One range file of a version: where it is, the rows it holds, what identifies its content, what was written
+     * to its two files (null for a version written before checksums), and, for a range whose {@code .bin} was
+     * found damaged, the error that the queries needing it fail with (null when intact).
+     */
+    private record RangeFile(Path file, int rows, long bytes, Object key, Written bin, Written parquet,
+                             String damage) {
     }
 
     /**
      * A view's rows in a version folder, left in its range files (or the one file of a version written before
      * ranges) with only their headers read, or null when the view's definition changed since they were written.
+     *
+     * @param written what was written to each file of the version, by path in the version folder
+     * @param damaged the version's damaged files, by path in the version folder
      */
-    private StoredRows storedRows(long version, CompiledView view) throws IOException {
+    private StoredRows storedRows(long version, CompiledView view, Map<String, Written> written,
+                                  Map<String, String> damaged) throws IOException {
         Path folder = versionDir(version).resolve(view.name());
         NavigableMap<Long, RangeFile> ranges = new TreeMap<>();
         if (!Files.isDirectory(folder)) {
-            RangeFile whole = rangeFile(versionDir(version).resolve(view.name() + ".bin"), view);
+            RangeFile whole = rangeFile(versionDir(version).resolve(view.name() + ".bin"), view, null, null);
             if (whole == null) {
                 return null;
             }
             ranges.put(Long.MIN_VALUE, whole);
             return new StoredRows(view, ranges, true);
         }
+        String prefix = view.name() + "/";
         try (Stream<Path> files = Files.list(folder)) {
             for (Path f : files.filter(f -> f.getFileName().toString().matches("r-?\\d+\\.bin")).toList()) {
-                RangeFile range = rangeFile(f, view);
+                String name = f.getFileName().toString();
+                RangeFile range = rangeFile(f, view, written.get(prefix + name),
+                        written.get(prefix + parquetOf(f).getFileName()));
                 if (range == null) {
                     return null;
                 }
-                String name = f.getFileName().toString();
-                ranges.put(Long.parseLong(name.substring(1, name.length() - ".bin".length())), range);
+                ranges.put(rangeOf(name), range);
+            }
+        }
+        for (Map.Entry<String, String> d : damaged.entrySet()) {
+            String name = d.getKey().substring(d.getKey().indexOf('/') + 1);
+            if (d.getKey().startsWith(prefix) && name.endsWith(".bin")) {
+                Path file = folder.resolve(name);
+                ranges.put(rangeOf(name), new RangeFile(file, 0, 0, file, null, null, d.getValue()));
             }
         }
         return new StoredRows(view, ranges, false);
     }
 
-    /** A range file from its header, or null when it is missing or the view's definition changed since. */
-    private static RangeFile rangeFile(Path file, CompiledView view) throws IOException {
+    /**
+     * A range file from its header, or null when it is missing or the view's definition changed since.
+     *
+     * @param bin     what was written to it, or null for a version written before checksums
+     * @param parquet what was written to its {@code .parquet}, or null likewise
+     */
+    private static RangeFile rangeFile(Path file, CompiledView view, Written bin, Written parquet)
+            throws IOException {
         if (!Files.exists(file)) {
             return null;
         }
@@ -417,7 +567,7 @@ public final class ParquetBatchViewStore implements BatchViewStore {
             // hard links of a kept range share the key, so a range stays cached from one version to the next
             Object key = List.of(attrs.fileKey() == null ? file : attrs.fileKey(), attrs.size(),
                     attrs.lastModifiedTime().toMillis());
-            return new RangeFile(file, rows, attrs.size(), key);
+            return new RangeFile(file, rows, attrs.size(), key, bin, parquet, null);
         }
     }
 
@@ -460,6 +610,9 @@ public final class ParquetBatchViewStore implements BatchViewStore {
         }
 
         private NavigableMap<Long, Map<GroupKey, Object[]>> read(RangeFile f) {
+            if (f.damage != null) {
+                throw new IllegalStateException(f.damage);
+            }
             return cache.get(f.key, f.bytes, () -> {
                 try {
                     NavigableMap<Long, Map<GroupKey, Object[]>> rows = readFile(f.file, view);
@@ -469,7 +622,7 @@ public final class ParquetBatchViewStore implements BatchViewStore {
                     }
                     return rows;
                 } catch (IOException e) {
-                    throw new UncheckedIOException("cannot read " + f.file, e);
+                    throw new UncheckedIOException("cannot read " + f.file + damageOf(f), e);
                 }
             });
         }
@@ -487,6 +640,91 @@ public final class ParquetBatchViewStore implements BatchViewStore {
             NavigableSet<Long> out = new TreeSet<>();
             forEach(Long.MIN_VALUE, Long.MAX_VALUE, (bucket, dims) -> out.add(Math.floorDiv(bucket, span)));
             return out;
+        }
+    }
+
+    /**
+     * Where a range file that cannot be read differs from what was written to it, in parentheses; empty when that
+     * is not known (a version written before checksums) or it does not differ.
+     */
+    private static String damageOf(RangeFile f) {
+        try {
+            String why = f.bin() == null ? null : f.bin().damage(f.file());
+            return why == null ? "" : " (" + why + ")";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /**
+     * What was written to one file of a version, as its meta.json records it: its size and the CRC32C of each
+     * {@value #BLOCK_BYTES}-byte block, so that a mismatch names the bytes that differ.
+     */
+    private record Written(long bytes, long[] crcs) {
+
+        static Written read(Path file) throws IOException {
+            List<Long> crcs = new ArrayList<>();
+            long bytes = 0;
+            try (InputStream in = Files.newInputStream(file)) {
+                byte[] block = new byte[(int) Math.min(BLOCK_BYTES, Math.max(1, Files.size(file)))];
+                int n = in.readNBytes(block, 0, block.length);
+                while (n > 0) {
+                    CRC32C crc = new CRC32C();
+                    crc.update(block, 0, n);
+                    crcs.add(crc.getValue());
+                    bytes += n;
+                    n = in.readNBytes(block, 0, block.length);
+                }
+            }
+            return new Written(bytes, crcs.stream().mapToLong(Long::longValue).toArray());
+        }
+
+        static Written parse(JsonNode json) {
+            JsonNode crcs = json.get("crc32c");
+            long[] out = new long[crcs.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = crcs.get(i).asLong();
+            }
+            return new Written(json.get("bytes").asLong(), out);
+        }
+
+        ObjectNode json() {
+            ObjectNode json = JSON.createObjectNode();
+            json.put("bytes", bytes);
+            ArrayNode out = json.putArray("crc32c");
+            for (long crc : crcs) {
+                out.add(crc);
+            }
+            return json;
+        }
+
+        /** Null when {@code file} holds what was written to it; else how it differs: the bytes, or its absence. */
+        String damage(Path file) throws IOException {
+            if (!Files.exists(file)) {
+                return "missing (" + bytes + " bytes were written)";
+            }
+            Written now = read(file);
+            long end = Math.max(bytes, now.bytes);
+            List<String> ranges = new ArrayList<>();
+            int blocks = Math.max(crcs.length, now.crcs.length);
+            long from = -1;
+            for (int b = 0; b <= blocks; b++) {
+                boolean differs = b < blocks && (b >= crcs.length || b >= now.crcs.length || crcs[b] != now.crcs[b]);
+                if (differs && from < 0) {
+                    from = (long) b * BLOCK_BYTES;
+                } else if (!differs && from >= 0) {
+                    ranges.add(from + " to " + Math.min(end, (long) b * BLOCK_BYTES));
+                    from = -1;
+                }
+            }
+            List<String> parts = new ArrayList<>();
+            if (now.bytes != bytes) {
+                parts.add(now.bytes + " bytes where " + bytes + " were written");
+            }
+            if (!ranges.isEmpty()) {
+                parts.add("bytes " + String.join(", ", ranges) + " do not match the CRC32C written with them");
+            }
+            return parts.isEmpty() ? null : String.join("; ", parts);
         }
     }
 

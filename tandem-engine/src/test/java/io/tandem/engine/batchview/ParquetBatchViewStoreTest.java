@@ -1,5 +1,7 @@
 package io.tandem.engine.batchview;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.core.DuckDbDef;
 import io.tandem.core.GroupKey;
 import io.tandem.core.codec.BinaryRow;
@@ -27,10 +29,11 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The local batch view store passes the contract, on a temporary folder, and reads the versions written before
- * it stored views by range.
+ * The local batch view store passes the contract, on a temporary folder, reads the versions written before it
+ * stored views by range or checksums, and finds a damaged range file at load.
  */
 class ParquetBatchViewStoreTest extends BatchViewStoreContract {
 
@@ -86,6 +89,11 @@ class ParquetBatchViewStoreTest extends BatchViewStoreContract {
             }
             Files.delete(folder);
         }
+        // nor did that release write checksums
+        Path meta = version.resolve("meta.json");
+        ObjectNode json = (ObjectNode) new ObjectMapper().readTree(meta.toFile());
+        json.remove("files");
+        Files.write(meta, new ObjectMapper().writeValueAsBytes(json));
 
         try (ParquetBatchViewStore store = (ParquetBatchViewStore) open(catalog)) {
             assertThat(store.parquetFiles(1, "by_batch")).containsExactly(version.resolve("by_batch.parquet"));
@@ -148,6 +156,49 @@ class ParquetBatchViewStoreTest extends BatchViewStoreContract {
             }
             assertThat(store.cache().peakBytes()).isLessThanOrEqualTo(bound).isGreaterThanOrEqualTo(4 * rangeFile);
             assertThat(store.cache().size()).isLessThanOrEqualTo(5);
+        }
+    }
+
+    @Test
+    void when_aByteFlipsInARangesBinFile_then_itIsMovedAside_andOnlyQueriesOfItsBucketsFailUntilAFullPublish()
+            throws IOException {
+        Catalog catalog = new Catalog(ConfigLoader.parse("""
+                streams:
+                  trades: {time: ts, fields: {qty: long, batch: long}}
+                views:
+                  by_batch: {from: trades, group_by: [batch], granularity: 1d, measures: {n: count}}
+                """, "test.yaml"));
+        CompiledView view = catalog.view("by_batch");
+        long second = ParquetBatchViewStore.BUCKETS_PER_RANGE * DAY;
+        NavigableMap<Long, Map<GroupKey, Object[]>> rows = new TreeMap<>();
+        rows.put(0L, new HashMap<>(Map.of(GroupKey.of(7L), view.createAccumulators())));
+        rows.put(second, new HashMap<>(Map.of(GroupKey.of(8L), view.createAccumulators())));
+        try (BatchViewStore store = open(catalog)) {
+            store.publish(new BatchVersion(1, 3, 4 * 3_600_000L, Map.of("by_batch", BatchRows.of(rows))));
+        }
+        Path bin = dir.resolve("batch/v1/by_batch/r1.bin");
+        byte[] content = Files.readAllBytes(bin);
+        content[content.length / 2] ^= 0x10;
+        Files.write(bin, content);
+
+        try (BatchViewStore store = open(catalog)) {
+            BatchViewStore.Loaded loaded = store.load();
+            assertThat(loaded.stale()).isEmpty();
+            assertThat(loaded.damaged()).singleElement().asString()
+                    .contains(bin.toString(), "bytes 0 to " + content.length, "r1.bin.damaged");
+            assertThat(bin.resolveSibling("r1.bin.damaged")).hasBinaryContent(content);
+            assertThat(bin).doesNotExist();
+            assertThat(loaded.version().buckets("by_batch", 0, 1).get(0L)).containsOnlyKeys(GroupKey.of(7L));
+            assertThatThrownBy(() -> loaded.version().buckets("by_batch", second, second + 1))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining(bin.toString());
+            store.publish(new BatchVersion(2, 4, 5 * 3_600_000L, Map.of("by_batch", BatchRows.of(rows))));
+        }
+
+        try (BatchViewStore store = open(catalog)) {
+            BatchViewStore.Loaded loaded = store.load();
+            assertThat(loaded.damaged()).isEmpty();
+            assertThat(loaded.version().buckets("by_batch", Long.MIN_VALUE, Long.MAX_VALUE)).containsOnlyKeys(0L,
+                    second);
         }
     }
 

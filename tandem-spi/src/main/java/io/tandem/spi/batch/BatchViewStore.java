@@ -16,7 +16,8 @@ public interface BatchViewStore extends AutoCloseable {
     /**
      * The current version, after removing what a crash left behind; {@link BatchVersion#EMPTY} when none was ever
      * published. Views whose definition changed since are left out and named in {@link Loaded#stale()}, so that a
-     * full recompute rebuilds them.
+     * full recompute rebuilds them. Files of the version found damaged (by a store that checks them) are named in
+     * {@link Loaded#damaged()}: what the version still serves is intact, and a full recompute replaces the rest.
      */
     Loaded load();
 
@@ -35,8 +36,19 @@ public interface BatchViewStore extends AutoCloseable {
     @Override
     void close();
 
-    /** What {@link #load} found. */
-    record Loaded(BatchVersion version, List<String> stale) {
+    /**
+     * What {@link #load} found.
+     *
+     * @param stale   the views left out because their definition changed since
+     * @param damaged one message per damaged file of the version: the file, where it differs from what was written,
+     *                and what was done about it
+     */
+    record Loaded(BatchVersion version, List<String> stale, List<String> damaged) {
+
+        /** A version found intact. */
+        public Loaded(BatchVersion version, List<String> stale) {
+            this(version, stale, List.of());
+        }
     }
 
     /**
