@@ -20,8 +20,11 @@ public record Status(long uptimeMs, Map<String, StreamStatus> streams, Long stor
      * @param lag           per partition, durable events not yet applied by the hot path
      * @param watermarkMs   the stream's watermark, or null before any event
      * @param failures      why the hot path stopped, by partition, for the partitions where it did
+     * @param lostOffsets   by partition, for the partitions where some were, the log offsets lost to damage that no
+     *                      reader gets: "offsets a to b: why" (found or read past by this process)
      */
     public record StreamStatus(long accepted, long rejected, List<Long> logEndOffsets, List<Long> lag,
-                               Long watermarkMs, Map<Integer, String> failures) {
+                               Long watermarkMs, Map<Integer, String> failures,
+                               Map<Integer, List<String>> lostOffsets) {
     }
 }

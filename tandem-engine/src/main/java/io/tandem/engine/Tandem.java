@@ -25,6 +25,7 @@ import io.tandem.engine.ingest.Sequence;
 import io.tandem.engine.lake.LakeReader;
 import io.tandem.engine.lake.ParquetLake;
 import io.tandem.engine.live.LiveViews;
+import io.tandem.engine.log.FileEventLog;
 import io.tandem.engine.plan.ObservedRates;
 import io.tandem.engine.query.QueryCache;
 import io.tandem.engine.query.QueryResult;
@@ -59,6 +60,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -446,13 +448,28 @@ public final class Tandem implements AutoCloseable {
             long wm = hotPath.watermark(name).current();
             streams.put(name, new Status.StreamStatus(
                     (long) metrics.accepted(name).count(), (long) metrics.rejected(name).count(),
-                    ends, lags, wm == Long.MIN_VALUE ? null : wm, hotPath.failures(name)));
+                    ends, lags, wm == Long.MIN_VALUE ? null : wm, hotPath.failures(name), lostOffsets(log)));
         });
         try {
             return new Status(options.clock().getAsLong() - startedAt, streams, store.size(), null);
         } catch (StoreUnavailableException e) {
             return new Status(options.clock().getAsLong() - startedAt, streams, null, e.getMessage());
         }
+    }
+
+    /** The offsets of the embedded log lost to damage, by partition; Kafka keeps its own replicas. */
+    private static Map<Integer, List<String>> lostOffsets(EventLog log) {
+        Map<Integer, List<String>> lost = new TreeMap<>();
+        if (log instanceof FileEventLog file) {
+            for (int p = 0; p < log.partitions(); p++) {
+                List<String> losses = file.losses(p).stream()
+                        .map(l -> "offsets " + l.from() + " to " + (l.to() - 1) + ": " + l.reason()).toList();
+                if (!losses.isEmpty()) {
+                    lost.put(p, losses);
+                }
+            }
+        }
+        return lost;
     }
 
     @Override

@@ -581,6 +581,10 @@ public final class TandemServer implements AutoCloseable {
                 ObjectNode failures = n.putObject("hot_path_failures");
                 st.failures().forEach((p, why) -> failures.put(Integer.toString(p), why));
             }
+            if (!st.lostOffsets().isEmpty()) {
+                ObjectNode lost = n.putObject("log_lost_offsets");
+                st.lostOffsets().forEach((p, ranges) -> lost.putPOJO(Integer.toString(p), ranges));
+            }
         });
         root.set("overview", overview.json(s));
         json(ctx, root);

@@ -69,8 +69,19 @@ import static java.nio.file.StandardOpenOption.WRITE;
  * record that is cut short, has a bad length, a CRC mismatch, an unexpected offset, kind or unit count, everything
  * from there on goes, and if the records before it end inside a unit ({@code remaining > 0}), that unit's records
  * go too. The truncation is fsynced and logged. The last record kept gives the arrival time that later appends
- * never go below (when the last segment is empty, the record before it is read from the previous segment). Older
- * segments are read as they are and their CRCs are checked on every read.
+ * never go below (when the last segment is empty, the record before it is read from the previous segment). A
+ * damaged range (not merely a torn tail, which no reader ever saw) is first copied aside to
+ * {@code <segment>.damaged-<byte>}, and an empty segment is started after every offset its bytes could hold (one
+ * per {@value RecordFormat#HEADER} bytes): readers may have seen the records cut, so their offsets are never given
+ * again (an alert on an event is known by its offset). The durable end stays after the last record kept until the
+ * next append.
+ *
+ * <p>Older segments are not scanned at open (that would read every byte of the log at every start); their CRCs are
+ * checked on every read. Damage a read finds in one is cut out: the range from the damaged record to the first
+ * unit after it that is provably whole is copied aside to {@code <segment>.damaged-<byte>}, the units after that
+ * move to a new segment named after their first offset, and the segment is cut at the damaged record. Readers then
+ * go on past the offsets lost, as they do past any offsets between the end of a segment and the base of the next
+ * one; {@link #losses} lists them. Damage in the last segment (written in this process) fails the read.
  *
  * <h2>Threads</h2>
  * Appends may come from any number of threads. Reads are made for a thread per partition reading forward: each
@@ -207,6 +218,23 @@ public final class FileEventLog implements EventLog {
         try (FileChannel d = FileChannel.open(directory, READ)) {
             d.force(true);
         }
+    }
+
+    /**
+     * Offsets {@code [from, to)} of a partition that no reader gets, their records having been damaged.
+     *
+     * @param reason where the damage was found and where its bytes were moved
+     */
+    public record Loss(long from, long to, String reason) {
+    }
+
+    /**
+     * The offsets of the partition lost to damage that this process found or read past, in the order found: a
+     * damaged tail cut at open, damage a read found in a sealed segment, and the offsets between segments that an
+     * earlier process cut out.
+     */
+    public List<Loss> losses(int partition) {
+        return partition(partition).losses();
     }
 
     @Override

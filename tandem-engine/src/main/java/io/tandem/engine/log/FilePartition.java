@@ -1,5 +1,6 @@
 package io.tandem.engine.log;
 
+import io.tandem.engine.durable.Durable;
 import io.tandem.engine.durable.StorageFullException;
 import io.tandem.spi.log.EventLog;
 import org.slf4j.Logger;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -42,6 +44,10 @@ import static java.nio.file.StandardOpenOption.WRITE;
  * <p>Appenders write under {@link #lock} and register a {@link Waiter}; the flusher fsyncs the active segment
  * outside the lock, then publishes {@link #durableEnd} and completes the waiters it covers. Rolling to a new
  * segment fsyncs the old one first, so every segment but the last is complete and durable.
+ *
+ * <p>Offsets lost to damage are never given again: a cut tail leaves the offsets its bytes could hold unused (the
+ * next segment starts after them), and damage that a read finds in a sealed segment is cut out of it, its intact
+ * units after the damage moving to a segment of their own. Readers go on past the offsets between segments.
  */
 final class FilePartition {
 
@@ -72,7 +78,10 @@ final class FilePartition {
 
     private volatile long durableEnd;
     private volatile long startOffset;
+    /** Held to remove segments (retention) and to cut damage out of one. */
     private final Object retention = new Object();
+    private final List<FileEventLog.Loss> losses = new CopyOnWriteArrayList<>();
+    private final ReadCursor.Damage damage = new SealedDamage();
     private final ArrayDeque<ReadCursor> cursors = new ArrayDeque<>();
     private final Thread flusher;
 
@@ -90,6 +99,9 @@ final class FilePartition {
         this.durableEnd = tail.end;
         this.lastArrivalMs = tail.lastArrivalMs;
         this.startOffset = segments.firstKey();
+        if (tail.loss != null) {
+            losses.add(tail.loss);
+        }
         this.flusher = new Thread(this::flushLoop, "tandem-log-flush-" + name);
         flusher.setDaemon(true);
     }
@@ -116,7 +128,7 @@ final class FilePartition {
                 Segment first = create(dir, 0, opener);
                 segments.put(0L, first);
             }
-            Tail tail = recover(name, segments);
+            Tail tail = recover(name, dir, opener, segments);
             FilePartition partition = new FilePartition(name, dir, epochMs, clockMs, options, opener, segments, tail);
             partition.writePos = partition.active.channel.size();
             partition.flusher.start();
@@ -132,11 +144,14 @@ final class FilePartition {
     /**
      * Scans the last segment and cuts it after its last complete unit: a torn or corrupt record and everything
      * after it go, and so do the records of a unit whose last record is missing. A damaged record (not merely cut
-     * short) has the range from its unit on copied aside first ({@link #quarantine}).
+     * short) has the range from its unit on copied aside first ({@link #quarantine}), and since readers may have
+     * seen the records cut, a new empty segment then starts after every offset the cut bytes could hold, so that
+     * no offset is given twice.
      *
-     * @return the offset after the last record kept, and that record's arrival time
+     * @return the offset after the last record kept, that record's arrival time, and the offsets lost
      */
-    private static Tail recover(String name, ConcurrentSkipListMap<Long, Segment> segments) throws IOException {
+    private static Tail recover(String name, Path dir, ChannelOpener opener,
+                                ConcurrentSkipListMap<Long, Segment> segments) throws IOException {
         Segment segment = segments.lastEntry().getValue();
         FileChannel channel = segment.channel;
         long size = channel.size();
@@ -149,6 +164,7 @@ final class FilePartition {
         long keptEnd = off;
         long keptArrival = Long.MIN_VALUE;
         int expectedRemaining = -1;
+        FileEventLog.Loss loss = null;
         String problem = null;
         boolean damaged = false;
         while (pos < size && problem == null) {
@@ -200,9 +216,14 @@ final class FilePartition {
             }
             if (damaged || intactRecordAfter(reader, pos, size, off, crc)) {
                 Path aside = quarantine(segment, keptPos, size);
+                long next = keptEnd + (size - keptPos) / HEADER;
+                segments.put(next, create(dir, next, opener));
                 LOG.error("{}: recovery found {} at byte {} of {}: the damaged range, bytes {} to {}, is moved to {};"
-                        + " the partition now ends at offset {}", name, problem, pos, segment, keptPos, size, aside,
-                        keptEnd);
+                        + " the partition now ends at offset {}; offsets {} to {} (at most, what those bytes could"
+                        + " hold) are lost, and new records are numbered from {}", name, problem, pos, segment,
+                        keptPos, size, aside, keptEnd, keptEnd, next - 1, next);
+                loss = new FileEventLog.Loss(keptEnd, next, "found at start: " + problem + " at byte " + pos + " of "
+                        + segment + "; bytes " + keptPos + " to " + size + " are moved to " + aside);
             } else {
                 LOG.warn("{}: recovery found {} at byte {} of {} and truncated it from {} to {} bytes; the partition"
                         + " now ends at offset {}", name, problem, pos, segment, size, keptPos, keptEnd);
@@ -210,13 +231,38 @@ final class FilePartition {
             channel.truncate(keptPos);
             channel.force(true);
         }
-        if (keptEnd == segment.base && keptEnd > segments.firstKey()) {
-            long[] arrival = {Long.MIN_VALUE};
-            new ReadCursor(segments, name).read(keptEnd - 1, keptEnd, 1,
-                    (offset, kind, epoch, arrivalMs, b, o, len) -> arrival[0] = arrivalMs);
-            keptArrival = arrival[0];
+        if (keptEnd == segment.base) {
+            keptEnd = segments.firstKey();
+            for (Map.Entry<Long, Segment> e = segments.lowerEntry(segment.base); e != null;
+                 e = segments.lowerEntry(e.getKey())) {
+                long[] last = lastRecord(e.getValue());
+                if (last != null) {
+                    keptEnd = last[0];
+                    keptArrival = last[1];
+                    break;
+                }
+            }
         }
-        return new Tail(keptEnd, keptArrival);
+        return new Tail(keptEnd, keptArrival, loss);
+    }
+
+    /**
+     * The offset after the last record of a sealed segment and that record's arrival time, found by following the
+     * record lengths; null when the segment holds no record.
+     */
+    private static long[] lastRecord(Segment segment) throws IOException {
+        ChunkReader reader = new ChunkReader(1 << 20);
+        reader.reset(segment.channel);
+        long pos = 0;
+        long off = segment.base;
+        long arrival = Long.MIN_VALUE;
+        for (int at = reader.at(pos, HEADER); at >= 0 && reader.buffer().getLong(at + OFFSET) == off;
+             at = reader.at(pos, HEADER)) {
+            arrival = reader.buffer().getLong(at + ARRIVAL);
+            pos += HEADER + reader.buffer().getInt(at + LENGTH);
+            off++;
+        }
+        return off == segment.base ? null : new long[] {off, arrival};
     }
 
     /**
@@ -258,8 +304,135 @@ final class FilePartition {
         return aside;
     }
 
-    /** Where a recovered partition ends, and the arrival time of its last record (MIN_VALUE when it has none). */
-    private record Tail(long end, long lastArrivalMs) {
+    /**
+     * Cuts damage that a read found out of a sealed segment: the damaged range, from the damaged record to the
+     * first unit after it that is provably whole, is copied aside ({@link #quarantine}); the units from there to
+     * the end of the segment are copied to a new segment starting at their first offset; then the segment is cut
+     * at the damaged record. A crash in between leaves the damage in place to be found again.
+     */
+    private final class SealedDamage implements ReadCursor.Damage {
+
+        @Override
+        public void quarantine(Segment segment, long offset, long filePos, long unitEnd, String problem)
+                throws IOException {
+            synchronized (retention) {
+                long size = segment.channel.size();
+                if (segment.deleted || size <= filePos) {
+                    return;
+                }
+                long nextBase = segments.higherKey(segment.base);
+                long[] resume = resumeAfter(segment, offset, filePos, size, nextBase, unitEnd);
+                long to = resume == null ? size : resume[0];
+                long lostTo = resume == null ? nextBase : resume[1];
+                Path aside = FilePartition.quarantine(segment, filePos, to);
+                if (resume != null && !segments.containsKey(lostTo)) {
+                    split(segment, to, size, lostTo);
+                }
+                try (FileChannel cut = FileChannel.open(segment.path, WRITE)) {
+                    cut.truncate(filePos);
+                    cut.force(true);
+                }
+                LOG.error("{}: a read found {}: bytes {} to {}, from the unit at offset {} on, are moved to {}; "
+                        + "offsets {} to {} are lost, and readers go on at offset {}", name, problem, filePos, to,
+                        offset, aside, offset, lostTo - 1, lostTo);
+                losses.add(new FileEventLog.Loss(offset, lostTo, "found on read: " + problem + "; bytes " + filePos
+                        + " to " + to + " are moved to " + aside));
+            }
+        }
+
+        @Override
+        public void skipped(Segment segment, long from, long to) {
+            synchronized (retention) {
+                if (losses.stream().anyMatch(l -> l.from() <= from && from < l.to())) {
+                    return;
+                }
+                LOG.warn("{}: {} ends at offset {} and the next segment starts at {}: offsets {} to {} were lost to "
+                        + "damage found before (see the .damaged-* files next to it)", name, segment, from, to, from,
+                        to - 1);
+                losses.add(new FileEventLog.Loss(from, to, "missing: " + segment + " ends at offset " + from
+                        + " and the next segment starts at " + to + " (damage found before; see the .damaged-* "
+                        + "files next to it)"));
+            }
+        }
+
+        /** Copies bytes {@code [from, to)} of the segment to a new sealed segment starting at {@code base}. */
+        private void split(Segment segment, long from, long to, long base) throws IOException {
+            Path path = dir.resolve(Segment.fileName(base));
+            Path temp = Durable.tempFor(path);
+            try (FileChannel out = FileChannel.open(temp, CREATE, TRUNCATE_EXISTING, WRITE)) {
+                for (long at = from; at < to; ) {
+                    at += segment.channel.transferTo(at, to - at, out);
+                }
+            }
+            Durable.publish(temp, path);
+            segments.put(base, new Segment(base, path, opener.open(path, READ)));
+        }
+    }
+
+    /**
+     * Where reading goes on after the damaged unit at offset {@code offset}, byte {@code pos}: at the first unit
+     * after it that provably starts where it is found. That is the record of {@code unitEnd} (the offset after the
+     * damaged unit, when a record of it said so; -1 otherwise), or else the record after the unit of the first
+     * intact record found after the damage, whose own start cannot be known. Tries every position, as a damaged
+     * length says nothing of where the next record starts.
+     *
+     * @return the file position and the offset of that record, or null when the segment holds no such unit
+     */
+    private static long[] resumeAfter(Segment segment, long offset, long pos, long size, long nextBase, long unitEnd)
+            throws IOException {
+        ChunkReader reader = new ChunkReader(1 << 20);
+        reader.reset(segment.channel);
+        CRC32C crc = new CRC32C();
+        for (long at = pos + 1; at + HEADER <= size; at++) {
+            int i = intactRecord(reader, at, size, crc);
+            long off = i < 0 ? -1 : reader.buffer().getLong(i + OFFSET);
+            if (off <= offset || off >= nextBase) {
+                continue;
+            }
+            if (off == unitEnd) {
+                return new long[] {at, off};
+            }
+            long p = at;
+            long o = off;
+            int remaining = 1;
+            while (remaining > 0 && (i = intactRecord(reader, p, size, crc)) >= 0
+                    && reader.buffer().getLong(i + OFFSET) == o) {
+                remaining = reader.buffer().getInt(i + REMAINING);
+                p += HEADER + reader.buffer().getInt(i + LENGTH);
+                o++;
+            }
+            if (remaining == 0) {
+                return p < size && o < nextBase ? new long[] {p, o} : null;
+            }
+        }
+        return null;
+    }
+
+    /** The buffer index of the record at {@code at} when its length fits the file and its CRC and kind are good. */
+    private static int intactRecord(ChunkReader reader, long at, long size, CRC32C crc) throws IOException {
+        int i = reader.at(at, HEADER);
+        if (i < 0) {
+            return -1;
+        }
+        int length = reader.buffer().getInt(i + LENGTH);
+        if (length < 0 || length > size - at - HEADER) {
+            return -1;
+        }
+        i = reader.at(at, HEADER + length);
+        ByteBuffer buf = reader.buffer();
+        return RecordFormat.crcMatches(buf, i, length, crc) && RecordFormat.validKind(buf.get(i + KIND)) ? i : -1;
+    }
+
+    /** The offsets lost to damage found in this process, in the order found. */
+    List<FileEventLog.Loss> losses() {
+        return List.copyOf(losses);
+    }
+
+    /**
+     * Where a recovered partition ends, the arrival time of its last record (MIN_VALUE when it has none), and the
+     * offsets recovery found lost (null when none).
+     */
+    private record Tail(long end, long lastArrivalMs, FileEventLog.Loss loss) {
     }
 
     /** A new empty segment; when its folder cannot be made durable, it is removed again, so a later try may. */
@@ -291,7 +464,8 @@ final class FilePartition {
             long arrivalMs = Math.max(clockMs.getAsLong(), lastArrivalMs);
             lastArrivalMs = arrivalMs;
             long epoch = Math.floorDiv(arrivalMs, epochMs);
-            long first = writtenEnd;
+            // after a cut, the active segment starts past the end: numbering goes on from its base
+            long first = Math.max(writtenEnd, active.base);
             ByteBuffer buf = writeBuffer(unitBytes);
             int n = payloads.size();
             for (int i = 0; i < n; i++) {
@@ -480,7 +654,7 @@ final class FilePartition {
                 }
             }
             ReadCursor any = cursors.poll();
-            return any != null ? any : new ReadCursor(segments, name);
+            return any != null ? any : new ReadCursor(segments, name, damage);
         }
     }
 

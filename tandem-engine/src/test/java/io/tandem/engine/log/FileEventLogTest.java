@@ -80,10 +80,11 @@ class FileEventLogTest extends EventLogContract {
 
         EventLog again = track(reopen(1, () -> 0));
 
-        // Then the units are all there, the junk is gone, and appends continue after them
+        // Then the units are all there and the junk is gone; it is taken for damage (kept aside), so appends
+        // continue after the one offset its 60 bytes could hold
         assertThat(readAll(again, 0, 0)).isEqualTo(acknowledged);
         assertThat(Files.size(segment(0))).isEqualTo(size);
-        assertThat(await(again.append(0, null, List.of(bytes("d"))))).isEqualTo(4);
+        assertThat(await(again.append(0, null, List.of(bytes("d"))))).isEqualTo(5);
     }
 
     @Test
@@ -132,11 +133,90 @@ class FileEventLogTest extends EventLogContract {
         EventLog again = track(reopen(1, () -> 0));
 
         assertThat(readAll(again, 0, 0)).isEqualTo(acknowledged.subList(0, 6));
-        assertThat(await(again.append(0, null, List.of(bytes("next"))))).isEqualTo(6);
+        // the next offset is after every one the 6 records cut (246 bytes) could hold: 6 + 246 / 37
+        assertThat(await(again.append(0, null, List.of(bytes("next"))))).isEqualTo(12);
         again.close();
         long size = Files.size(segment(0));
         assertThat(readAll(track(reopen(1, () -> 0)), 0, 0)).hasSize(7);
         assertThat(Files.size(segment(0))).isEqualTo(size);
+    }
+
+    @Test
+    void when_aDamagedTailIsCut_then_itsOffsetsAreNeverGivenAgain_evenAfterAnotherRestart() throws Exception {
+        EventLog log = track(open(1, () -> 0));
+        for (int u = 0; u < 6; u++) {
+            await(log.append(0, null, List.of(bytes("u" + u + "r0"), bytes("u" + u + "r1"))));
+        }
+        List<Rec> acknowledged = readAll(log, 0, 0);
+        log.close();
+        flip(segment(0), 7L * recordBytes("u0r0") + RecordFormat.HEADER + 1);
+
+        // the cut leaves the end after unit 2 and starts an empty segment after what the cut bytes could hold
+        FileEventLog cut = (FileEventLog) track(reopen(1, () -> 0));
+        assertThat(cut.durableEnd(0)).isEqualTo(6);
+        assertThat(cut.losses(0)).extracting(FileEventLog.Loss::from, FileEventLog.Loss::to)
+                .containsExactly(tuple(6L, 12L));
+        assertThat(cut.losses(0).get(0).reason()).contains("CRC mismatch", segment(0).toString(), ".damaged-246");
+        assertThat(segment(12)).isEmptyFile();
+        cut.close();
+
+        // a restart before any append keeps both the end and the numbering
+        EventLog again = track(reopen(1, () -> 0));
+        assertThat(again.durableEnd(0)).isEqualTo(6);
+        assertThat(await(again.append(0, null, List.of(bytes("next"))))).isEqualTo(12);
+        assertThat(readAll(again, 0, 0)).extracting(Rec::offset).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 12L);
+        assertThat(readAll(again, 0, 0).subList(0, 6)).isEqualTo(acknowledged.subList(0, 6));
+        List<Rec> fromTheGap = new ArrayList<>();
+        assertThat(again.read(0, 8, 10, collect(fromTheGap))).isEqualTo(13);
+        assertThat(fromTheGap).extracting(Rec::payload).containsExactly("next");
+    }
+
+    @Test
+    void when_bytesFlipInASealedSegment_then_readsGoOnPastTheDamagedUnitsWhichAreMovedAside() throws Exception {
+        // Given two segments of four units of two records each: offsets 0..7 and 8..15
+        options = new FileEventLog.Options(8L * recordBytes("u0r0"), 10);
+        EventLog log = track(open(1, () -> 0));
+        for (int u = 0; u < 8; u++) {
+            await(log.append(0, null, List.of(bytes("u" + u + "r0"), bytes("u" + u + "r1"))));
+        }
+        List<Rec> acknowledged = readAll(log, 0, 0);
+        log.close();
+        byte[] before = Files.readAllBytes(segment(0));
+        int unit = 2 * recordBytes("u0r0");
+        // a payload byte of unit 1's second record and one of unit 3's first record flip in the sealed segment
+        flip(segment(0), unit + recordBytes("u0r0") + RecordFormat.HEADER + 1);
+        flip(segment(0), 3L * unit + RecordFormat.HEADER + 1);
+        byte[] damaged = Files.readAllBytes(segment(0));
+
+        // When it is reopened (recovery checks only the last segment) and read
+        FileEventLog again = (FileEventLog) track(reopen(1, () -> 0));
+        List<Rec> read = readAll(again, 0, 0);
+
+        // Then units 1 and 3 are skipped, whole, and everything else is served
+        List<Rec> expected = new ArrayList<>(acknowledged.subList(0, 2));
+        expected.addAll(acknowledged.subList(4, 6));
+        expected.addAll(acknowledged.subList(8, 16));
+        assertThat(read).isEqualTo(expected);
+        assertThat(again.losses(0)).extracting(FileEventLog.Loss::from, FileEventLog.Loss::to)
+                .containsExactly(tuple(2L, 4L), tuple(6L, 8L));
+        assertThat(again.losses(0).get(0).reason()).contains("CRC mismatch", "offset 3", segment(0).toString());
+        // And unit 1 is moved aside, unit 2 has a segment of its own, and unit 3 is moved aside from there
+        assertThat(Files.readAllBytes(segment(0))).isEqualTo(Arrays.copyOf(before, unit));
+        assertThat(Files.readAllBytes(segment(0).resolveSibling(segment(0).getFileName() + ".damaged-" + unit)))
+                .isEqualTo(Arrays.copyOfRange(damaged, unit, 2 * unit));
+        assertThat(Files.readAllBytes(segment(4))).isEqualTo(Arrays.copyOfRange(before, 2 * unit, 3 * unit));
+        assertThat(Files.readAllBytes(segment(4).resolveSibling(segment(4).getFileName() + ".damaged-" + unit)))
+                .isEqualTo(Arrays.copyOfRange(damaged, 3 * unit, 4 * unit));
+        again.close();
+
+        // And after another restart the same records are served, and the offsets between segments are reported
+        FileEventLog restarted = (FileEventLog) track(reopen(1, () -> 0));
+        assertThat(readAll(restarted, 0, 0)).isEqualTo(expected);
+        assertThat(restarted.losses(0)).extracting(FileEventLog.Loss::from, FileEventLog.Loss::to)
+                .containsExactly(tuple(2L, 4L), tuple(6L, 8L));
+        List<Rec> fromTheGap = new ArrayList<>();
+        assertThat(restarted.read(0, 3, 1, collect(fromTheGap))).isEqualTo(5);
+        assertThat(fromTheGap).extracting(Rec::offset).containsExactly(4L);
     }
 
     @Test

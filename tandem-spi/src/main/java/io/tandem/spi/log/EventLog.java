@@ -22,9 +22,10 @@ public interface EventLog extends AutoCloseable {
 
     /**
      * Appends records to one partition as one unit. The records get increasing offsets (dense from 0 in the file
-     * log; Kafka leaves a gap after each transaction for its marker, which no reader sees), an arrival time read
-     * from the log's clock (Kafka's: the broker's append time), and the epoch of that arrival time
-     * ({@code floorDiv(arrivalMs, epochMs)}, so arrivals before 1970 have negative epochs).
+     * log, but for the offsets of damaged records, which it never gives again; Kafka leaves a gap after each
+     * transaction for its marker, which no reader sees), an arrival time read from the log's clock (Kafka's: the
+     * broker's append time), and the epoch of that arrival time ({@code floorDiv(arrivalMs, epochMs)}, so arrivals
+     * before 1970 have negative epochs).
      *
      * <p>Arrival times never go back within a partition, even when the clock does and across a reopen: the arrival
      * is {@code max(clock, arrival of the partition's last record)}. So once a partition holds a record of epoch
