@@ -204,7 +204,7 @@ class StorageDamageTest {
             assertThat(status.failed()).isTrue();
             assertThat(status.stage()).isEqualTo("batch views");
             error = status.error();
-            assertThat(error).contains(parquet.toString(), "bytes 0 to " + size, aside.getFileName().toString());
+            assertThat(error).contains(parquet.toString(), "bytes 0 to " + (size - 1), aside.getFileName().toString());
             assertThat(aside).hasBinaryContent(damaged);
             assertThat(parquet).exists();
             assertThat(perBatch(tandem)).isEqualTo(expected);

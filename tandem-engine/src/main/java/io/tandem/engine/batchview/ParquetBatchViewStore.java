@@ -2,7 +2,6 @@ package io.tandem.engine.batchview;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.core.FieldType;
 import io.tandem.core.GroupKey;
@@ -11,6 +10,7 @@ import io.tandem.core.ResultType;
 import io.tandem.core.StreamDef;
 import io.tandem.core.time.Timestamps;
 import io.tandem.engine.duckdb.DuckDb;
+import io.tandem.engine.durable.BlockChecksums;
 import io.tandem.engine.durable.Durable;
 import io.tandem.spi.batch.BatchRows;
 import io.tandem.spi.batch.BatchVersion;
@@ -71,7 +71,7 @@ import static io.tandem.core.expr.SqlColumns.quote;
  * <pre>
  * batch/CURRENT                   the published version number, replaced atomically (temp, fsync, rename)
  * batch/v&lt;N&gt;/meta.json            version, boundary epoch, until (arrival time), creation time, and for each
- *                                 file of the version its size and the CRC32C of each 1 MiB block
+ *                                 file of the version its size and a CRC-32C per MiB ({@link BlockChecksums})
  * batch/v&lt;N&gt;/&lt;view&gt;/r&lt;R&gt;.bin   the accumulators of the buckets in range R, for exact merging with the
  *                                 hot path: R = floor(bucket / (1,440 × the view's granularity)), a day at 1m
  * batch/v&lt;N&gt;/&lt;view&gt;/r&lt;R&gt;.parquet
@@ -110,8 +110,6 @@ public final class ParquetBatchViewStore implements BatchViewStore {
 
     /** Buckets per range file. */
     static final long BUCKETS_PER_RANGE = 1_440;
-    /** The bytes each checksum of a file covers: a mismatch names a range of at most this many bytes. */
-    static final int BLOCK_BYTES = 1 << 20;
     /** The default bound of the range cache: the sum of the sizes of the range files it holds, 64 MiB. */
     public static final long CACHE_BYTES = 64L << 20;
 
@@ -216,7 +214,7 @@ public final class ParquetBatchViewStore implements BatchViewStore {
         Path v = versionDir(number);
         try {
             JsonNode meta = JSON.readTree(v.resolve("meta.json").toFile());
-            Map<String, Written> written = written(meta);
+            Map<String, BlockChecksums> written = written(meta);
             Map<String, BatchRows> views = new HashMap<>();
             List<String> stale = new ArrayList<>();
             for (CompiledView view : catalog.views().values()) {
@@ -246,7 +244,7 @@ public final class ParquetBatchViewStore implements BatchViewStore {
             deleteTree(tmp);
             Files.createDirectories(tmp);
             int[] counts = new int[2];
-            Map<String, Written> written = new TreeMap<>();
+            Map<String, BlockChecksums> written = new TreeMap<>();
             for (CompiledView view : catalog.views().values()) {
                 writeRanges(tmp, view, version.views().getOrDefault(view.name(), BatchRows.NONE), counts, written);
             }
@@ -316,18 +314,31 @@ public final class ParquetBatchViewStore implements BatchViewStore {
     }
 
     /** Writes a version's meta.json, with what was written to each of its files. */
-    private static void writeMeta(Path version, ObjectNode meta, Map<String, Written> written) throws IOException {
+    private static void writeMeta(Path version, ObjectNode meta, Map<String, BlockChecksums> written)
+            throws IOException {
         ObjectNode files = meta.putObject("files");
-        written.forEach((name, w) -> files.set(name, w.json()));
+        written.forEach((name, w) -> files.set(name, json(w)));
         Durable.write(version.resolve("meta.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
     }
 
+    /** A file's entry in meta.json: {@code {"bytes": N, "crc32c": "<Base64 of a CRC-32C per MiB>"}}. */
+    private static ObjectNode json(BlockChecksums sums) {
+        ObjectNode json = JSON.createObjectNode();
+        json.put("bytes", sums.bytes());
+        json.put("crc32c", sums.encoded());
+        return json;
+    }
+
+    private static BlockChecksums checksums(JsonNode json) {
+        return BlockChecksums.decode(json.get("bytes").asLong(), json.get("crc32c").asText());
+    }
+
     /** What a version's meta.json says was written to its files, by path in the version folder. */
-    private static Map<String, Written> written(JsonNode meta) {
-        Map<String, Written> out = new TreeMap<>();
+    private static Map<String, BlockChecksums> written(JsonNode meta) {
+        Map<String, BlockChecksums> out = new TreeMap<>();
         JsonNode files = meta.get("files");
         if (files != null) {
-            files.fields().forEachRemaining(f -> out.put(f.getKey(), Written.parse(f.getValue())));
+            files.fields().forEachRemaining(f -> out.put(f.getKey(), checksums(f.getValue())));
         }
         return out;
     }
@@ -344,9 +355,9 @@ public final class ParquetBatchViewStore implements BatchViewStore {
         Path v = versionDir(number);
         try {
             ObjectNode meta = (ObjectNode) JSON.readTree(v.resolve("meta.json").toFile());
-            Map<String, Written> written = written(meta);
+            Map<String, BlockChecksums> written = written(meta);
             Map<String, String> found = new TreeMap<>();
-            for (Map.Entry<String, Written> f : written.entrySet()) {
+            for (Map.Entry<String, BlockChecksums> f : written.entrySet()) {
                 String why = f.getValue().damage(v.resolve(f.getKey()));
                 if (why != null) {
                     found.put(f.getKey(), why);
@@ -368,7 +379,7 @@ public final class ParquetBatchViewStore implements BatchViewStore {
                     done.append("queries of view ").append(viewName).append(" over its buckets fail until a full "
                             + "recompute has rebuilt them");
                 } else if (!found.containsKey(binOf(name)) && rewriteParquet(file, viewName)) {
-                    written.put(name, Written.read(file));
+                    written.put(name, BlockChecksums.of(file));
                     rewritten = true;
                     done.append("wrote it again from ").append(binOf(file.getFileName().toString()))
                             .append(", which is intact");
@@ -412,7 +423,7 @@ public final class ParquetBatchViewStore implements BatchViewStore {
      * @param written receives what was written to each file, by path in the version folder
      */
     private void writeRanges(Path tmp, CompiledView view, BatchRows rows, int[] counts,
-                             Map<String, Written> written) throws IOException {
+                             Map<String, BlockChecksums> written) throws IOException {
         Path folder = Files.createDirectories(tmp.resolve(view.name()));
         long span = BUCKETS_PER_RANGE * view.def().granularityMs();
         StoredRows before = last.views().get(view.name()) instanceof StoredRows s && !s.whole ? s : null;
@@ -434,17 +445,17 @@ public final class ParquetBatchViewStore implements BatchViewStore {
                 Files.createLink(bin, kept.file);
                 Files.createLink(parquet, parquetOf(kept.file));
                 // a version written before checksums has none for its files: they are read once, here
-                written.put(view.name() + "/" + name + ".bin", kept.bin != null ? kept.bin : Written.read(bin));
+                written.put(view.name() + "/" + name + ".bin", kept.bin != null ? kept.bin : BlockChecksums.of(bin));
                 written.put(view.name() + "/" + name + ".parquet", kept.parquet != null ? kept.parquet
-                        : Written.read(parquet));
+                        : BlockChecksums.of(parquet));
                 counts[1]++;
             } else {
                 NavigableMap<Long, Map<GroupKey, Object[]>> buckets = source.buckets(range * span,
                         range * span + span);
                 writeView(bin, view, buckets);
                 writeParquet(parquet, view, buckets);
-                written.put(view.name() + "/" + name + ".bin", Written.read(bin));
-                written.put(view.name() + "/" + name + ".parquet", Written.read(parquet));
+                written.put(view.name() + "/" + name + ".bin", BlockChecksums.of(bin));
+                written.put(view.name() + "/" + name + ".parquet", BlockChecksums.of(parquet));
                 counts[0]++;
             }
         }
@@ -499,7 +510,7 @@ public final class ParquetBatchViewStore implements BatchViewStore {
      * to its two files (null for a version written before checksums), and, for a range whose {@code .bin} was
      * found damaged, the error that the queries needing it fail with (null when intact).
      */
-    private record RangeFile(Path file, int rows, long bytes, Object key, Written bin, Written parquet,
+    private record RangeFile(Path file, int rows, long bytes, Object key, BlockChecksums bin, BlockChecksums parquet,
                              String damage) {
     }
 
@@ -510,7 +521,7 @@ public final class ParquetBatchViewStore implements BatchViewStore {
      * @param written what was written to each file of the version, by path in the version folder
      * @param damaged the version's damaged files, by path in the version folder
      */
-    private StoredRows storedRows(long version, CompiledView view, Map<String, Written> written,
+    private StoredRows storedRows(long version, CompiledView view, Map<String, BlockChecksums> written,
                                   Map<String, String> damaged) throws IOException {
         Path folder = versionDir(version).resolve(view.name());
         NavigableMap<Long, RangeFile> ranges = new TreeMap<>();
@@ -550,7 +561,7 @@ public final class ParquetBatchViewStore implements BatchViewStore {
      * @param bin     what was written to it, or null for a version written before checksums
      * @param parquet what was written to its {@code .parquet}, or null likewise
      */
-    private static RangeFile rangeFile(Path file, CompiledView view, Written bin, Written parquet)
+    private static RangeFile rangeFile(Path file, CompiledView view, BlockChecksums bin, BlockChecksums parquet)
             throws IOException {
         if (!Files.exists(file)) {
             return null;
@@ -653,78 +664,6 @@ public final class ParquetBatchViewStore implements BatchViewStore {
             return why == null ? "" : " (" + why + ")";
         } catch (IOException e) {
             return "";
-        }
-    }
-
-    /**
-     * What was written to one file of a version, as its meta.json records it: its size and the CRC32C of each
-     * {@value #BLOCK_BYTES}-byte block, so that a mismatch names the bytes that differ.
-     */
-    private record Written(long bytes, long[] crcs) {
-
-        static Written read(Path file) throws IOException {
-            List<Long> crcs = new ArrayList<>();
-            long bytes = 0;
-            try (InputStream in = Files.newInputStream(file)) {
-                byte[] block = new byte[(int) Math.min(BLOCK_BYTES, Math.max(1, Files.size(file)))];
-                int n = in.readNBytes(block, 0, block.length);
-                while (n > 0) {
-                    CRC32C crc = new CRC32C();
-                    crc.update(block, 0, n);
-                    crcs.add(crc.getValue());
-                    bytes += n;
-                    n = in.readNBytes(block, 0, block.length);
-                }
-            }
-            return new Written(bytes, crcs.stream().mapToLong(Long::longValue).toArray());
-        }
-
-        static Written parse(JsonNode json) {
-            JsonNode crcs = json.get("crc32c");
-            long[] out = new long[crcs.size()];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = crcs.get(i).asLong();
-            }
-            return new Written(json.get("bytes").asLong(), out);
-        }
-
-        ObjectNode json() {
-            ObjectNode json = JSON.createObjectNode();
-            json.put("bytes", bytes);
-            ArrayNode out = json.putArray("crc32c");
-            for (long crc : crcs) {
-                out.add(crc);
-            }
-            return json;
-        }
-
-        /** Null when {@code file} holds what was written to it; else how it differs: the bytes, or its absence. */
-        String damage(Path file) throws IOException {
-            if (!Files.exists(file)) {
-                return "missing (" + bytes + " bytes were written)";
-            }
-            Written now = read(file);
-            long end = Math.max(bytes, now.bytes);
-            List<String> ranges = new ArrayList<>();
-            int blocks = Math.max(crcs.length, now.crcs.length);
-            long from = -1;
-            for (int b = 0; b <= blocks; b++) {
-                boolean differs = b < blocks && (b >= crcs.length || b >= now.crcs.length || crcs[b] != now.crcs[b]);
-                if (differs && from < 0) {
-                    from = (long) b * BLOCK_BYTES;
-                } else if (!differs && from >= 0) {
-                    ranges.add(from + " to " + Math.min(end, (long) b * BLOCK_BYTES));
-                    from = -1;
-                }
-            }
-            List<String> parts = new ArrayList<>();
-            if (now.bytes != bytes) {
-                parts.add(now.bytes + " bytes where " + bytes + " were written");
-            }
-            if (!ranges.isEmpty()) {
-                parts.add("bytes " + String.join(", ", ranges) + " do not match the CRC32C written with them");
-            }
-            return parts.isEmpty() ? null : String.join("; ", parts);
         }
     }
 

@@ -6,7 +6,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
@@ -73,29 +75,48 @@ public record BlockChecksums(long bytes, int[] crcs) {
     /**
      * Reads {@code file} again and compares it with these checksums.
      *
-     * @return null when it reads back as written, else what differs: the file's absence, its size, or the first
-     *         block whose CRC does not match, as a byte range ("bytes 1048576 to 2097151 do not match ...")
+     * @return null when it reads back as written, else what differs: its absence, its size, and the byte ranges
+     *         whose CRC does not match ("bytes 0 to 1048575, 3145728 to 3200000 do not match ..."; ends inclusive)
      */
     public String damage(Path file) throws IOException {
         long size;
         try {
             size = Files.size(file);
         } catch (NoSuchFileException e) {
-            return "the file is missing";
+            return "the file is missing (" + bytes + " bytes were written)";
         }
-        if (size != bytes) {
-            return "it has " + size + " bytes, " + bytes + " were written";
-        }
+        List<String> ranges = new ArrayList<>();
         byte[] buf = new byte[BLOCK];
+        long from = -1;
+        long to = -1;
         try (InputStream in = Files.newInputStream(file)) {
             for (int i = 0; i < crcs.length; i++) {
                 int len = in.readNBytes(buf, 0, BLOCK);
+                long start = (long) i * BLOCK;
+                if (len == 0) {
+                    break;
+                }
                 if (crc(buf, len) != crcs[i]) {
-                    long from = (long) i * BLOCK;
-                    return "bytes " + from + " to " + (from + len - 1) + " do not match the CRC-32C written with them";
+                    if (from < 0) {
+                        from = start;
+                    }
+                    to = start + len - 1;
+                } else if (from >= 0) {
+                    ranges.add(from + " to " + to);
+                    from = -1;
                 }
             }
         }
-        return null;
+        if (from >= 0) {
+            ranges.add(from + " to " + to);
+        }
+        List<String> parts = new ArrayList<>();
+        if (size != bytes) {
+            parts.add("it has " + size + " bytes, " + bytes + " were written");
+        }
+        if (!ranges.isEmpty()) {
+            parts.add("bytes " + String.join(", ", ranges) + " do not match the CRC-32C written with them");
+        }
+        return parts.isEmpty() ? null : String.join("; ", parts);
     }
 }

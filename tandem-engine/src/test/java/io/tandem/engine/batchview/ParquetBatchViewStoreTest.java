@@ -185,7 +185,7 @@ class ParquetBatchViewStoreTest extends BatchViewStoreContract {
             BatchViewStore.Loaded loaded = store.load();
             assertThat(loaded.stale()).isEmpty();
             assertThat(loaded.damaged()).singleElement().asString()
-                    .contains(bin.toString(), "bytes 0 to " + content.length, "r1.bin.damaged");
+                    .contains(bin.toString(), "bytes 0 to " + (content.length - 1), "r1.bin.damaged");
             assertThat(bin.resolveSibling("r1.bin.damaged")).hasBinaryContent(content);
             assertThat(bin).doesNotExist();
             assertThat(loaded.version().buckets("by_batch", 0, 1).get(0L)).containsOnlyKeys(GroupKey.of(7L));
