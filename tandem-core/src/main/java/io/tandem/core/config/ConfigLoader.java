@@ -31,6 +31,8 @@ import io.tandem.core.time.TimeFormat;
 import io.tandem.core.time.Timestamps;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
+import org.apache.commons.text.similarity.LevenshteinDistance;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -1303,7 +1305,9 @@ public final class ConfigLoader {
             String key = e.getKey();
             if (!allowed.contains(key)) {
                 String keyPath = path.isEmpty() ? key : path + "." + key;
-                error(keyPath, "unknown key (expected " + String.join(", ", allowed) + ")");
+                String near = nearest(key, allowed);
+                error(keyPath, "unknown key (expected " + String.join(", ", allowed) + ")"
+                        + (near == null ? "" : "; did you mean `" + near + "`?"));
             }
         }
     }
@@ -1315,6 +1319,26 @@ public final class ConfigLoader {
     }
 
     /** A scalar's text, or null after recording an error when the node is a mapping, a list or null. */
+    /**
+     * The allowed key a misspelt one most likely meant: the same but for case, or the nearest within 1 edit (keys
+     * of up to 4 letters) or 2 edits (longer ones); null when none is that near.
+     */
+    static String nearest(String key, List<String> allowed) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String a : allowed) {
+            if (a.equalsIgnoreCase(key)) {
+                return a;
+            }
+            int d = LevenshteinDistance.getDefaultInstance().apply(key.toLowerCase(Locale.ROOT), a);
+            if (d < bestDistance) {
+                best = a;
+                bestDistance = d;
+            }
+        }
+        return bestDistance <= (Math.min(key.length(), best == null ? 0 : best.length()) <= 4 ? 1 : 2) ? best : null;
+    }
+
     private String text(JsonNode node, String path, String expected) {
         if (!node.isValueNode() || node.isNull()) {
             error(path, "expected " + expected + ", got " + describe(node));

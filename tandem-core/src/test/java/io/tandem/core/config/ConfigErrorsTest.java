@@ -51,7 +51,7 @@ class ConfigErrorsTest {
                 bad("streams: [trades]\n", "streams: expected a mapping of stream name to stream, got a list"),
                 bad(TRADES + "alert: {}\n",
                         "alert: unknown key (expected epoch, streams, views, alerts, reports, batch, analyses,"
-                                + " indexes, query_cache, duckdb, log, store, security)"),
+                                + " indexes, query_cache, duckdb, log, store, security); did you mean `alerts`?"),
                 bad("epoch: 500ms\n" + TRADES, "epoch: must be at least 1s, got 500ms"),
                 bad("epoch: 1 hour\n" + TRADES,
                         "epoch: expected a duration like 500ms, 5s, 1m, 1h or 1d, got \"1 hour\""),
@@ -65,8 +65,14 @@ class ConfigErrorsTest {
                                 + "unknown_fields, on_bad_event, fields, got \"ts\""),
                 bad(stream("time: ts\nlateness2: 5s\nfields: {}"),
                         "streams.trades.lateness2: unknown key (expected time, lateness, max_future, min_time, "
-                                + "unknown_fields, on_bad_event, fields)"),
+                                + "unknown_fields, on_bad_event, fields); did you mean `lateness`?"),
                 bad(stream("fields: {}"), "streams.trades.time: missing (the name of the event-time field)"),
+                bad(viewWith("granularty: 1m"), "views.v.granularty: unknown key (expected from, group_by, "
+                        + "granularity, where, measures, needs); did you mean `granularity`?"),
+                bad(viewWith("Where: \"qty > 0\""), "views.v.Where: unknown key (expected from, group_by, "
+                        + "granularity, where, measures, needs); did you mean `where`?"),
+                bad(viewWith("colour: red"), "views.v.colour: unknown key (expected from, group_by, granularity, "
+                        + "where, measures, needs)"),
                 bad(stream("time: event-time\nfields: {}"),
                         "streams.trades.time: invalid name 'event-time' (a name must match [A-Za-z_][A-Za-z0-9_]*)"),
                 bad(stream("time: [ts]\nfields: {}"), "streams.trades.time: expected a field name, got a list"),
@@ -224,7 +230,7 @@ class ConfigErrorsTest {
                         + " query_cache, duckdb, log, store, security)",
                 "epoch: expected a duration like 500ms, 5s, 1m, 1h or 1d, got \"1x\"",
                 "streams.quotes.lateness2: unknown key (expected time, lateness, max_future, min_time, unknown_fields, "
-                        + "on_bad_event, fields)",
+                        + "on_bad_event, fields); did you mean `lateness`?",
                 "views.v.group_by[0]: unknown field 'sym' in stream 'trades' (fields: symbol, qty)",
                 "views.v.granularity: must divide 1d evenly (like 1s, 5s, 1m, 5m, 15m or 1h), got 7m",
                 "views.v.measures.volume: unknown field 'qtty' in stream 'trades' (fields: symbol, qty)",

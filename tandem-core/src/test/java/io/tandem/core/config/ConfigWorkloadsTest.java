@@ -101,7 +101,7 @@ class ConfigWorkloadsTest {
         assertThat(errors(BASE + "log: {kind: file, partitions: 4}\nbatch: {every: 1, engines: duckdb}\n"))
                 .containsExactlyInAnyOrder(
                         "log.partitions: unknown key (expected kind)",
-                        "batch.engines: unknown key (expected every, engine)");
+                        "batch.engines: unknown key (expected every, engine); did you mean `engine`?");
         assertThat(errors(BASE + "log: file\nstore: [memory]\n")).containsExactlyInAnyOrder(
                 "log: expected a mapping like {kind: file}, got \"file\"",
                 "store: expected a mapping like {kind: memory}, got a list");
@@ -272,7 +272,7 @@ class ConfigWorkloadsTest {
                   tls: {cert_file: c.pem}
                   rate_limit: {requests_per_second: 0, burst: 1.5}
                 """)).containsExactly(
-                "security.token_file: unknown key (expected tokens_file, tls, rate_limit)",
+                "security.token_file: unknown key (expected tokens_file, tls, rate_limit); did you mean `tokens_file`?",
                 "security.tls.key_file: missing (a PEM file)",
                 "security.rate_limit.requests_per_second: expected a number from 0.01 to 1000000, got 0");
         assertThat(errors(BASE + "security: 5\n")).containsExactly(
