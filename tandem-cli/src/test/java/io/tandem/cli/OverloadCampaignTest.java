@@ -131,6 +131,10 @@ class OverloadCampaignTest {
             openLoop(sustainable / 2, Duration.ofMinutes(soakMinutes));
             List<Long> soak = List.copyOf(rss.subList(soakFrom, rss.size()));
             Map<Integer, Long> soakStatuses = snapshot();
+            // the curve first, so that a failed assertion below still leaves it (target/overload-soak-rss.csv)
+            Files.writeString(Path.of("target", "overload-soak-rss.csv"), rssCurve(soak));
+            System.out.println("overload soak RSS (s, MiB): " + rssCurve(soak).replace('\n', ' ') + "; statuses "
+                    + soakStatuses);
 
             // 5. every acknowledged event counted exactly once, by a process that stayed up
             assertThat(server.isAlive()).as("the server survived").isTrue();
@@ -153,7 +157,6 @@ class OverloadCampaignTest {
                     .max().orElseThrow();
             assertThat(lastQuarter).as("soak RSS, last quarter against first (MiB)")
                     .isLessThanOrEqualTo(firstQuarter + Math.max(64, firstQuarter / 4));
-            Files.writeString(dir.resolve("rss.csv"), rssCurve(soak));
             System.out.printf("overload: sustainable %.0f events/s; at %.0f events/s for %d s: %d acked, %d 503 and "
                             + "%d 429 (all with Retry-After), other statuses %s, 0 unanswered; %d idle "
                             + "subscribers; peak RSS %d MiB (heap %d MiB); all 200 again %.1f s into half rate; soak "
@@ -162,7 +165,6 @@ class OverloadCampaignTest {
                     overload.getOrDefault(429, 0L), without(overload, 200, 429, 503), IDLE_SUBSCRIBERS,
                     peakOverloadRss, HEAP_MIB,
                     recoveredAfter, soakMinutes, soak.get(0), soak.get(soak.size() - 1), acked.get());
-            System.out.println("overload soak RSS (s, MiB): " + rssCurve(soak).replace('\n', ' '));
         } finally {
             Files.copy(dir.resolve("server.log"), Path.of("target", "overload-server.log"),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
