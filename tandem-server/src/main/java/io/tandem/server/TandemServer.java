@@ -49,6 +49,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -103,6 +104,8 @@ public final class TandemServer implements AutoCloseable {
     private final AtomicInteger ingests = new AtomicInteger();
     /** A serving node's batch node, which runs what {@code POST /v1/batch/run} asks for; null otherwise. */
     private final URI batchNode;
+    /** Every route registered, as {@code METHOD /path}: what the OpenAPI document must describe. */
+    private final List<String> routes = new CopyOnWriteArrayList<>();
     private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private TandemServer(Tandem tandem, ServerOptions options, URI batchNode) {
@@ -131,6 +134,11 @@ public final class TandemServer implements AutoCloseable {
             cfg.startup.showJavalinBanner = false;
             cfg.http.prefer405over404 = true;
             cfg.requestLogger.http(metrics::request);
+            cfg.events.handlerAdded(h -> {
+                if (h.getHttpMethod().isHttpMethod()) {
+                    routes.add(h.getHttpMethod() + " " + h.getPath());
+                }
+            });
             cfg.routes.before(guard::check);
             cfg.routes.post("/v1/streams/{stream}/events", this::ingest);
             cfg.routes.get("/v1/views/{view}", this::query);
@@ -143,6 +151,8 @@ public final class TandemServer implements AutoCloseable {
             cfg.routes.get("/v1/batch", ctx -> json(ctx, BatchJson.runs(tandem)));
             cfg.routes.post("/v1/batch/run", this::runBatch);
             cfg.routes.get("/v1/reconciliation", ctx -> json(ctx, BatchJson.reconciliation(tandem.batchRuns())));
+            String openApi = OpenApi.json();
+            cfg.routes.get("/v1/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
             SqlRoutes.register(cfg.routes, tandem.sql(), options.maxBodyBytes());
             ReportRoutes.register(cfg.routes, tandem.reports());
             AlertRoutes.register(cfg.routes, tandem.alerts(), tandem.config().alerts(), streams);
@@ -226,6 +236,11 @@ public final class TandemServer implements AutoCloseable {
     }
 
     /** The base URL, e.g. {@code http://127.0.0.1:7070}. */
+    /** Every route the server answers, as {@code METHOD /path} in registration order (dashboard files aside). */
+    List<String> routes() {
+        return List.copyOf(routes);
+    }
+
     public String url() {
         return Listener.url(options, port());
     }
