@@ -52,7 +52,7 @@ export async function api(path) {
       let reason = null;
       if (sent !== null) {
         try {
-          reason = (await res.json()).error;
+          reason = (await res.json()).error.message;
         } catch (ignored) {
           reason = res.statusText;
         }
@@ -63,7 +63,7 @@ export async function api(path) {
   if (!res.ok) {
     let reason = res.statusText;
     try {
-      reason = (await res.json()).error || reason;
+      reason = (await res.json()).error.message || reason;
     } catch (ignored) {
       // not JSON: keep the status text
     }

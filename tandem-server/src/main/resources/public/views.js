@@ -171,7 +171,7 @@ function openStream() {
     scheduleRender();
   });
   source.addEventListener('dropped', e => {
-    status('The server dropped this stream (' + JSON.parse(e.data).error + '); resuming…');
+    status('The server dropped this stream (' + JSON.parse(e.data).error.message + '); resuming…');
   });
 }
 

@@ -222,8 +222,9 @@ final class FeedStreams implements AutoCloseable {
                 lastSent = true;
                 if (feed.overflowed()) {
                     ObjectNode last = JsonNodeFactory.instance.objectNode();
-                    last.put("error", "this client fell more than " + feed.capacity() + " " + items
-                            + " behind and is disconnected; reconnect with Last-Event-ID to resume");
+                    TandemServer.errorNode(last, 429, "this client fell more than " + feed.capacity() + " "
+                            + items + " behind and is disconnected; reconnect with Last-Event-ID to resume")
+                            .put("code", "fell_behind");
                     return frame("dropped", last.toString(), null);
                 }
                 return null;

@@ -325,8 +325,26 @@ public final class TandemServer implements AutoCloseable {
             }
         }
         IngestResponse r = tandem.ingest(ctx.pathParam("stream"), body, key, sequence);
-        ctx.status(r.accepted() > 0 ? HttpStatus.OK : HttpStatus.BAD_REQUEST).contentType("application/json")
-                .result(r.json());
+        if (r.accepted() > 0) {
+            ctx.status(HttpStatus.OK).contentType("application/json").result(r.json());
+            return;
+        }
+        // nothing taken: the counts and the records' errors, and the error every 4xx carries, at the first record
+        ObjectNode answer = (ObjectNode) JSON.readTree(r.json());
+        if (r.errors().isEmpty()) {
+            errorNode(answer, 400, "none of the " + r.rejected() + " records was accepted");
+        } else {
+            IngestResponse.RecordError first = r.errors().get(0);
+            ObjectNode error = errorNode(answer, 400, "none of the " + r.rejected() + " records was accepted; "
+                    + first.position() + " " + first.at() + ": " + first.error());
+            if (first.position().equals("line")) {
+                error.put("line", first.at());
+            } else {
+                error.put("path", "[" + first.at() + "]");
+            }
+        }
+        ctx.status(HttpStatus.BAD_REQUEST);
+        json(ctx, answer);
     }
 
     /** Ends one of a client's uploads; forgets the client when it has none left. */
@@ -609,16 +627,59 @@ public final class TandemServer implements AutoCloseable {
         ctx.contentType("application/json").result(node.toString());
     }
 
+    /**
+     * Answers an error in the one shape of every error of the API:
+     * {@code {"error": {"code": "bad_request", "message": "...", "param": "from"}}}. {@code code} follows the status
+     * ({@link #code}); {@code param} is the query parameter, header or path parameter the message is about, when it
+     * names one the request has (a message starting {@code from: }, or quoting a path parameter's value).
+     */
     static void error(Context ctx, HttpStatus status, String message) {
         ObjectNode body = JSON.createObjectNode();
-        body.put("error", message);
+        ObjectNode error = errorNode(body, status.getCode(), message);
+        String param = param(ctx, message);
+        if (param != null) {
+            error.put("param", param);
+        }
         ctx.status(status);
         json(ctx, body);
     }
 
+    /** Puts {@code "error": {"code", "message"}} into {@code body} and returns the error object. */
+    static ObjectNode errorNode(ObjectNode body, int status, String message) {
+        ObjectNode error = body.putObject("error");
+        error.put("code", code(status));
+        error.put("message", message);
+        return error;
+    }
+
+    /** The error code of a status: its reason phrase in snake case ({@code 404} is {@code not_found}). */
+    static String code(int status) {
+        return switch (status) {
+            case 413 -> "payload_too_large";
+            case 422 -> "unprocessable";
+            case 503 -> "unavailable";
+            default -> HttpStatus.forStatus(status).getMessage().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_")
+                    .replaceAll("^_|_$", "");
+        };
+    }
+
+    private static String param(Context ctx, String message) {
+        int colon = message.indexOf(": ");
+        String head = colon > 0 ? message.substring(0, colon) : null;
+        if (head != null && (ctx.queryParamMap().containsKey(head) || ctx.header(head) != null)) {
+            return head;
+        }
+        for (Map.Entry<String, String> p : ctx.pathParamMap().entrySet()) {
+            if (message.contains("'" + p.getValue() + "'")) {
+                return p.getKey();
+            }
+        }
+        return null;
+    }
+
     /**
      * Answers what Jetty refuses before any route sees it (a malformed request line, a URI or headers beyond its
-     * limits, an illegal path character) as {@code {"error": "..."}} with Jetty's reason, not as an HTML page. An
+     * limits, an illegal path character) in the API's error shape with Jetty's reason, not as an HTML page. An
      * HTTP version Jetty does not speak is the client's mistake too: 400, not 505.
      */
     static final class JsonErrors extends ErrorHandler {
@@ -635,7 +696,9 @@ public final class TandemServer implements AutoCloseable {
 
         private static ByteBuffer body(int code, String message) {
             ObjectNode body = JSON.createObjectNode();
-            body.put("error", "the request was refused before it reached the API: " + (message == null
+            int status = code == HttpStatus.HTTP_VERSION_NOT_SUPPORTED.getCode() ? HttpStatus.BAD_REQUEST.getCode()
+                    : code;
+            errorNode(body, status, "the request was refused before it reached the API: " + (message == null
                     ? HttpStatus.forStatus(code).getMessage() : message));
             return ByteBuffer.wrap(body.toString().getBytes(StandardCharsets.UTF_8));
         }

@@ -149,13 +149,13 @@ class AlertRoutesTest {
     void when_historyParametersAreBad_then_400NamesThem() throws Exception {
         HttpResponse<String> rule = get("/v1/alerts?rule=nope");
         assertThat(rule.statusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(rule.body()).get("error").asText())
+        assertThat(JSON.readTree(rule.body()).get("error").get("message").asText())
                 .isEqualTo("rule: unknown rule 'nope' (rules: big_trade)");
         HttpResponse<String> from = get("/v1/alerts?from=yesterday");
         assertThat(from.statusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(from.body()).get("error").asText()).startsWith("from: ");
+        assertThat(JSON.readTree(from.body()).get("error").get("message").asText()).startsWith("from: ");
         assertThat(get("/v1/alerts?limit=0").statusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(get("/v1/alerts?since=1").body()).get("error").asText())
+        assertThat(JSON.readTree(get("/v1/alerts?since=1").body()).get("error").get("message").asText())
                 .isEqualTo("unknown parameter 'since' (parameters: from, to, rule, limit)");
     }
 
@@ -168,7 +168,8 @@ class AlertRoutesTest {
             }
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(accept).isEqualTo(406);
-            assertThat(JSON.readTree(r.body()).get("error").asText()).as(accept).contains("text/event-stream");
+            assertThat(JSON.readTree(r.body()).get("error").get("message").asText())
+                    .as(accept).contains("text/event-stream");
         }
     }
 

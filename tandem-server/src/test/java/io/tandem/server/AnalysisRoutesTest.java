@@ -161,6 +161,6 @@ class AnalysisRoutesTest {
 
     private static void assertError(HttpResponse<String> r, int status, String naming) throws Exception {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-        assertThat(JSON.readTree(r.body()).get("error").asText()).contains(naming);
+        assertThat(JSON.readTree(r.body()).get("error").get("message").asText()).contains(naming);
     }
 }

@@ -123,7 +123,8 @@ class BadEventsTest {
         assertThat(get("/v1/streams/nope/dead-letters").statusCode()).isEqualTo(404);
         HttpResponse<String> bad = get("/v1/streams/kept/dead-letters?limit=0");
         assertThat(bad.statusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(bad.body()).get("error").asText()).isEqualTo("limit: expected 1 to 1000, got \"0\"");
+        assertThat(JSON.readTree(bad.body()).get("error").get("message").asText())
+                .isEqualTo("limit: expected 1 to 1000, got \"0\"");
         assertThat(get("/v1/streams/kept/dead-letters?limit=99999").statusCode()).isEqualTo(400);
         assertThatThrownBy(() -> ConfigLoader.parse(CONFIG.replace("on_bad_event: skip", "on_bad_event: drop"),
                 "bad.yaml")).isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errors())

@@ -84,7 +84,7 @@ class FullDiskTest {
                     assertThat(requests).as("requests before the 8 MB device fills up").isLessThan(2_000);
                 }
                 assertThat(r.statusCode()).as(r.body()).isEqualTo(507);
-                assertThat(JSON.readTree(r.body()).path("error").asText())
+                assertThat(JSON.readTree(r.body()).path("error").path("message").asText())
                         .startsWith("no space left on the device of " + data.resolve("log").resolve("trades"))
                         .contains("it can be sent again once space is freed");
                 assertThat(ingest(server, requests).statusCode()).as("while the device stays full").isEqualTo(507);

@@ -43,8 +43,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * sockets for what that client will not send) and in process for the config loader and CEL conditions: deep
  * nesting, huge numbers, invalid UTF-8, 1 MB idempotency keys, 10,000 repeated query parameters, ranges of 1,000
  * years at one-minute granularity, Lucene and SQL soup. Every answer is below 500 and, when it is an error, has the
- * server's {@code {"error": "..."}} shape (or ingest's per-line errors); none takes longer than {@link #HANG}; the
- * heap after a collection grows by at most {@link #MAX_HEAP_GROWTH_MIB} MiB; the server still answers
+ * server's one error shape {@code {"error": {"code", "message"}}} (with ingest's per-line errors); none takes
+ * longer than {@link #HANG}; the heap after a collection grows by at most {@link #MAX_HEAP_GROWTH_MIB} MiB; the
+ * server still answers
  * {@code /v1/status}; the loader throws only
  * {@link ConfigException}, and CEL only {@link IllegalArgumentException}.
  *
@@ -418,7 +419,7 @@ class HostileInputCampaignTest {
         return out.toString();
     }
 
-    /** Below 500; an error has the JSON shape {@code {"error": "..."}} with a reason in it. */
+    /** Below 500; an error has the API's one JSON shape, with a code and a reason in it. */
     private void check(int status, String contentType, String body, String what) {
         if (status >= 500) {
             fiveHundreds++;
@@ -439,17 +440,17 @@ class HostileInputCampaignTest {
         }
     }
 
-    /** {@code {"error": "..."}}, or ingest's {@code {"accepted": 0, "errors": [{"line", "error"}, ...]}}. */
+    /**
+     * The one error shape: {@code {"error": {"code", "message", ...}}} with a code and a message; ingest's answer
+     * with nothing accepted also lists each record's error.
+     */
     private static boolean hasReason(JsonNode json) {
         JsonNode error = json.path("error");
-        if (error.isTextual()) {
-            return !error.asText().isBlank();
-        }
-        JsonNode errors = json.path("errors");
-        if (!errors.isArray() || errors.isEmpty()) {
+        if (!error.path("code").isTextual() || !error.path("message").isTextual()
+                || error.path("message").asText().isBlank()) {
             return false;
         }
-        for (JsonNode e : errors) {
+        for (JsonNode e : json.path("errors")) {
             if (!e.path("error").isTextual() || e.path("error").asText().isBlank()) {
                 return false;
             }

@@ -163,6 +163,29 @@ class HttpApiTest {
         HttpResponse<String> r = ingest("{\"symbol\":\"A\",\"price\":true,\"qty\":1,\"ts\":0}\n");
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(json(r).get("accepted").asLong()).isZero();
+        // the counts and each record's error, and the error every 4xx carries, at the first record's line
+        JsonNode error = json(r).get("error");
+        assertThat(error.get("code").asText()).isEqualTo("bad_request");
+        assertThat(error.get("line").asInt()).isEqualTo(1);
+        assertThat(error.get("message").asText()).startsWith("none of the 1 records was accepted; line 1: price:");
+    }
+
+    @Test
+    void everyError_hasOneShape_withACode_aMessage_andTheParamItIsAbout() throws Exception {
+        JsonNode from = json(get("/v1/views/trades_1m?from=yesterday&to=1")).get("error");
+        assertThat(from.get("code").asText()).isEqualTo("bad_request");
+        assertThat(from.get("param").asText()).isEqualTo("from");
+        assertThat(from.get("message").asText()).startsWith("from: ");
+        JsonNode unknown = json(post("/v1/streams/nope/events", "application/x-ndjson", "{}")).get("error");
+        assertThat(unknown.get("code").asText()).isEqualTo("not_found");
+        assertThat(unknown.get("param").asText()).isEqualTo("stream");
+        JsonNode method = json(http.send(HttpRequest.newBuilder(URI.create(server.url() + "/v1/status")).DELETE()
+                .build(), HttpResponse.BodyHandlers.ofString())).get("error");
+        assertThat(method.get("code").asText()).isEqualTo("method_not_allowed");
+        assertThat(method.has("param")).isFalse();
+        JsonNode array = json(post("/v1/streams/trades/events", "application/json",
+                "[{\"symbol\":\"A\",\"price\":1,\"qty\":1.5,\"ts\":0}]")).get("error");
+        assertThat(array.get("path").asText()).isEqualTo("[0]");
     }
 
     @Test
@@ -178,7 +201,7 @@ class HttpApiTest {
     @Test
     void badInputCorpus_getsClearClientErrors_andTheServerKeepsRunning() throws Exception {
         assertThat(ingest("").statusCode()).isEqualTo(400);
-        assertThat(json(ingest("")).get("error").asText()).contains("empty body");
+        assertThat(json(ingest("")).get("error").get("message").asText()).contains("empty body");
         assertThat(ingest("{\"symbol\":").statusCode()).isEqualTo(400);
         assertThat(ingest("[1, 2]").statusCode()).isEqualTo(400);
         assertThat(ingest("\"just a string\"").statusCode()).isEqualTo(400);
@@ -187,31 +210,31 @@ class HttpApiTest {
         HttpResponse<String> wrongType = post("/v1/streams/trades/events", "application/x-www-form-urlencoded",
                 "a=b");
         assertThat(wrongType.statusCode()).isEqualTo(415);
-        assertThat(json(wrongType).get("error").asText()).contains("application/x-www-form-urlencoded");
+        assertThat(json(wrongType).get("error").get("message").asText()).contains("application/x-www-form-urlencoded");
         HttpResponse<String> unknownStream = post("/v1/streams/nope/events", "application/x-ndjson", "{}");
         assertThat(unknownStream.statusCode()).isEqualTo(404);
-        assertThat(json(unknownStream).get("error").asText()).contains("'nope'").contains("trades");
+        assertThat(json(unknownStream).get("error").get("message").asText()).contains("'nope'").contains("trades");
         HttpResponse<String> huge = ingest("{\"symbol\":\"" + "x".repeat(70 * 1024) + "\"}");
         assertThat(huge.statusCode()).isEqualTo(413);
-        assertThat(json(huge).get("error").asText()).contains("65536");
+        assertThat(json(huge).get("error").get("message").asText()).contains("65536");
 
         assertThat(get("/v1/views/nope?from=0&to=1").statusCode()).isEqualTo(404);
         HttpResponse<String> noFrom = get("/v1/views/trades_1m?to=1");
         assertThat(noFrom.statusCode()).isEqualTo(400);
-        assertThat(json(noFrom).get("error").asText()).startsWith("from:");
-        assertThat(json(get("/v1/views/trades_1m?from=yesterday&to=1")).get("error").asText())
+        assertThat(json(noFrom).get("error").get("message").asText()).startsWith("from:");
+        assertThat(json(get("/v1/views/trades_1m?from=yesterday&to=1")).get("error").get("message").asText())
                 .contains("from").contains("yesterday");
         assertThat(get("/v1/views/trades_1m?from=0&to=1&granularity=90s").statusCode()).isEqualTo(400);
-        assertThat(json(get("/v1/views/trades_1m?from=0&to=1&granularity=5x")).get("error").asText())
+        assertThat(json(get("/v1/views/trades_1m?from=0&to=1&granularity=5x")).get("error").get("message").asText())
                 .startsWith("granularity:");
-        assertThat(json(get("/v1/views/trades_1m?from=0&to=1&colour=red")).get("error").asText())
+        assertThat(json(get("/v1/views/trades_1m?from=0&to=1&colour=red")).get("error").get("message").asText())
                 .contains("'colour'");
         assertThat(get("/v1/views/trades_1m?from=10&to=5").statusCode()).isEqualTo(400);
         assertThat(get("/v1/nothing-here").statusCode()).isEqualTo(404);
         HttpResponse<String> longKey = post("/v1/streams/trades/events", "application/x-ndjson",
                 "{\"symbol\":\"A\",\"price\":1,\"qty\":1,\"ts\":0}", "Idempotency-Key", "k".repeat(201));
         assertThat(longKey.statusCode()).isEqualTo(400);
-        assertThat(json(longKey).get("error").asText()).startsWith("Idempotency-Key:").contains("201");
+        assertThat(json(longKey).get("error").get("message").asText()).startsWith("Idempotency-Key:").contains("201");
 
         // still serving
         assertThat(ingest("{\"symbol\":\"A\",\"price\":1,\"qty\":1,\"ts\":0}").statusCode()).isEqualTo(200);
@@ -250,7 +273,8 @@ class HttpApiTest {
         for (String g : new String[] {"0s", "0m", "0ms"}) {
             HttpResponse<String> r = get("/v1/views/trades_1m?from=0&to=1&granularity=" + g);
             assertThat(r.statusCode()).as(g).isEqualTo(400);
-            assertThat(json(r).get("error").asText()).as(g).startsWith("granularity:").contains("\"" + g + "\"");
+            assertThat(json(r).get("error").get("message").asText())
+                    .as(g).startsWith("granularity:").contains("\"" + g + "\"");
         }
     }
 
@@ -261,12 +285,13 @@ class HttpApiTest {
             assertThat(r.statusCode()).as(path).isEqualTo(404);
             assertThat(r.headers().firstValue("Content-Type")).as(path).hasValueSatisfying(t -> assertThat(t)
                     .startsWith("application/json"));
-            assertThat(json(r).get("error").asText()).as(path).contains(path);
+            assertThat(json(r).get("error").get("message").asText()).as(path).contains(path);
         }
         HttpResponse<String> wrongMethod = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/v1/status"))
                 .DELETE().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(wrongMethod.statusCode()).isEqualTo(405);
-        assertThat(json(wrongMethod).get("error").asText()).isEqualTo("DELETE is not allowed on /v1/status (it takes "
+        assertThat(json(wrongMethod).get("error").get("message").asText())
+                .isEqualTo("DELETE is not allowed on /v1/status (it takes "
                 + "GET)");
     }
 
@@ -284,16 +309,18 @@ class HttpApiTest {
 
         assertThat(headers.statusCode()).isEqualTo(431);
         assertThat(headers.headers().firstValue("Content-Type")).contains("application/json");
-        assertThat(json(headers).get("error").asText()).isEqualTo("the request was refused before it reached the "
+        assertThat(json(headers).get("error").get("message").asText())
+                .isEqualTo("the request was refused before it reached the "
                 + "API: Request Header Fields Too Large");
         assertThat(uri.statusCode()).isEqualTo(414);
-        assertThat(json(uri).get("error").asText()).isEqualTo("the request was refused before it reached the API: "
+        assertThat(json(uri).get("error").get("message").asText())
+                .isEqualTo("the request was refused before it reached the API: "
                 + "URI Too Long");
         assertThat(badPath).startsWith("HTTP/1.1 400 ").containsIgnoringCase("Content-Type: application/json")
-                .endsWith("{\"error\":\"the request was refused before it reached the API: Illegal Path "
-                        + "Character\"}");
-        assertThat(badVersion).startsWith("HTTP/1.1 400 ").endsWith("{\"error\":\"the request was refused before it "
-                + "reached the API: Unknown Version\"}");
+                .endsWith("{\"error\":{\"code\":\"bad_request\",\"message\":\"the request was refused before it "
+                        + "reached the API: Illegal Path Character\"}}");
+        assertThat(badVersion).startsWith("HTTP/1.1 400 ").endsWith("{\"error\":{\"code\":\"bad_request\","
+                + "\"message\":\"the request was refused before it reached the API: Unknown Version\"}}");
     }
 
     /** Sends bytes as they are and reads the answer until the server closes the connection. */
@@ -363,7 +390,7 @@ class HttpApiTest {
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(503);
             assertThat(r.headers().firstValue("Retry-After")).contains("1");
-            assertThat(json(r).get("error").asText()).contains("behind");
+            assertThat(json(r).get("error").get("message").asText()).contains("behind");
             assertThat(behind.status().streams().get("trades").logEndOffsets()).containsExactly(0L);
         }
     }

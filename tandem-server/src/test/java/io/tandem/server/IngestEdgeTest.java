@@ -197,7 +197,8 @@ class IngestEdgeTest {
         HttpResponse<String> r = get("/v1/views/trades_1m?from=0&to=60000&granularity=9999999999999999d");
 
         assertThat(r.statusCode()).isEqualTo(400);
-        assertThat(json(r).get("error").asText()).isEqualTo("granularity: duration \"9999999999999999d\" is out of "
+        assertThat(json(r).get("error").get("message").asText())
+                .isEqualTo("granularity: duration \"9999999999999999d\" is out of "
                 + "range (at most 9223372036854775807ms)");
     }
 
@@ -206,7 +207,8 @@ class IngestEdgeTest {
         HttpResponse<String> r = get("/v1/views/trades_1m?from=%2B1000000000-12-31T23:59:59Z&to=60000");
 
         assertThat(r.statusCode()).isEqualTo(400);
-        assertThat(json(r).get("error").asText()).startsWith("from: timestamp \"+1000000000-12-31T23:59:59Z\" is out "
+        assertThat(json(r).get("error").get("message").asText())
+                .startsWith("from: timestamp \"+1000000000-12-31T23:59:59Z\" is out "
                 + "of range");
     }
 
@@ -216,10 +218,12 @@ class IngestEdgeTest {
         HttpResponse<String> blank = post(" \n\r\n\t\n");
 
         assertThat(array.statusCode()).isEqualTo(400);
-        assertThat(json(array).get("error").asText()).isEqualTo("the body holds no events (an empty JSON array): "
+        assertThat(json(array).get("error").get("message").asText())
+                .isEqualTo("the body holds no events (an empty JSON array): "
                 + "send one JSON object per line, or a JSON array of objects");
         assertThat(blank.statusCode()).isEqualTo(400);
-        assertThat(json(blank).get("error").asText()).isEqualTo("the body holds no events (only blank lines): "
+        assertThat(json(blank).get("error").get("message").asText())
+                .isEqualTo("the body holds no events (only blank lines): "
                 + "send one JSON object per line, or a JSON array of objects");
     }
 
@@ -244,7 +248,8 @@ class IngestEdgeTest {
                 assertThat(answer.get("accepted").asLong()).as(r.body()).isGreaterThanOrEqualTo(withValid ? 1 : 0);
             } else {
                 assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
-                assertThat(answer.get("error").asText()).as(r.body()).startsWith("the body holds no events");
+                assertThat(answer.get("error").get("message").asText())
+                        .as(r.body()).startsWith("the body holds no events");
             }
         }
     }
@@ -265,7 +270,8 @@ class IngestEdgeTest {
         String other = "{\"ts\":\"2026-11-30T23:59:00Z\",\"symbol\":\"OTHER\",\"qty\":2}";
         HttpResponse<String> reused = post(other, "Idempotency-Key", "order-17");
         assertThat(reused.statusCode()).isEqualTo(422);
-        assertThat(json(reused).get("error").asText()).isEqualTo("Idempotency-Key 'order-17' was already used at "
+        assertThat(json(reused).get("error").get("message").asText())
+                .isEqualTo("Idempotency-Key 'order-17' was already used at "
                 + "2026-12-01T00:00:00Z by a request with another stream or body; a retry must repeat the request "
                 + "exactly, and a new request needs a new key");
         HttpResponse<String> otherStream = post("quotes", VALID.getBytes(StandardCharsets.UTF_8),
@@ -301,7 +307,7 @@ class IngestEdgeTest {
             throws Exception {
         HttpResponse<String> bad = post(VALID, "Tandem-Sequence", "my file/1");
         assertThat(bad.statusCode()).isEqualTo(400);
-        assertThat(json(bad).get("error").asText()).startsWith("Tandem-Sequence: expected <session>/<n>")
+        assertThat(json(bad).get("error").get("message").asText()).startsWith("Tandem-Sequence: expected <session>/<n>")
                 .contains("my file/1");
 
         assertThat(post(VALID, "Tandem-Sequence", "f3a9c2/0").statusCode()).isEqualTo(200);
@@ -371,7 +377,7 @@ class IngestEdgeTest {
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
                 HttpResponse<String> r = post(VALID);
                 return r.statusCode() == 429 && r.headers().firstValue("Retry-After").isPresent()
-                        && json(r).get("error").asText().contains(TandemServer.MAX_UPLOADS_PER_CLIENT
+                        && json(r).get("error").get("message").asText().contains(TandemServer.MAX_UPLOADS_PER_CLIENT
                         + " ingest requests of 127.0.0.1 are in progress");
             });
         } finally {

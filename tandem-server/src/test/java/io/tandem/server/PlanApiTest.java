@@ -105,7 +105,7 @@ class PlanApiTest {
         HttpResponse<String> r = send("GET", "/v1/plan?view=live_1m", null, "application/json");
 
         assertThat(r.statusCode()).isEqualTo(400);
-        assertThat(HttpApiTest.JSON.readTree(r.body()).get("error").asText())
+        assertThat(HttpApiTest.JSON.readTree(r.body()).get("error").get("message").asText())
                 .isEqualTo("unknown parameter 'view' (this endpoint takes none)");
     }
 

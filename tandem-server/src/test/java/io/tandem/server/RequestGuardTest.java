@@ -67,7 +67,7 @@ class RequestGuardTest {
     }
 
     static String error(HttpResponse<String> r) throws IOException {
-        return HttpApiTest.JSON.readTree(r.body()).get("error").asText();
+        return HttpApiTest.JSON.readTree(r.body()).get("error").get("message").asText();
     }
 
     long accepted() {

@@ -131,7 +131,7 @@ class SearchRoutesTest {
     void assertError(String path, int status, String messageStart) throws Exception {
         HttpResponse<String> r = send(path);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-        assertThat(JSON.readTree(r.body()).path("error").asText()).startsWith(messageStart);
+        assertThat(JSON.readTree(r.body()).path("error").path("message").asText()).startsWith(messageStart);
     }
 
     @Test

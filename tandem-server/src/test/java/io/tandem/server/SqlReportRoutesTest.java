@@ -125,8 +125,8 @@ class SqlReportRoutesTest {
             }
 
             assertThat(answer).startsWith("HTTP/1.1 408 ").containsIgnoringCase("Content-Type: application/json")
-                    .endsWith("{\"error\":\"the request body came slower than 4096 bytes/s or stopped for 30 s; "
-                            + "nothing was taken\"}");
+                    .endsWith("{\"error\":{\"code\":\"request_timeout\",\"message\":\"the request body came "
+                            + "slower than 4096 bytes/s or stopped for 30 s; nothing was taken\"}}");
         }
         assertThat(post("/v1/sql", "text/plain", "SELECT 1 AS one").statusCode()).isEqualTo(200);
     }
@@ -154,18 +154,19 @@ class SqlReportRoutesTest {
         HttpResponse<String> set = post("/v1/sql", "text/plain", "SET enable_external_access = true");
 
         assertThat(passwd.statusCode()).isEqualTo(400);
-        assertThat(json(passwd).get("error").asText()).startsWith("read_csv is refused here: the SQL reads the lake "
+        assertThat(json(passwd).get("error").get("message").asText())
+                .startsWith("read_csv is refused here: the SQL reads the lake "
                 + "and the batch views as Parquet");
         HttpResponse<String> outside = post("/v1/sql", "text/plain", "SELECT * FROM read_parquet('/etc/x.parquet')");
         assertThat(outside.statusCode()).isEqualTo(400);
-        assertThat(json(outside).get("error").asText())
+        assertThat(json(outside).get("error").get("message").asText())
                 .startsWith("file access outside the lake is refused: Permission Error: Cannot access file "
                         + "\"/etc/x.parquet\"");
         assertThat(copy.statusCode()).isEqualTo(400);
-        assertThat(json(copy).get("error").asText()).endsWith("; COPY is refused");
+        assertThat(json(copy).get("error").get("message").asText()).endsWith("; COPY is refused");
         assertThat(lake.resolve("x.csv")).doesNotExist();
         assertThat(set.statusCode()).isEqualTo(400);
-        assertThat(json(set).get("error").asText()).endsWith("; SET is refused");
+        assertThat(json(set).get("error").get("message").asText()).endsWith("; SET is refused");
     }
 
     @Test
@@ -174,7 +175,8 @@ class SqlReportRoutesTest {
         HttpResponse<String> xml = post("/v1/sql", "application/xml", "<sql/>");
 
         assertThat(noSql.statusCode()).isEqualTo(400);
-        assertThat(json(noSql).get("error").asText()).isEqualTo("body: expected {\"sql\": \"SELECT ...\"}");
+        assertThat(json(noSql).get("error").get("message").asText())
+                .isEqualTo("body: expected {\"sql\": \"SELECT ...\"}");
         assertThat(xml.statusCode()).isEqualTo(415);
     }
 
@@ -252,12 +254,14 @@ class SqlReportRoutesTest {
         HttpResponse<String> notCovered = post("/v1/reports/daily_volume/run?period=2026-11-26", null, "");
 
         assertThat(unknown.statusCode()).isEqualTo(404);
-        assertThat(json(unknown).get("error").asText()).isEqualTo("unknown report 'weekly' (reports: daily_volume)");
+        assertThat(json(unknown).get("error").get("message").asText())
+                .isEqualTo("unknown report 'weekly' (reports: daily_volume)");
         assertThat(badPeriod.statusCode()).isEqualTo(400);
-        assertThat(json(badPeriod).get("error").asText()).isEqualTo("period: expected a day like 2026-11-25 (the "
+        assertThat(json(badPeriod).get("error").get("message").asText())
+                .isEqualTo("period: expected a day like 2026-11-25 (the "
                 + "report runs daily at 00:05), got \"2026-11\"");
         assertThat(noPeriod.statusCode()).isEqualTo(400);
         assertThat(notCovered.statusCode()).isEqualTo(409);
-        assertThat(json(notCovered).get("error").asText()).contains("is not covered by the batch yet");
+        assertThat(json(notCovered).get("error").get("message").asText()).contains("is not covered by the batch yet");
     }
 }

@@ -301,7 +301,7 @@ class SqlSandboxCampaignTest {
     }
 
     private static String error(HttpResponse<String> r) throws IOException {
-        return JSON.readTree(r.body()).path("error").asText("");
+        return JSON.readTree(r.body()).path("error").path("message").asText("");
     }
 
     private String fill(String sql) {

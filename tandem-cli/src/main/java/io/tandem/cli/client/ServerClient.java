@@ -123,7 +123,7 @@ public final class ServerClient {
         String body = r.body() == null ? "" : r.body().strip();
         String message;
         try {
-            JsonNode error = JSON.readTree(body).path("error");
+            JsonNode error = JSON.readTree(body).path("error").path("message");
             message = error.isTextual() ? error.asText() : null;
         } catch (IOException notJson) {
             message = null;

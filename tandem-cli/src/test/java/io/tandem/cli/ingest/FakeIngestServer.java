@@ -83,14 +83,19 @@ final class FakeIngestServer implements AutoCloseable {
             String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
             byte[] body = exchange.getRequestBody().readAllBytes();
             if (!"POST".equals(exchange.getRequestMethod()) || path.length != 5 || !path[4].equals("events")) {
-                respond(exchange, path.length > 3 ? path[3] : "", key, contentType, 404, "{\"error\":\"no route\"}");
+                respond(exchange, path.length > 3 ? path[3] : "", key, contentType, 404,
+                        "{\"error\":{\"code\":\"not_found\",\"message\":\"no route\"}}");
             } else if (!"application/x-ndjson".equals(contentType)) {
-                respond(exchange, path[3], key, contentType, 415, "{\"error\":\"expected application/x-ndjson\"}");
+                respond(exchange, path[3], key, contentType, 415,
+                        "{\"error\":{\"code\":\"unsupported_media_type\","
+                                + "\"message\":\"expected application/x-ndjson\"}}");
             } else if (body.length > maxBodyBytes) {
-                respond(exchange, path[3], key, contentType, 413, "{\"error\":\"body too large\"}");
+                respond(exchange, path[3], key, contentType, 413,
+                        "{\"error\":{\"code\":\"payload_too_large\",\"message\":\"body too large\"}}");
             } else if (overloaded.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 exchange.getResponseHeaders().set("Retry-After", Integer.toString(retryAfterSeconds));
-                respond(exchange, path[3], key, contentType, 503, "{\"error\":\"overloaded\"}");
+                respond(exchange, path[3], key, contentType, 503,
+                        "{\"error\":{\"code\":\"unavailable\",\"message\":\"overloaded\"}}");
             } else {
                 String answer = key == null ? ingest(body) : answers.computeIfAbsent(key, k -> ingest(body));
                 int status = mapper.readTree(answer).get("accepted").asLong() > 0 ? 200 : 400;
