@@ -6,6 +6,7 @@ import io.tandem.engine.HotWorker;
 import io.tandem.engine.Role;
 import io.tandem.engine.Tandem;
 import io.tandem.engine.alert.Alert;
+import io.tandem.engine.ingest.IngestException;
 import io.tandem.engine.TandemOptions;
 import io.tandem.engine.batchview.BatchRun;
 import io.tandem.engine.query.ViewQuery;
@@ -31,7 +32,8 @@ import static org.awaitility.Awaitility.await;
  * A split deployment in one JVM, on a real broker and a real redis-server: a serving node, a batch node sharing its
  * folder, and two hot-path workers that share the partitions through a Kafka consumer group. Merged answers equal a
  * plain reference over every acknowledged event, while the partitions move: a worker joins late and another leaves
- * half-way. And a serving node that was down while the workers applied events fires their alerts once it is back.
+ * half-way. And a serving node that was down while the workers applied events fires their alerts once it is back,
+ * and takes a retried request once only.
  */
 class ScaleOutTest {
 
@@ -172,6 +174,42 @@ class ScaleOutTest {
                     assertThat(alerts(serving)).extracting(a -> a.values().get("symbol"))
                             .containsExactlyInAnyOrder("A", "B", "C");
                     assertThat(alerts(serving).stream().map(a -> a.id()).collect(Collectors.toSet())).hasSize(3);
+                }
+            }
+        }
+    }
+
+    /**
+     * A restarted serving node did not find an {@code Idempotency-Key} that its earlier run had appended while no
+     * worker had applied it yet (a {@code kill -9} after the append and before the answer, say), and appended the
+     * retried request again: it counted twice.
+     */
+    @Test
+    void when_aRequestIsRetriedAtARestartedServingNodeBeforeAWorkerAppliedIt_then_itCountsOnce() throws Exception {
+        RedisServer.assumeInstalled();
+        try (KafkaBroker kafka = new KafkaBroker(); RedisServer redis = new RedisServer(dir.resolve("redis"))) {
+            TandemConfig config = ConfigLoader.parse(CONFIG + "log: {kind: kafka, bootstrap_servers: \""
+                    + kafka.bootstrapServers() + "\"}\nstore: {kind: redis, url: \"" + redis.url() + "\"}\n",
+                    "retry.yaml");
+            long t0 = System.currentTimeMillis() / 60_000 * 60_000 - 600_000;
+            byte[] body = Trade.body(List.of(new Trade("A", 1.0, 100, t0)));
+            TandemOptions servingOptions = TandemOptions.defaults(dir.resolve("serving")).withPartitions(2)
+                    .withSharedDir(dir.resolve("shared")).withRole(Role.SERVING);
+            try (Tandem serving = Tandem.start(config, servingOptions)) {
+                assertThat(serving.ingest("trades", body, "request-1").accepted()).isEqualTo(1);
+            }
+            try (Tandem serving = Tandem.start(config, servingOptions)) {
+                // no worker has applied the first append: the key cannot be looked up yet
+                assertThatThrownBy(() -> serving.ingest("trades", body, "request-1"))
+                        .isInstanceOf(IngestException.class).hasMessageContaining("retry later")
+                        .extracting(e -> ((IngestException) e).kind()).isEqualTo(IngestException.Kind.OVERLOADED);
+                try (HotWorker worker = HotWorker.start(config, TandemOptions.defaults(dir.resolve("w"))
+                        .withPartitions(2), "retry")) {
+                    await().atMost(Duration.ofSeconds(60)).until(() -> worker.worked().get("trades").size() == 2);
+                    assertThat(serving.ingest("trades", body, "request-1").accepted()).isEqualTo(1);
+                    assertThat(serving.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+                    assertThat(answer(serving, t0 - 60_000, t0 + 60_000)).isEqualTo(Trade.perMinute(List.of(
+                            new Trade("A", 1.0, 100, t0))));
                 }
             }
         }
