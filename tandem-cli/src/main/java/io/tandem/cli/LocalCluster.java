@@ -164,6 +164,40 @@ final class LocalCluster {
         return added;
     }
 
+    /**
+     * Starts again a worker, the batch node or the serving node of the cluster {@link #up} started, once it has
+     * exited (a {@code kill -9}, say): the same role, data directory and port. Returns it once it answers.
+     */
+    Proc restart(String name) throws IOException {
+        List<Proc> all = new ArrayList<>(processes());
+        int i = 0;
+        while (i < all.size() && !all.get(i).name().equals(name)) {
+            i++;
+        }
+        if (i == all.size()) {
+            throw new IllegalArgumentException("no process named " + name + " in " + dir.resolve(STATE));
+        }
+        Proc old = all.get(i);
+        if (old.handle().isPresent()) {
+            throw new IllegalStateException(name + " still runs (pid " + old.pid() + ")");
+        }
+        String shared = dir.resolve("shared").toString();
+        List<String> more = switch (old.role()) {
+            case "worker" -> List.of();
+            case "batch" -> List.of("--shared-dir", shared);
+            case "serving" -> List.of("--shared-dir", shared, "--batch-url", all.stream()
+                    .filter(p -> p.role().equals("batch")).findFirst().orElseThrow().url());
+            default -> throw new IllegalArgumentException(name + ": only a worker, the batch node or the serving node "
+                    + "restarts, not " + old.role());
+        };
+        int port = Integer.parseInt(old.address().substring(old.address().lastIndexOf(':') + 1));
+        Proc started = startTandem(old.role(), name, dir.resolve("tandem.yaml"), partitions, port, more);
+        all.set(i, started);
+        save(all);
+        awaitHttp(started);
+        return started;
+    }
+
     /** Stops every listed process that is still the one started, last started first; forgets the list. */
     List<Proc> down() throws IOException {
         List<Proc> listed = processes();
@@ -248,7 +282,11 @@ final class LocalCluster {
 
     private Proc startTandem(String role, String name, Path config, int partitions, List<String> more)
             throws IOException {
-        int port = freePort();
+        return startTandem(role, name, config, partitions, freePort(), more);
+    }
+
+    private Proc startTandem(String role, String name, Path config, int partitions, int port, List<String> more)
+            throws IOException {
         List<String> command = java(System.getProperty("java.class.path"), role.equals("worker") ? "-Xmx1g"
                 : "-Xmx3g", Main.class.getName(), "serve", "--role", role, "--config", config.toString(),
                 "--data-dir", dir.resolve(name).toString(), "--port", Integer.toString(port), "--partitions",

@@ -5,6 +5,8 @@ import io.tandem.core.config.ConfigLoader;
 import io.tandem.engine.HotWorker;
 import io.tandem.engine.Role;
 import io.tandem.engine.Tandem;
+import io.tandem.engine.alert.Alert;
+import io.tandem.engine.ingest.IngestException;
 import io.tandem.engine.TandemOptions;
 import io.tandem.engine.batchview.BatchRun;
 import io.tandem.engine.query.ViewQuery;
@@ -20,6 +22,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -29,7 +32,8 @@ import static org.awaitility.Awaitility.await;
  * A split deployment in one JVM, on a real broker and a real redis-server: a serving node, a batch node sharing its
  * folder, and two hot-path workers that share the partitions through a Kafka consumer group. Merged answers equal a
  * plain reference over every acknowledged event, while the partitions move: a worker joins late and another leaves
- * half-way.
+ * half-way. And a serving node that was down while the workers applied events fires their alerts once it is back,
+ * and takes a retried request once only.
  */
 class ScaleOutTest {
 
@@ -133,5 +137,85 @@ class ScaleOutTest {
                     TandemOptions.defaults(dir.resolve("w3")), "e2e"))
                     .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("use log: {kind: kafka}");
         }
+    }
+
+    /**
+     * A serving node restarted at the real-time store's committed offset never told its alerts about the events
+     * the workers had applied while it was down (or, after a {@code kill -9}, before its alert thread had fsynced
+     * them): here requests that another serving node took meanwhile, into either partition.
+     */
+    @Test
+    void when_theWorkersApplyEventsWhileTheServingNodeIsDown_then_itFiresTheirAlertsOnceWhenBack() throws Exception {
+        RedisServer.assumeInstalled();
+        try (KafkaBroker kafka = new KafkaBroker(); RedisServer redis = new RedisServer(dir.resolve("redis"))) {
+            TandemConfig config = ConfigLoader.parse(CONFIG + "alerts:\n  big: {stream: trades, on: event, "
+                    + "condition: \"qty >= 100\"}\nlog: {kind: kafka, bootstrap_servers: \"" + kafka.bootstrapServers()
+                    + "\"}\nstore: {kind: redis, url: \"" + redis.url() + "\"}\n", "alerts.yaml");
+            long t0 = System.currentTimeMillis() / 60_000 * 60_000 - 600_000;
+            TandemOptions servingOptions = TandemOptions.defaults(dir.resolve("serving")).withPartitions(2)
+                    .withSharedDir(dir.resolve("shared")).withRole(Role.SERVING);
+            try (HotWorker worker = HotWorker.start(config, TandemOptions.defaults(dir.resolve("w")).withPartitions(2),
+                    "alerts")) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> worker.worked().get("trades").size() == 2);
+                try (Tandem serving = Tandem.start(config, servingOptions)) {
+                    serving.ingest("trades", Trade.body(List.of(new Trade("A", 1.0, 100, t0))), null);
+                    await().atMost(Duration.ofSeconds(60)).until(() -> alerts(serving).size() == 1);
+                }
+                // while it is down, another serving node takes a request into each partition, and the worker applies
+                try (Tandem other = Tandem.start(config, TandemOptions.defaults(dir.resolve("other")).withPartitions(2)
+                        .withSharedDir(dir.resolve("other-shared")).withRole(Role.SERVING))) {
+                    other.ingest("trades", Trade.body(List.of(new Trade("B", 2.0, 200, t0 + 1))), null);
+                    other.ingest("trades", Trade.body(List.of(new Trade("C", 3.0, 300, t0 + 2))), null);
+                    assertThat(other.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+                }
+                try (Tandem serving = Tandem.start(config, servingOptions)) {
+                    await().atMost(Duration.ofSeconds(60)).until(() -> alerts(serving).size() == 3);
+                    assertThat(serving.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+                    assertThat(alerts(serving)).extracting(a -> a.values().get("symbol"))
+                            .containsExactlyInAnyOrder("A", "B", "C");
+                    assertThat(alerts(serving).stream().map(a -> a.id()).collect(Collectors.toSet())).hasSize(3);
+                }
+            }
+        }
+    }
+
+    /**
+     * A restarted serving node did not find an {@code Idempotency-Key} that its earlier run had appended while no
+     * worker had applied it yet (a {@code kill -9} after the append and before the answer, say), and appended the
+     * retried request again: it counted twice.
+     */
+    @Test
+    void when_aRequestIsRetriedAtARestartedServingNodeBeforeAWorkerAppliedIt_then_itCountsOnce() throws Exception {
+        RedisServer.assumeInstalled();
+        try (KafkaBroker kafka = new KafkaBroker(); RedisServer redis = new RedisServer(dir.resolve("redis"))) {
+            TandemConfig config = ConfigLoader.parse(CONFIG + "log: {kind: kafka, bootstrap_servers: \""
+                    + kafka.bootstrapServers() + "\"}\nstore: {kind: redis, url: \"" + redis.url() + "\"}\n",
+                    "retry.yaml");
+            long t0 = System.currentTimeMillis() / 60_000 * 60_000 - 600_000;
+            byte[] body = Trade.body(List.of(new Trade("A", 1.0, 100, t0)));
+            TandemOptions servingOptions = TandemOptions.defaults(dir.resolve("serving")).withPartitions(2)
+                    .withSharedDir(dir.resolve("shared")).withRole(Role.SERVING);
+            try (Tandem serving = Tandem.start(config, servingOptions)) {
+                assertThat(serving.ingest("trades", body, "request-1").accepted()).isEqualTo(1);
+            }
+            try (Tandem serving = Tandem.start(config, servingOptions)) {
+                // no worker has applied the first append: the key cannot be looked up yet
+                assertThatThrownBy(() -> serving.ingest("trades", body, "request-1"))
+                        .isInstanceOf(IngestException.class).hasMessageContaining("retry later")
+                        .extracting(e -> ((IngestException) e).kind()).isEqualTo(IngestException.Kind.OVERLOADED);
+                try (HotWorker worker = HotWorker.start(config, TandemOptions.defaults(dir.resolve("w"))
+                        .withPartitions(2), "retry")) {
+                    await().atMost(Duration.ofSeconds(60)).until(() -> worker.worked().get("trades").size() == 2);
+                    assertThat(serving.ingest("trades", body, "request-1").accepted()).isEqualTo(1);
+                    assertThat(serving.awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
+                    assertThat(answer(serving, t0 - 60_000, t0 + 60_000)).isEqualTo(Trade.perMinute(List.of(
+                            new Trade("A", 1.0, 100, t0))));
+                }
+            }
+        }
+    }
+
+    private static List<Alert> alerts(Tandem serving) {
+        return serving.alerts().history(Long.MIN_VALUE, Long.MAX_VALUE, null, Integer.MAX_VALUE);
     }
 }

@@ -159,7 +159,7 @@ public final class Tandem implements AutoCloseable {
         this.cache = new QueryCache(cacheDef, catalog, queries, () -> batch.current().version(), options.clock(),
                 metrics.registry());
         this.alerts = new AlertEngine(config, options.dataDir().resolve("alerts"), metrics, options.clock(),
-                queries::row);
+                queries::row, options.role() == Role.SERVING);
         listeners.add(alerts);
         if (store instanceof InMemoryRealtimeStore memory) {
             memory.gate(this::recorded);

@@ -21,8 +21,15 @@ import io.tandem.engine.hot.Handover;
 import io.tandem.engine.hot.HotPathListener;
 import io.tandem.engine.query.QueryResult;
 import io.tandem.spi.store.StateKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,8 +61,16 @@ import java.util.function.LongSupplier;
  * arrival of the triggering event (the earliest arrival of its commit for bucket rules) to the alert's publication;
  * {@code tandem.alert.stage} splits that time by stage: {@code applied} (arrival → the hot path hands the change
  * over), {@code evaluated} (→ the rule evaluated), {@code persisted} (→ fsynced) and {@code sent} (→ in the feeds).
+ *
+ * <p>A serving node's hot path follows the workers, which commit to the real-time store on their own: a serving
+ * node killed before its alert thread had fsynced the alerts of events the workers had committed (or down while
+ * they applied more) would, restarted at the store's committed offset, never fire them. So there the offsets
+ * through which the alerts are fsynced are also written to {@code recorded.txt} after each batch, and the follower
+ * starts each partition no later than there ({@link #resumeAt}); the replayed events fire nothing twice.
  */
 public final class AlertEngine implements HotPathListener, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AlertEngine.class);
 
     /** The merged row of one group of a view at the view's granularity, or null when it holds no event. */
     @FunctionalInterface
@@ -96,6 +111,15 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
 
     /** Per stream and partition (guarded by lock): the events before this offset have had their alerts fsynced. */
     private final Map<String, Long> recorded = new HashMap<>();
+    /**
+     * {@code recorded.txt}: {@link #recorded} as of the last batch, merged into what earlier runs left; null but on
+     * a follower.
+     */
+    private final Path recordedFile;
+    /** What {@code recorded.txt} held at start: where earlier runs had recorded the alerts through. */
+    private final Map<String, Long> recordedBefore;
+    /** Alert thread only: whether the last write of {@code recorded.txt} failed (logged once). */
+    private boolean recordedUnwritable;
 
     /** Alert thread only: the open buckets of views with close rules, and each stream's watermark. */
     private final ClosingBuckets closing;
@@ -106,11 +130,21 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
      * thread. {@code rows} is called only on the alert thread, once the hot path delivers.
      */
     public AlertEngine(TandemConfig config, Path dir, EngineMetrics metrics, LongSupplier clock, Rows rows) {
-        this(config, dir, metrics, clock, rows, AlertHistory.RECENT);
+        this(config, dir, metrics, clock, rows, AlertHistory.RECENT, false);
+    }
+
+    /**
+     * As above; with {@code follows}, on a hot path that follows the workers (a serving node's), keeping
+     * {@code recorded.txt} and answering {@link #resumeAt} from it.
+     */
+    public AlertEngine(TandemConfig config, Path dir, EngineMetrics metrics, LongSupplier clock, Rows rows,
+                       boolean follows) {
+        this(config, dir, metrics, clock, rows, AlertHistory.RECENT, follows);
     }
 
     /** As above, holding the ids of the newest {@code recentIds} alerts in memory (see {@link AlertHistory}). */
-    AlertEngine(TandemConfig config, Path dir, EngineMetrics metrics, LongSupplier clock, Rows rows, int recentIds) {
+    AlertEngine(TandemConfig config, Path dir, EngineMetrics metrics, LongSupplier clock, Rows rows, int recentIds,
+                boolean follows) {
         this.views = config.views();
         this.closing = new ClosingBuckets(views);
         this.rows = rows;
@@ -123,6 +157,8 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
                     .register(metrics.registry()));
         }
         this.history = new AlertHistory(dir.resolve("alerts.jsonl"), recentIds);
+        this.recordedFile = follows ? dir.resolve("recorded.txt") : null;
+        this.recordedBefore = follows ? readRecorded(recordedFile) : Map.of();
         this.latency = Timer.builder("tandem.alert.latency")
                 .description("Time from the arrival of the event that triggered an alert to its publication")
                 .publishPercentiles(0.5, 0.99)
@@ -396,12 +432,70 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
             }
         });
         fire(candidates);
+        Map<String, Long> positions = null;
         synchronized (lock) {
             for (Applied a : applied) {
                 recorded.merge(a.stream + "/" + a.partition, a.next, Math::max);
             }
             lock.notifyAll();
+            if (recordedFile != null && !applied.isEmpty()) {
+                positions = new HashMap<>(recordedBefore);
+                positions.putAll(recorded);
+            }
         }
+        if (positions != null) {
+            writeRecorded(positions);
+        }
+    }
+
+    /**
+     * Writes {@code recorded.txt} (one {@code <stream>/<partition> <next>} a line) through a temporary file, without
+     * an fsync: the alerts themselves are fsynced already, and a position lost with the page cache only replays
+     * more.
+     */
+    private void writeRecorded(Map<String, Long> positions) {
+        StringBuilder text = new StringBuilder();
+        positions.forEach((partition, next) -> text.append(partition).append(' ').append(next).append('\n'));
+        Path temp = recordedFile.resolveSibling(recordedFile.getFileName() + ".tmp");
+        try {
+            Files.writeString(temp, text, StandardCharsets.UTF_8);
+            Files.move(temp, recordedFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            recordedUnwritable = false;
+        } catch (IOException e) {
+            if (!recordedUnwritable) {
+                LOG.warn("cannot write {} ({}); a restart follows from the positions written before, if any",
+                        recordedFile, e.toString());
+            }
+            recordedUnwritable = true;
+        }
+    }
+
+    private static Map<String, Long> readRecorded(Path file) {
+        Map<String, Long> positions = new HashMap<>();
+        try {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                int space = line.lastIndexOf(' ');
+                positions.put(line.substring(0, space), Long.parseLong(line.substring(space + 1)));
+            }
+        } catch (NoSuchFileException e) {
+            return Map.of();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot read {} ({}); a serving node follows from the real-time store's offsets", file,
+                    e.toString());
+            return Map.of();
+        }
+        return Map.copyOf(positions);
+    }
+
+    /**
+     * Where a follower must start the partition for the alerts: the offset through which an earlier run of this
+     * data directory had fsynced them; {@link Long#MAX_VALUE} for a stream without rules or a partition it never
+     * recorded.
+     */
+    @Override
+    public long resumeAt(String stream, int partition) {
+        return streamRules.containsKey(stream) ? recordedBefore.getOrDefault(stream + "/" + partition, Long.MAX_VALUE)
+                : Long.MAX_VALUE;
     }
 
     private void evaluate(BucketRule rule, Group g, Since arrival, Map<Read, QueryResult.Row> read,

@@ -28,4 +28,14 @@ public interface HotPathListener {
     /** After {@link #onCommit}: this listener has been told every event of the partition before {@code next}. */
     default void onApplied(StreamDef stream, int partition, long next) {
     }
+
+    /**
+     * Where a hot path that follows (a serving node's) must start the partition for this listener, when that is
+     * before the real-time store's committed offset: the offset before which an earlier run of this listener had
+     * taken in every event. {@link Long#MAX_VALUE} (the default) when it needs nothing replayed; read once, when the
+     * follower starts the partition.
+     */
+    default long resumeAt(String stream, int partition) {
+        return Long.MAX_VALUE;
+    }
 }

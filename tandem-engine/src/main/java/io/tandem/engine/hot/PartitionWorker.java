@@ -43,7 +43,8 @@ import java.util.function.LongSupplier;
  * a replayed batch again.
  *
  * <p>A worker that <b>follows</b> (on a serving node) writes nothing and acquires nothing: it starts at the offset
- * the store has committed, and after each batch waits until the store's writer (a worker process) has committed
+ * the store has committed (or earlier, where a listener has yet to take in events before it: a serving node's
+ * alerts after a crash), and after each batch waits until the store's writer (a worker process) has committed
  * past the batch's last record before it tells the listeners, so that the rows they read include the batch.
  */
 final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
@@ -208,12 +209,27 @@ final class PartitionWorker implements Runnable, EventLog.RecordConsumer {
         }
     }
 
-    /** Where a follower starts: the offset the store has committed, once the store answers. */
+    /**
+     * Where a follower starts: the offset the store has committed, once the store answers, or the earlier offset a
+     * listener has yet to take in ({@link HotPathListener#resumeAt}); the listeners are told they start there, so
+     * that a partition without new events keeps its place too.
+     */
     private long followFrom() {
         while (running) {
             long inStore = storeCommitted();
             if (inStore >= 0) {
-                committed = Math.max(inStore, log.startOffset(partition));
+                long from = inStore;
+                for (HotPathListener l : listeners) {
+                    from = Math.min(from, l.resumeAt(stream.name(), partition));
+                }
+                committed = Math.max(from, log.startOffset(partition));
+                for (HotPathListener l : listeners) {
+                    try {
+                        l.onApplied(stream, partition, committed);
+                    } catch (RuntimeException e) {
+                        listenerFailed("the start at offset " + committed, e);
+                    }
+                }
                 return committed;
             }
             LockSupport.parkNanos(RETRY_PARK_NANOS);

@@ -15,13 +15,18 @@ import io.tandem.spi.store.IdempotencyRecord;
 import io.tandem.spi.store.RealtimeStore;
 
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 /**
@@ -34,12 +39,20 @@ import java.util.function.LongSupplier;
  * marker also holds a digest of the stream and the body ({@link IdempotencyRecord#digest}): a request that reuses
  * the key with another stream or body is refused ({@link IngestException.Kind#KEY_REUSED}) rather than given
  * another request's response.
+ *
+ * <p>A key taken before this process started (by its earlier run, killed after the append and before its answer,
+ * say) is in the store only once the hot path (a worker's, in a split deployment) has applied the log as far as it
+ * was then. So until the store holds every record that was durable in the stream's log at start, a request whose
+ * key it does not hold waits for that, for at most {@link #EARLIER_KEYS_AWAITED}, and is then refused as
+ * {@link IngestException.Kind#OVERLOADED} rather than appended a second time.
  */
 public final class IngestService {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ERRORS_LISTED = 100;
     private static final int MAX_KEPT_RESPONSE_BYTES = 60_000;
+    private static final Duration EARLIER_KEYS_AWAITED = Duration.ofSeconds(5);
+    private static final long AWAIT_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final Map<String, StreamDef> streams;
     private final Map<String, EventLog> logs;
@@ -52,6 +65,10 @@ public final class IngestService {
     private final AtomicInteger nextPartition = new AtomicInteger();
     private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
     private final Sequencer sequencer;
+    /** Per stream, each partition's durable end when this process started. */
+    private final Map<String, long[]> endsAtStart = new HashMap<>();
+    /** The streams whose records durable at start the store holds, keys included. */
+    private final Set<String> earlierKeysStored = ConcurrentHashMap.newKeySet();
 
     /** A request with an idempotency key whose marker the real-time store may not hold yet. */
     private record InFlight(String digest, long arrivalMs, CompletableFuture<IngestResponse> response) {
@@ -67,6 +84,13 @@ public final class IngestService {
         this.clock = clock;
         this.metrics = metrics;
         this.sequencer = new Sequencer();
+        logs.forEach((stream, log) -> {
+            long[] ends = new long[log.partitions()];
+            for (int p = 0; p < ends.length; p++) {
+                ends[p] = log.durableEnd(p);
+            }
+            endsAtStart.put(stream, ends);
+        });
     }
 
     /**
@@ -94,6 +118,9 @@ public final class IngestService {
         }
         String digest = IdempotencyRecord.digest(stream, body);
         var first = store.idempotency(idempotencyKey);
+        if (first.isEmpty() && awaitEarlierKeys(stream)) {
+            first = store.idempotency(idempotencyKey);
+        }
         if (first.isPresent()) {
             if (first.get().conflictsWith(digest)) {
                 throw reused(idempotencyKey, first.get().arrivalMs());
@@ -120,6 +147,34 @@ public final class IngestService {
             mine.completeExceptionally(e);
             throw e;
         }
+    }
+
+    /**
+     * Waits until the store holds every record of the stream that was durable when this process started (see the
+     * class comment); true when it had to wait, and the key is to be looked up again.
+     *
+     * @throws IngestException ({@link IngestException.Kind#OVERLOADED}) when it does not within
+     *                         {@link #EARLIER_KEYS_AWAITED}
+     */
+    private boolean awaitEarlierKeys(String stream) {
+        if (earlierKeysStored.contains(stream)) {
+            return false;
+        }
+        long[] ends = endsAtStart.get(stream);
+        long deadline = System.nanoTime() + EARLIER_KEYS_AWAITED.toNanos();
+        for (int p = 0; p < ends.length; p++) {
+            while (store.committedOffset(stream, p) < ends[p]) {
+                if (System.nanoTime() > deadline) {
+                    throw new IngestException(IngestException.Kind.OVERLOADED, "the real-time store does not yet hold "
+                            + "what stream '" + stream + "' took before this process started (partition " + p
+                            + " is applied up to offset " + store.committedOffset(stream, p) + " of " + ends[p]
+                            + "), so an Idempotency-Key used then would not be found; retry later");
+                }
+                LockSupport.parkNanos(AWAIT_PARK_NANOS);
+            }
+        }
+        earlierKeysStored.add(stream);
+        return true;
     }
 
     /** Forgets in-flight keys that the real-time store now holds. */

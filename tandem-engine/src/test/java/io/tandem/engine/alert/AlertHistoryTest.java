@@ -109,7 +109,7 @@ class AlertHistoryTest {
         StreamDef trades = config.streams().get("trades");
         long now = T + 10_000_000;
         try (AlertEngine engine = new AlertEngine(config, dir, new EngineMetrics(), () -> now,
-                (view, dims, bucket, measures) -> null, RECENT_IDS);
+                (view, dims, bucket, measures) -> null, RECENT_IDS, false);
              Feed<Alert> live = engine.subscribe(all.get(ALERTS - 2).id(), 10)) {
             // offset 1 fired long ago (rule big), offset ALERTS is new
             for (long offset : new long[]{1, ALERTS}) {
