@@ -102,7 +102,8 @@ final class StatusCommand implements Callable<Integer> {
             JsonNode s = e.getValue();
             JsonNode failures = s.path("hot_path_failures");
             rows.add(List.of(text(e.getKey()), s.path("accepted"), s.path("rejected"), s.path("hot_path_lag"),
-                    s.path("watermark"), text(failures.isObject() && failures.size() > 0 ? failures.toString()
+                    s.path("watermark").isTextual() ? s.path("watermark") : text("-"),
+                    text(failures.isObject() && failures.size() > 0 ? failures.toString()
                             : "")));
         });
         if (!rows.isEmpty()) {
