@@ -42,7 +42,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * only other work on the machine takes past capacity), keep its RSS bounded and flat, stay alive, and count every
  * acknowledged event exactly once.
  *
- * <p>Tagged {@code overload} besides {@code slow} ({@code -DexcludedGroups=overload} leaves it out).
+ * <p>Tagged {@code overload} besides {@code slow}, and left out of {@code mvn verify} by default
+ * ({@code -DexcludedGroups=} runs it): on 2 shared cores, the client and the server on the same machine, twice the
+ * closed-loop rate is sometimes not past what the server takes, and twice what it takes at most is past what the
+ * client can send, as RELIABILITY.md describes.
  *
  * <p>Sizes (seconds) come from system properties: {@code tandem.campaign.overloadSeconds} (default 30),
  * {@code tandem.campaign.soakMinutes} (default 1; 30 for the figure in RELIABILITY.md).
