@@ -2,7 +2,6 @@ package io.tandem.engine.lake;
 
 import io.tandem.core.StreamDef;
 import io.tandem.core.TandemConfig;
-import io.tandem.engine.durable.BlockChecksums;
 import io.tandem.spi.lake.Lake;
 import io.tandem.spi.lake.LakeFile;
 import io.tandem.spi.lake.SealedEpoch;
@@ -92,14 +91,10 @@ public final class LakeReader implements Lake {
     @Override
     public void verify(List<LakeFile> files) {
         for (LakeFile f : files) {
-            BlockChecksums sums = manifest(f.stream()).checksums().get(f.path());
             try {
-                String damage = sums != null ? sums.damage(f.path())
-                        : Files.isRegularFile(f.path()) ? null : "the file is missing";
+                String damage = manifest(f.stream()).damage(f);
                 if (damage != null) {
-                    throw new IllegalStateException("lake file " + f.path() + ": " + damage + " (offsets "
-                            + f.startOffset() + " to " + (f.endOffset() - 1) + " of partition " + f.partition()
-                            + "); the batch node writes it again at its next run");
+                    throw new IllegalStateException(damage + "; the batch node writes it again at its next run");
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot check lake file " + f.path(), e);

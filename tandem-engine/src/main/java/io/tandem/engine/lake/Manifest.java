@@ -105,6 +105,18 @@ record Manifest(String stream, long sealedThrough, List<Mark> partitions, List<L
         return partitions.get(partition).nextOffset();
     }
 
+    /**
+     * What is wrong with one of the listed files, read back now: null when it matches its checksums (or, sealed
+     * without them, exists), else {@code lake file <path>: <why> (offsets a to b of partition p)}.
+     */
+    String damage(LakeFile f) throws IOException {
+        BlockChecksums sums = checksums.get(f.path());
+        String why = sums != null ? sums.damage(f.path())
+                : Files.isRegularFile(f.path()) ? null : "the file is missing";
+        return why == null ? null : "lake file " + f.path() + ": " + why + " (offsets " + f.startOffset() + " to "
+                + (f.endOffset() - 1) + " of partition " + f.partition() + ")";
+    }
+
     byte[] toJson(Path streamDir) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);

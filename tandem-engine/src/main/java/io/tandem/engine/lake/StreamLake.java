@@ -267,15 +267,12 @@ final class StreamLake {
      * @throws IllegalStateException when it is damaged and the log no longer holds its offsets
      */
     void verify(LakeFile f) throws IOException, SQLException {
-        Path file = f.path();
-        BlockChecksums sums = published.checksums().get(file);
-        String damage = sums != null ? sums.damage(file) : Files.isRegularFile(file) ? null : "the file is missing";
-        if (damage == null) {
+        String what = published.damage(f);
+        if (what == null) {
             return;
         }
+        Path file = f.path();
         Path aside = file.resolveSibling(file.getFileName() + ".damaged");
-        String what = "lake file " + file + ": " + damage + " (offsets " + f.startOffset() + " to "
-                + (f.endOffset() - 1) + " of partition " + f.partition() + ")";
         if (Files.exists(file)) {
             Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
             Durable.fsyncDirectory(file.getParent());
@@ -322,11 +319,34 @@ final class StreamLake {
         published = after;
     }
 
+    /**
+     * A reader of the log that keeps what went wrong inside {@code accept} (which cannot throw it) for the caller,
+     * which rethrows it after each read.
+     */
+    private abstract static class CapturingReader implements EventLog.RecordConsumer {
+
+        Exception failure;
+
+        /** Throws what went wrong inside the last read, if anything. */
+        void rethrow() throws IOException, SQLException {
+            Exception e = failure;
+            failure = null;
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            if (e instanceof SQLException sql) {
+                throw sql;
+            }
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+        }
+    }
+
     /** Stages the events of one file's offsets again, for {@link #rewrite}. */
-    private final class RepairReader implements EventLog.RecordConsumer {
+    private final class RepairReader extends CapturingReader {
 
         private final LakeFile file;
-        private Exception failure;
 
         RepairReader(LakeFile file) {
             this.file = file;
@@ -348,24 +368,12 @@ final class StreamLake {
                 failure = e;
             }
         }
-
-        void rethrow() throws SQLException {
-            Exception e = failure;
-            failure = null;
-            if (e instanceof SQLException sql) {
-                throw sql;
-            }
-            if (e instanceof RuntimeException r) {
-                throw r;
-            }
-        }
     }
 
     /** Stages the records of one partition as the log hands them over, finishing an epoch when the next begins. */
-    private final class PartitionReader implements EventLog.RecordConsumer {
+    private final class PartitionReader extends CapturingReader {
 
         private final int partition;
-        private Exception failure;
 
         PartitionReader(int partition) {
             this.partition = partition;
@@ -411,21 +419,6 @@ final class StreamLake {
                     + offset + " is in epoch " + epoch + ", but epoch " + done + " of that partition is already"
                     + " written; the log's arrival times went back (a clock step back across an idle partition,"
                     + " or a record that took longer than the " + graceMs + " ms grace to become durable)");
-        }
-
-        /** Throws what went wrong inside the last read, if anything. */
-        void rethrow() throws IOException, SQLException {
-            Exception e = failure;
-            failure = null;
-            if (e instanceof IOException io) {
-                throw io;
-            }
-            if (e instanceof SQLException sql) {
-                throw sql;
-            }
-            if (e instanceof RuntimeException r) {
-                throw r;
-            }
         }
     }
 }
