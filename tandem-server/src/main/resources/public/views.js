@@ -27,7 +27,9 @@ let suggested = 0;
 export async function enter(params) {
   if (!catalog) {
     try {
-      catalog = (await api('/v1/views')).views;
+      // a view's computed results are charted and tabled like its measures, after them
+      catalog = (await api('/v1/views')).views.map(v => ({ ...v, measures: v.measures.concat(v.results.map(r =>
+        ({ name: r.name, function: 'result', definition: r.expression }))) }));
     } catch (e) {
       status('Cannot list the views: ' + e.message);
       return;

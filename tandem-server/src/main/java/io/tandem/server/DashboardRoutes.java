@@ -18,7 +18,8 @@ import io.tandem.core.time.Durations;
  * {@code /webjars/}, and {@code GET /v1/views}, the views it offers with their dimensions and measures:
  * {@code {"views": [{"name": "trades_1m", "from": "trades", "granularity": "1m", "granularity_ms": 60000,
  * "where": null, "dimensions": [{"name": "symbol", "type": "string"}], "measures": [{"name": "volume",
- * "function": "sum", "field": "qty", "definition": "sum(qty)"}]}]}}.
+ * "function": "sum", "field": "qty", "definition": "sum(qty)"}], "results": [{"name": "avg_qty",
+ * "expression": "volume / n"}]}]}}.
  */
 final class DashboardRoutes {
 
@@ -62,6 +63,9 @@ final class DashboardRoutes {
                 mn.put("where", m.where());
                 mn.put("definition", definition(m));
             }
+            ArrayNode results = n.putArray("results");
+            v.results().forEach((name, expression) -> results.addObject().put("name", name)
+                    .put("expression", expression));
         }
         return root;
     }

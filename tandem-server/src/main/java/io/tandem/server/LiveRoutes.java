@@ -88,6 +88,7 @@ final class LiveRoutes {
         Long lastId = ctx.attribute("live.lastId");
         ViewDef view = config.views().get(filter.view());
         List<String> measures = new ArrayList<>(view.measures().keySet());
+        measures.addAll(view.results().keySet());
         streams.serve(ctx, ignored -> live.subscribe(filter, lastId), "row", row -> {
             ObjectNode data = JSON.createObjectNode();
             TandemServer.putRow(data, view.groupBy(), measures, row.row());

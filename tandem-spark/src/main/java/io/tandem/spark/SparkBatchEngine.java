@@ -191,13 +191,15 @@ public final class SparkBatchEngine implements BatchEngine {
 
     /**
      * Adds the columns the view reads to {@code columns}: the declared fields it reads (all of them when a
-     * condition may read any), then the time column, arrival, partition, offset and, by epoch, the epoch.
+     * condition or a derived field may read any), then the time column, arrival, partition, offset and, by epoch,
+     * the epoch.
      */
     static LakeRow.Layout select(CompiledView view, boolean byEpoch, List<Column> columns) {
         ViewDef def = view.def();
         StreamDef stream = view.stream();
         boolean anyCondition = def.where() != null
-                || def.measures().values().stream().anyMatch(m -> m.where() != null);
+                || def.measures().values().stream().anyMatch(m -> m.where() != null
+                        || m.field() != null && stream.derived(m.field()) != null);
         Set<String> read = new LinkedHashSet<>(def.groupBy());
         for (MeasureDef m : def.measures().values()) {
             if (m.field() != null) {

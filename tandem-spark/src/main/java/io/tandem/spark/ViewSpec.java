@@ -1,6 +1,7 @@
 package io.tandem.spark;
 
 import io.tandem.core.BadEventPolicy;
+import io.tandem.core.DerivedField;
 import io.tandem.core.FieldDef;
 import io.tandem.core.FieldType;
 import io.tandem.core.MeasureDef;
@@ -32,12 +33,16 @@ record ViewSpec(String name, String from, List<String> groupBy, long granularity
 
     /** The view's stream, as {@link StreamDef}. */
     record StreamSpec(String name, String timeField, long latenessMs, List<FieldSpec> fields,
-                      UnknownFields unknownFields, long maxFutureMs, long minTimeMs, BadEventPolicy onBadEvent)
-            implements Serializable {
+                      UnknownFields unknownFields, long maxFutureMs, long minTimeMs, BadEventPolicy onBadEvent,
+                      List<DerivedSpec> derived) implements Serializable {
     }
 
     /** One declared field, as {@link FieldDef}. */
     record FieldSpec(String name, FieldType type) implements Serializable {
+    }
+
+    /** One derived field, as {@link DerivedField}. */
+    record DerivedSpec(String name, String expression, FieldType type) implements Serializable {
     }
 
     private static final int MAX_CACHED = 256;
@@ -51,9 +56,11 @@ record ViewSpec(String name, String from, List<String> groupBy, long granularity
         List<MeasureSpec> measures = def.measures().values().stream()
                 .map(m -> new MeasureSpec(m.name(), m.function(), m.field(), m.parameter(), m.where())).toList();
         List<FieldSpec> fields = s.fields().stream().map(f -> new FieldSpec(f.name(), f.type())).toList();
+        List<DerivedSpec> derived = s.derived().stream()
+                .map(d -> new DerivedSpec(d.name(), d.expression(), d.type())).toList();
         return new ViewSpec(def.name(), def.from(), def.groupBy(), def.granularityMs(), def.where(), measures,
                 new StreamSpec(s.name(), s.timeField(), s.latenessMs(), fields, s.unknownFields(), s.maxFutureMs(),
-                        s.minTimeMs(), s.onBadEvent()), view.fingerprint());
+                        s.minTimeMs(), s.onBadEvent(), derived), view.fingerprint());
     }
 
     /**
@@ -79,7 +86,9 @@ record ViewSpec(String name, String from, List<String> groupBy, long granularity
         }
         StreamDef s = new StreamDef(stream.name(), stream.timeField(), stream.latenessMs(),
                 stream.fields().stream().map(f -> new FieldDef(f.name(), f.type())).toList(), stream.unknownFields(),
-                stream.maxFutureMs(), stream.minTimeMs(), stream.onBadEvent());
+                stream.maxFutureMs(), stream.minTimeMs(), stream.onBadEvent())
+                .withDerived(stream.derived().stream()
+                        .map(d -> new DerivedField(d.name(), d.expression(), d.type())).toList());
         CompiledView view = new CompiledView(new ViewDef(name, from, groupBy, granularityMs, where, defs), s);
         if (!view.fingerprint().equals(fingerprint)) {
             throw new IllegalStateException("view '" + name + "' compiles to another definition here than on the "

@@ -9,6 +9,7 @@ import io.tandem.core.AnalysisDef;
 import io.tandem.core.BadEventPolicy;
 import io.tandem.core.ComponentDef;
 import io.tandem.core.DeploymentDef;
+import io.tandem.core.DerivedField;
 import io.tandem.core.DuckDbDef;
 import io.tandem.core.FieldDef;
 import io.tandem.core.FieldType;
@@ -24,6 +25,7 @@ import io.tandem.core.UnknownFields;
 import io.tandem.core.ViewDef;
 import io.tandem.core.expr.CelCondition;
 import io.tandem.core.expr.Expressions;
+import io.tandem.core.expr.ViewResults;
 import io.tandem.core.measure.Measures;
 import io.tandem.core.plan.Planner;
 import io.tandem.core.time.Durations;
@@ -81,12 +83,13 @@ public final class ConfigLoader {
             List.of("epoch", "streams", "views", "alerts", "reports", "batch", "analyses", "indexes",
                     "query_cache", "duckdb", "log", "store", "security");
     private static final List<String> TIME_KEYS = List.of("field", "format", "zone");
+    private static final List<String> DERIVED_KEYS = List.of("expr");
     private static final List<String> STREAM_KEYS =
             List.of("time", "lateness", "max_future", "min_time", "unknown_fields", "on_bad_event", "fields");
     /** Column names every query row carries besides the dimensions and measures. */
     private static final List<String> RESERVED_COLUMNS = List.of("bucket", "source");
     private static final List<String> VIEW_KEYS =
-            List.of("from", "group_by", "granularity", "where", "measures", "needs");
+            List.of("from", "group_by", "granularity", "where", "measures", "results", "needs");
     private static final List<String> ALERT_KEYS =
             List.of("view", "stream", "for_each", "on", "condition", "prev", "webhook", "needs");
     private static final int MAX_PREV = 1_000;
@@ -254,9 +257,43 @@ public final class ConfigLoader {
                 : timestamp(node.get("min_time"), path + ".min_time");
         UnknownFields unknown = unknownFields(node.get("unknown_fields"), path + ".unknown_fields");
         BadEventPolicy onBad = badEventPolicy(node.get("on_bad_event"), path + ".on_bad_event");
-        List<FieldDef> fields = fields(node.get("fields"), path + ".fields", time);
-        return new StreamDef(name, time, latenessMs, fields, unknown, Math.max(0, maxFutureMs), minTimeMs, onBad,
-                timeFormat);
+        Map<String, JsonNode> derived = new LinkedHashMap<>();
+        List<FieldDef> fields = fields(node.get("fields"), path + ".fields", time, derived);
+        StreamDef stream = new StreamDef(name, time, latenessMs, fields, unknown, Math.max(0, maxFutureMs),
+                minTimeMs, onBad, timeFormat);
+        return stream.withDerived(derived(derived, path + ".fields", stream));
+    }
+
+    /**
+     * The derived fields ({@code NAME: {expr: "..."}}), each checked over the declared fields, with its type from
+     * its expression.
+     */
+    private List<DerivedField> derived(Map<String, JsonNode> nodes, String path, StreamDef stream) {
+        List<DerivedField> derived = new ArrayList<>();
+        nodes.forEach((name, node) -> {
+            String fieldPath = path + "." + name;
+            checkKeys(node, fieldPath, DERIVED_KEYS);
+            JsonNode exprNode = node.get("expr");
+            if (isAbsent(exprNode)) {
+                error(fieldPath + ".expr", "missing (a CEL expression over the declared fields, like "
+                        + "\"price * double(qty)\")");
+                return;
+            }
+            String expr = text(exprNode, fieldPath + ".expr", "a CEL expression like \"price * double(qty)\"");
+            if (expr == null) {
+                return;
+            }
+            if (name.equals(stream.timeField())) {
+                error(fieldPath, "'" + name + "' is the time field, which events carry: it cannot be derived");
+                return;
+            }
+            try {
+                derived.add(new DerivedField(name, expr, Expressions.derivedType(expr, stream)));
+            } catch (IllegalArgumentException e) {
+                error(fieldPath + ".expr", e.getMessage());
+            }
+        });
+        return derived;
     }
 
     /** The {@code format} and {@code zone} of a {@code time: {field, format, zone}} mapping. */
@@ -330,7 +367,8 @@ public final class ConfigLoader {
         };
     }
 
-    private List<FieldDef> fields(JsonNode node, String path, String timeField) {
+    /** The declared fields; the derived ones ({@code {expr: ...}}) go to {@code derived}, to be checked after. */
+    private List<FieldDef> fields(JsonNode node, String path, String timeField, Map<String, JsonNode> derived) {
         List<FieldDef> fields = new ArrayList<>();
         if (isAbsent(node)) {
             error(path, "missing (a mapping of field name to type)");
@@ -338,6 +376,12 @@ public final class ConfigLoader {
             error(path, "expected a mapping of field name to type, got " + describe(node));
         } else {
             for (Map.Entry<String, JsonNode> e : node.properties()) {
+                if (e.getValue().isObject() && e.getValue().has("expr")) {
+                    checkName(path + "." + e.getKey(), e.getKey());
+                    checkNotLakeColumn(path + "." + e.getKey(), e.getKey());
+                    derived.put(e.getKey(), e.getValue());
+                    continue;
+                }
                 FieldDef field = field(e.getKey(), e.getValue(), path + "." + e.getKey(), timeField);
                 if (field != null) {
                     fields.add(field);
@@ -359,7 +403,8 @@ public final class ConfigLoader {
         checkName(path, name);
         checkNotLakeColumn(path, name);
         if (!node.isValueNode() || node.isNull()) {
-            error(path, "expected a type (" + TYPES + "), got " + describe(node));
+            error(path, "expected a type (" + TYPES + ") or a derived field {expr: \"...\"}, got "
+                    + describe(node));
             return null;
         }
         FieldType type = fieldType(node.asText());
@@ -423,7 +468,49 @@ public final class ConfigLoader {
         String where = where(node.get("where"), path + ".where", stream);
         Map<String, MeasureDef> measures = measures(node.get("measures"), path + ".measures", stream, groupBy);
         Needs needs = needs(node.get("needs"), path + ".needs");
-        return new ViewDef(name, from, groupBy, granularityMs, where, measures, needs);
+        ViewDef view = new ViewDef(name, from, groupBy, granularityMs, where, measures, needs);
+        return new ViewDef(name, from, groupBy, granularityMs, where, measures, needs,
+                results(node.get("results"), path + ".results", view));
+    }
+
+    /**
+     * The computed results ({@code NAME: "CEL over the measures"}), each checked over the view's measures, or
+     * only for its shape when a measure has errors (which would cascade).
+     */
+    private Map<String, String> results(JsonNode node, String path, ViewDef view) {
+        Map<String, String> results = new LinkedHashMap<>();
+        if (isAbsent(node)) {
+            return results;
+        }
+        if (!node.isObject()) {
+            error(path, "expected a mapping of result name to a CEL expression over the measures, like "
+                    + "{vwap: \"notional / volume\"}, got " + describe(node));
+            return results;
+        }
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            String name = e.getKey();
+            String resultPath = path + "." + name;
+            checkName(resultPath, name);
+            if (RESERVED_COLUMNS.contains(name)) {
+                error(resultPath, reserved(name));
+            } else if (view.measures().containsKey(name) || view.groupBy().contains(name)) {
+                error(resultPath, "'" + name + "' is also a " + (view.groupBy().contains(name) ? "group_by field"
+                        : "measure") + ": give the result another name");
+            }
+            String expression = text(e.getValue(), resultPath, "a CEL expression over the measures, like "
+                    + "\"notional / volume\"");
+            if (expression == null) {
+                continue;
+            }
+            results.put(name, expression);
+            try {
+                ViewResults.type(expression, view);
+            } catch (IllegalArgumentException invalid) {
+                error(resultPath, invalid.getMessage() + " (measures: " + String.join(", ",
+                        view.measures().keySet()) + ")");
+            }
+        }
+        return results;
     }
 
     private String from(JsonNode node, String path) {
@@ -461,6 +548,8 @@ public final class ConfigLoader {
                 error(itemPath, reserved(field));
             } else if (groupBy.contains(field)) {
                 error(itemPath, "field '" + field + "' is listed twice");
+            } else if (stream != null && stream.derived(field) != null) {
+                error(itemPath, "'" + field + "' is a derived field: group by declared fields only");
             } else if (stream != null && stream.indexOf(field) < 0) {
                 error(itemPath, unknownField(field, stream));
             }
@@ -551,7 +640,7 @@ public final class ConfigLoader {
         if (stream == null) {
             return measure;
         }
-        if (measure.field() != null && stream.indexOf(measure.field()) < 0) {
+        if (measure.field() != null && stream.typeOf(measure.field()) == null) {
             error(path, unknownField(measure.field(), stream));
             return measure;
         }
@@ -876,9 +965,10 @@ public final class ConfigLoader {
     /** Compiles a bucket condition; the depth of prev it reads, or 0 after recording an error. */
     private OptionalInt bucketCondition(String condition, String path, ViewDef view) {
         try {
-            return CelCondition.overBuckets(condition, AlertDef.measureTypes(view)).prevDepth();
+            return CelCondition.overBuckets(condition, ViewResults.rowTypes(view)).prevDepth();
         } catch (IllegalArgumentException e) {
-            error(path, e.getMessage() + " (variables: " + String.join(", ", view.measures().keySet()) + ", prev)");
+            error(path, e.getMessage() + " (variables: " + String.join(", ", ViewResults.rowTypes(view).keySet())
+                    + ", prev)");
             return OptionalInt.of(0);
         }
     }

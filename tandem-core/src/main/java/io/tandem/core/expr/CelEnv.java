@@ -25,6 +25,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.DoubleStream;
 import java.util.stream.Collectors;
@@ -57,6 +59,8 @@ final class CelEnv {
                     listBinding("max", s -> s.max().orElseThrow()))
             .build();
     private static final String NO_CONTAINER = " (in container '')";
+    private static final Pattern MIXED = Pattern.compile(
+            "found no matching overload for '_([-+*/%])_' applied to '\\((int|double|uint), (int|double|uint)\\)'.*");
 
     private CelEnv() {
     }
@@ -84,8 +88,43 @@ final class CelEnv {
     /** {@link #check(String, Map)} with more functions declared. */
     static CelAbstractSyntaxTree check(String expression, Map<String, CelType> variables,
                                        List<CelFunctionDecl> functions) {
+        CelAbstractSyntaxTree ast = checkValue(expression, variables, functions, "condition");
+        if (ast.getResultType().kind() != CelKind.BOOL) {
+            throw invalid("condition", expression, "expected a bool result, got " + ast.getResultType().name());
+        }
+        return ast;
+    }
+
+    /**
+     * Parses and checks an expression of a bool, int, double or string result (a derived field, a view's result).
+     *
+     * @throws IllegalArgumentException {@code invalid expression "EXPR": MESSAGE} as {@link #check} does, or when the
+     *                                  result is another type (a list, a map, bytes)
+     */
+    static CelAbstractSyntaxTree checkExpression(String expression, Map<String, CelType> variables) {
+        CelAbstractSyntaxTree ast = checkValue(expression, variables, List.of(), "expression");
+        CelKind kind = ast.getResultType().kind();
+        if (kind != CelKind.BOOL && kind != CelKind.INT && kind != CelKind.DOUBLE && kind != CelKind.STRING) {
+            throw invalid("expression", expression, "expected an int, double, string or bool result, got "
+                    + ast.getResultType().name());
+        }
+        return ast;
+    }
+
+    /** The field type of a checked expression's result: int is long, double, string, bool is boolean. */
+    static FieldType fieldType(CelAbstractSyntaxTree ast) {
+        return switch (ast.getResultType().kind()) {
+            case INT -> FieldType.LONG;
+            case DOUBLE -> FieldType.DOUBLE;
+            case STRING -> FieldType.STRING;
+            default -> FieldType.BOOLEAN;
+        };
+    }
+
+    private static CelAbstractSyntaxTree checkValue(String expression, Map<String, CelType> variables,
+                                                    List<CelFunctionDecl> functions, String what) {
         if (expression == null || expression.isBlank()) {
-            throw new IllegalArgumentException("invalid condition \"" + expression + "\": empty");
+            throw new IllegalArgumentException("invalid " + what + " \"" + expression + "\": empty");
         }
         CelCompilerBuilder builder = CelCompilerFactory.standardCelCompilerBuilder()
                 .setOptions(OPTIONS)
@@ -96,27 +135,22 @@ final class CelEnv {
         if (result.hasError()) {
             String issues = result.getErrors().stream()
                     .map(CelIssue::getMessage)
-                    .map(m -> m.replace(NO_CONTAINER, ""))
+                    .map(m -> mixedTypes(m.replace(NO_CONTAINER, "")))
                     .collect(Collectors.joining("; "));
-            throw invalid(expression, issues);
+            throw invalid(what, expression, issues);
         }
-        CelAbstractSyntaxTree ast;
         try {
-            ast = result.getAst();
+            return result.getAst();
         } catch (CelValidationException e) {
-            throw invalid(expression, e.getMessage());
+            throw invalid(what, expression, e.getMessage());
         }
-        if (ast.getResultType().kind() != CelKind.BOOL) {
-            throw invalid(expression, "expected a bool result, got " + ast.getResultType().name());
-        }
-        return ast;
     }
 
     static CelRuntime.Program program(String expression, CelAbstractSyntaxTree ast) {
         try {
             return RUNTIME.createProgram(ast);
         } catch (CelEvaluationException e) {
-            throw invalid(expression, e.getMessage());
+            throw invalid("condition", expression, e.getMessage());
         }
     }
 
@@ -155,7 +189,24 @@ final class CelEnv {
         });
     }
 
-    private static IllegalArgumentException invalid(String expression, String message) {
-        return new IllegalArgumentException("invalid condition \"" + expression + "\": " + message);
+    /**
+     * CEL's {@code found no matching overload for '_*_' applied to '(double, int)' (candidates: ...)} for an
+     * arithmetic operator said the way a user fixes it; any other message as it is.
+     */
+    private static String mixedTypes(String message) {
+        Matcher m = MIXED.matcher(message);
+        if (!m.matches()) {
+            return message;
+        }
+        return "'" + m.group(1) + "' of " + article(m.group(2)) + " and " + article(m.group(3))
+                + ": convert one side with double(...) or int(...)";
+    }
+
+    private static String article(String type) {
+        return (type.startsWith("int") ? "an " : "a ") + type;
+    }
+
+    private static IllegalArgumentException invalid(String what, String expression, String message) {
+        return new IllegalArgumentException("invalid " + what + " \"" + expression + "\": " + message);
     }
 }

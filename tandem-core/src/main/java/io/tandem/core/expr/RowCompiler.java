@@ -5,6 +5,8 @@ import dev.cel.common.Operator;
 import dev.cel.common.ast.CelConstant;
 import dev.cel.common.ast.CelExpr;
 import dev.cel.common.types.CelKind;
+import io.tandem.core.DerivedField;
+import io.tandem.core.FieldType;
 import io.tandem.core.Row;
 import io.tandem.core.StreamDef;
 
@@ -31,6 +33,10 @@ import java.util.TreeSet;
  * ({@code UNKNOWN || true} is true, {@code UNKNOWN && false} is false, {@code !UNKNOWN} is unknown), and the
  * predicate holds only when the whole condition is {@link #TRUE}. So the fast path and the interpreter agree on
  * every row.
+ *
+ * <p>A derived field ({@link DerivedField}) that an expression names is compiled in place, as if its expression
+ * were written there: it reads the declared fields its expression reads, and its arithmetic errors are the
+ * expression's. {@link #reader} compiles a derived field on its own.
  */
 final class RowCompiler {
 
@@ -40,6 +46,7 @@ final class RowCompiler {
 
     private static final int EVENT_TIME = -1;
     private static final int UNRESOLVED = -2;
+    private static final int DERIVED = -3;
     private static final double LONG_RANGE = 9.223372036854775807E18;
     private static final Map<String, Operator> OPERATORS = new HashMap<>();
 
@@ -78,6 +85,8 @@ final class RowCompiler {
 
     private final CelAbstractSyntaxTree ast;
     private final StreamDef stream;
+    /** The compilers of the derived fields the expression names, by name, made when first named. */
+    private final Map<String, RowCompiler> derived = new HashMap<>();
 
     private RowCompiler(CelAbstractSyntaxTree ast, StreamDef stream) {
         this.ast = ast;
@@ -88,6 +97,169 @@ final class RowCompiler {
     static RowPredicate compile(CelAbstractSyntaxTree ast, StreamDef stream) {
         Cond cond = new RowCompiler(ast, stream).cond(ast.getExpr());
         return cond == null ? null : row -> cond.eval(row) == TRUE;
+    }
+
+    /**
+     * A reader of a derived field whose checked expression is {@code ast}, or null when the expression is outside
+     * the subset. A numeric or string value is null when a field it reads is null or its arithmetic fails, as SQL's
+     * NULL propagates; a boolean one is null when the condition is {@link #UNKNOWN}.
+     */
+    static FieldReader reader(DerivedField field, CelAbstractSyntaxTree ast, StreamDef stream) {
+        RowCompiler c = new RowCompiler(ast, stream);
+        CelExpr root = ast.getExpr();
+        int[] fields = c.fieldsOf(root);
+        return switch (field.type()) {
+            case BOOLEAN -> {
+                Cond cond = c.cond(root);
+                yield cond == null ? null : new DerivedReader(field, fields) {
+                    @Override
+                    public boolean isNull(Row row) {
+                        return cond.eval(row) == UNKNOWN;
+                    }
+
+                    @Override
+                    public boolean getBoolean(Row row) {
+                        return cond.eval(row) == TRUE;
+                    }
+                };
+            }
+            case LONG, TIMESTAMP -> {
+                LongTerm t = c.longTerm(root);
+                yield t == null ? null : new DerivedReader(field, fields) {
+                    @Override
+                    void evaluate(Row row) {
+                        t.eval(row);
+                    }
+
+                    @Override
+                    public long getLong(Row row) {
+                        return t.eval(row);
+                    }
+
+                    @Override
+                    public double getNumber(Row row) {
+                        return t.eval(row);
+                    }
+                };
+            }
+            case DOUBLE -> {
+                DoubleTerm t = c.doubleTerm(root);
+                yield t == null ? null : new DerivedReader(field, fields) {
+                    @Override
+                    void evaluate(Row row) {
+                        t.eval(row);
+                    }
+
+                    @Override
+                    public double getDouble(Row row) {
+                        return t.eval(row);
+                    }
+
+                    @Override
+                    public double getNumber(Row row) {
+                        return t.eval(row);
+                    }
+                };
+            }
+            case STRING -> {
+                StringTerm t = c.stringTerm(root);
+                yield t == null ? null : new DerivedReader(field, fields) {
+                    @Override
+                    void evaluate(Row row) {
+                        t.eval(row);
+                    }
+
+                    @Override
+                    public String getString(Row row) {
+                        return t.eval(row);
+                    }
+                };
+            }
+        };
+    }
+
+    /**
+     * A derived field's reader: null when a field it reads is null or its evaluation throws an arithmetic error.
+     * Each subclass overrides the getters of its type.
+     */
+    private abstract static class DerivedReader implements FieldReader {
+        private final DerivedField field;
+        private final int[] fields;
+
+        DerivedReader(DerivedField field, int[] fields) {
+            this.field = field;
+            this.fields = fields;
+        }
+
+        @Override
+        public String name() {
+            return field.name();
+        }
+
+        @Override
+        public FieldType type() {
+            return field.type();
+        }
+
+        @Override
+        public boolean isNull(Row row) {
+            for (int f : fields) {
+                if (row.isNull(f)) {
+                    return true;
+                }
+            }
+            try {
+                evaluate(row);
+                return false;
+            } catch (ArithmeticException overflowOrDivisionByZero) {
+                return true;
+            }
+        }
+
+        /** Evaluates the expression, for its errors only. */
+        void evaluate(Row row) {
+        }
+
+        @Override
+        public long getLong(Row row) {
+            throw wrongType("long");
+        }
+
+        @Override
+        public double getDouble(Row row) {
+            throw wrongType("double");
+        }
+
+        @Override
+        public double getNumber(Row row) {
+            throw wrongType("number");
+        }
+
+        @Override
+        public boolean getBoolean(Row row) {
+            throw wrongType("boolean");
+        }
+
+        @Override
+        public String getString(Row row) {
+            throw wrongType("string");
+        }
+
+        private IllegalStateException wrongType(String wanted) {
+            return new IllegalStateException("derived field '" + field.name() + "' is " + field.type().configName()
+                    + ", not " + wanted);
+        }
+    }
+
+    /** The compiler of a derived field this expression names, over its own checked expression. */
+    private RowCompiler derived(CelExpr ident) {
+        return derived.computeIfAbsent(ident.ident().name(), name ->
+                new RowCompiler(Expressions.checkDerived(stream.derived(name), stream), stream));
+    }
+
+    private Cond derivedCond(CelExpr ident) {
+        RowCompiler c = derived(ident);
+        return c.cond(c.ast.getExpr());
     }
 
     /** CEL's int-against-double order: exact outside the long range, else the long converted to double. */
@@ -112,10 +284,13 @@ final class RowCompiler {
             }
             case IDENT -> {
                 int f = field(e);
-                if (kind(e) != CelKind.BOOL || f < 0) {
+                if (kind(e) != CelKind.BOOL) {
                     yield null;
                 }
-                yield row -> row.isNull(f) ? UNKNOWN : row.getBoolean(f) ? TRUE : FALSE;
+                if (f == DERIVED) {
+                    yield derivedCond(e);
+                }
+                yield f < 0 ? null : row -> row.isNull(f) ? UNKNOWN : row.getBoolean(f) ? TRUE : FALSE;
             }
             case CALL -> call(e);
             default -> null;
@@ -387,6 +562,10 @@ final class RowCompiler {
             }
             case IDENT -> {
                 int f = field(e);
+                if (f == DERIVED) {
+                    RowCompiler c = derived(e);
+                    return c.longTerm(c.ast.getExpr());
+                }
                 return f == EVENT_TIME ? Row::eventTime : f == UNRESOLVED ? null : row -> row.getLong(f);
             }
             case CALL -> {
@@ -457,6 +636,10 @@ final class RowCompiler {
             }
             case IDENT -> {
                 int f = field(e);
+                if (f == DERIVED) {
+                    RowCompiler c = derived(e);
+                    return c.doubleTerm(c.ast.getExpr());
+                }
                 return f < 0 ? null : row -> row.getDouble(f);
             }
             case CALL -> {
@@ -513,6 +696,10 @@ final class RowCompiler {
             }
             case IDENT -> {
                 int f = field(e);
+                if (f == DERIVED) {
+                    RowCompiler c = derived(e);
+                    return c.stringTerm(c.ast.getExpr());
+                }
                 return f < 0 ? null : row -> row.getString(f);
             }
             case CALL -> {
@@ -534,17 +721,23 @@ final class RowCompiler {
         return ast.getType(e.id()).map(t -> t.kind()).orElse(CelKind.ERROR);
     }
 
-    /** The index of a declared field, {@link #EVENT_TIME}, or {@link #UNRESOLVED}. */
+    /** The index of a declared field, {@link #EVENT_TIME}, {@link #DERIVED} or {@link #UNRESOLVED}. */
     private int field(CelExpr ident) {
         String name = ident.ident().name();
         int i = stream.indexOf(name);
         if (i >= 0) {
             return i;
         }
+        if (stream.derived(name) != null) {
+            return DERIVED;
+        }
         return name.equals(stream.timeField()) ? EVENT_TIME : UNRESOLVED;
     }
 
-    /** The declared fields read anywhere under {@code e}: a null in any of them makes the test unknown. */
+    /**
+     * The declared fields read anywhere under {@code e}, through the derived fields it names too: a null in any of
+     * them makes the test unknown.
+     */
     private int[] fieldsOf(CelExpr e) {
         Set<Integer> fields = new TreeSet<>();
         collect(e, fields);
@@ -557,6 +750,9 @@ final class RowCompiler {
                 int f = field(e);
                 if (f >= 0) {
                     fields.add(f);
+                } else if (f == DERIVED) {
+                    RowCompiler c = derived(e);
+                    c.collect(c.ast.getExpr(), fields);
                 }
             }
             case CALL -> {

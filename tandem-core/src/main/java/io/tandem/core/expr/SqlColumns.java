@@ -1,5 +1,6 @@
 package io.tandem.core.expr;
 
+import io.tandem.core.DerivedField;
 import io.tandem.core.FieldType;
 import io.tandem.core.StreamDef;
 
@@ -104,17 +105,21 @@ public final class SqlColumns {
     }
 
     /**
-     * A field's value as measures and conditions read it: timestamps (and the time field) as BIGINT epoch ms.
+     * A field's value as measures and conditions read it: timestamps (and the time field) as BIGINT epoch ms, and a
+     * derived field as its expression over the columns.
      *
-     * @throws IllegalArgumentException for a name that is neither a declared field nor the time field
+     * @throws IllegalArgumentException for a name that is neither a declared or derived field nor the time field
      */
     public String value(String field) {
-        int i = stream.indexOf(field);
-        if (i < 0 && !field.equals(stream.timeField())) {
+        DerivedField derived = stream.derived(field);
+        if (derived != null) {
+            return "(" + Expressions.derivedSql(derived, this) + ")";
+        }
+        FieldType type = stream.typeOf(field);
+        if (type == null) {
             throw new IllegalArgumentException("unknown field '" + field + "' in stream '" + stream.name() + "'");
         }
-        boolean timestamp = i < 0 || stream.field(i).type() == FieldType.TIMESTAMP;
-        return timestamp ? "epoch_ms(" + quote(field) + ")" : quote(field);
+        return type == FieldType.TIMESTAMP ? "epoch_ms(" + quote(field) + ")" : quote(field);
     }
 
     /** The TIMESTAMP column of the event time. */

@@ -49,6 +49,22 @@ final class SqlTranslator {
         return new SqlTranslator(ast, columns).cond(ast.getExpr());
     }
 
+    /**
+     * The SQL value of a bool, int, double or string expression (a derived field's), NULL where {@link RowCompiler}
+     * reads a null or fails, or null when the expression is outside the subset.
+     */
+    static String term(CelAbstractSyntaxTree ast, SqlColumns columns) {
+        SqlTranslator t = new SqlTranslator(ast, columns);
+        CelExpr root = ast.getExpr();
+        return switch (t.kind(root)) {
+            case BOOL -> t.cond(root);
+            case INT -> t.intTerm(root);
+            case DOUBLE -> t.doubleTerm(root);
+            case STRING -> t.stringTerm(root);
+            default -> null;
+        };
+    }
+
     private String cond(CelExpr e) {
         return switch (e.getKind()) {
             case CONSTANT -> e.constant().getKind() == CelConstant.Kind.BOOLEAN_VALUE
@@ -321,9 +337,13 @@ final class SqlTranslator {
         };
     }
 
-    /** Whether a double term may be NaN although no field is: a computed term, not a field or a literal. */
-    private static boolean computed(CelExpr e) {
-        return e.getKind() == CelExpr.ExprKind.Kind.CALL;
+    /**
+     * Whether a double term may be NaN although no declared field is: a computed term or a derived field, not a
+     * declared field or a literal.
+     */
+    private boolean computed(CelExpr e) {
+        return e.getKind() == CelExpr.ExprKind.Kind.CALL || e.getKind() == CelExpr.ExprKind.Kind.IDENT
+                && columns.stream().derived(e.ident().name()) != null;
     }
 
     private CelKind kind(CelExpr e) {
@@ -332,6 +352,6 @@ final class SqlTranslator {
 
     private boolean isField(CelExpr ident) {
         String name = ident.ident().name();
-        return columns.stream().indexOf(name) >= 0 || name.equals(columns.stream().timeField());
+        return columns.stream().typeOf(name) != null;
     }
 }

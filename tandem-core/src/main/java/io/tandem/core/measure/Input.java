@@ -3,54 +3,45 @@ package io.tandem.core.measure;
 import io.tandem.core.FieldType;
 import io.tandem.core.ResultType;
 import io.tandem.core.Row;
+import io.tandem.core.expr.FieldReader;
 import io.tandem.core.expr.SqlColumns;
 
 /**
- * Where a measure reads its value: a declared field by index, or the event time when the measure names the
- * stream's time field and the stream does not also declare it.
+ * Where a measure reads its value: a declared field, the event time when the measure names the stream's time field
+ * and the stream does not also declare it, or a derived field.
  */
 final class Input {
 
-    private static final int EVENT_TIME = -1;
-
     final String name;
     final FieldType type;
-    private final int index;
+    private final FieldReader reader;
 
-    private Input(String name, FieldType type, int index) {
-        this.name = name;
-        this.type = type;
-        this.index = index;
-    }
-
-    static Input field(String name, FieldType type, int index) {
-        return new Input(name, type, index);
-    }
-
-    static Input eventTime(String name) {
-        return new Input(name, FieldType.TIMESTAMP, EVENT_TIME);
+    Input(FieldReader reader) {
+        this.name = reader.name();
+        this.type = reader.type();
+        this.reader = reader;
     }
 
     boolean isNull(Row row) {
-        return index != EVENT_TIME && row.isNull(index);
+        return reader.isNull(row);
     }
 
     /** A long or timestamp value. */
     long getLong(Row row) {
-        return index == EVENT_TIME ? row.eventTime() : row.getLong(index);
+        return reader.getLong(row);
     }
 
     /** Any numeric value as a double. */
     double getNumber(Row row) {
-        return index == EVENT_TIME ? row.eventTime() : row.getNumber(index);
+        return reader.getNumber(row);
     }
 
     boolean getBoolean(Row row) {
-        return row.getBoolean(index);
+        return reader.getBoolean(row);
     }
 
     String getString(Row row) {
-        return row.getString(index);
+        return reader.getString(row);
     }
 
     /** The value in SQL: a BIGINT (long, timestamp as epoch ms), DOUBLE, VARCHAR or BOOLEAN expression. */
@@ -58,7 +49,6 @@ final class Input {
         return columns.value(name);
     }
 
-    /** Whether values are read exactly as longs (long, timestamp) rather than as doubles. */
     /** The result type of a measure that returns one of this field's values (an extreme, first, last). */
     ResultType resultType() {
         return switch (type) {
@@ -69,6 +59,7 @@ final class Input {
         };
     }
 
+    /** Whether values are read exactly as longs (long, timestamp) rather than as doubles. */
     boolean isIntegral() {
         return type == FieldType.LONG || type == FieldType.TIMESTAMP;
     }

@@ -1,6 +1,5 @@
 package io.tandem.core.measure;
 
-import io.tandem.core.FieldType;
 import io.tandem.core.Measure;
 import io.tandem.core.MeasureDef;
 import io.tandem.core.StreamDef;
@@ -30,7 +29,8 @@ import java.util.Optional;
  * </table>
  *
  * <p>Numeric means long, double or timestamp (epoch ms). A field may also be the stream's time field when the
- * stream does not declare it: it reads the event time as a timestamp. Null values are skipped, and every result
+ * stream does not declare it: it reads the event time as a timestamp; or a derived field (null where its expression
+ * reads a null or fails). Null values are skipped, and every result
  * but count's is null when nothing was added. A {@code where} condition (CEL, see {@link Expressions}) filters the
  * events a measure adds. Measures are stateless and may be shared between threads; their accumulators may not.
  */
@@ -134,15 +134,6 @@ public final class Measures {
     }
 
     private static Input input(String field, StreamDef stream) {
-        int index = stream.indexOf(field);
-        if (index >= 0) {
-            FieldType type = stream.field(index).type();
-            return Input.field(field, type, index);
-        }
-        if (field.equals(stream.timeField())) {
-            return Input.eventTime(field);
-        }
-        throw new IllegalArgumentException("unknown field '" + field + "' in stream '" + stream.name()
-                + "' (fields: " + stream.fieldNames() + ")");
+        return new Input(Expressions.reader(field, stream));
     }
 }

@@ -68,11 +68,11 @@ class ConfigErrorsTest {
                                 + "unknown_fields, on_bad_event, fields); did you mean `lateness`?"),
                 bad(stream("fields: {}"), "streams.trades.time: missing (the name of the event-time field)"),
                 bad(viewWith("granularty: 1m"), "views.v.granularty: unknown key (expected from, group_by, "
-                        + "granularity, where, measures, needs); did you mean `granularity`?"),
+                        + "granularity, where, measures, results, needs); did you mean `granularity`?"),
                 bad(viewWith("Where: \"qty > 0\""), "views.v.Where: unknown key (expected from, group_by, "
-                        + "granularity, where, measures, needs); did you mean `where`?"),
+                        + "granularity, where, measures, results, needs); did you mean `where`?"),
                 bad(viewWith("colour: red"), "views.v.colour: unknown key (expected from, group_by, granularity, "
-                        + "where, measures, needs)"),
+                        + "where, measures, results, needs)"),
                 bad(stream("time: event-time\nfields: {}"),
                         "streams.trades.time: invalid name 'event-time' (a name must match [A-Za-z_][A-Za-z0-9_]*)"),
                 bad(stream("time: [ts]\nfields: {}"), "streams.trades.time: expected a field name, got a list"),
@@ -109,7 +109,39 @@ class ConfigErrorsTest {
                                 + "(expected string, long, double, boolean or timestamp)"),
                 bad(stream("time: ts\nfields:\n  price: {type: double}"),
                         "streams.trades.fields.price: expected a type "
-                                + "(string, long, double, boolean or timestamp), got a mapping"),
+                                + "(string, long, double, boolean or timestamp) or a derived field {expr: \"...\"}, "
+                                + "got a mapping"),
+                bad(TRADES + "      notional: {expr: \"price * qty\"}\n",
+                        "streams.trades.fields.notional.expr: invalid expression \"price * qty\": '*' of a double "
+                                + "and an int: convert one side with double(...) or int(...)"),
+                bad(TRADES + "      notional: {expr: \"price * double(qtty)\"}\n",
+                        "streams.trades.fields.notional.expr: invalid expression \"price * double(qtty)\": "
+                                + "undeclared reference to 'qtty'"),
+                bad(TRADES + "      big: {expr: \"qty > 0\", type: boolean}\n",
+                        "streams.trades.fields.big.type: unknown key (expected expr)"),
+                bad(TRADES + "      upper: {expr: \"symbol.matches('^A')\"}\n",
+                        "streams.trades.fields.upper.expr: invalid expression \"symbol.matches('^A')\": a derived "
+                                + "field may use only literals, fields, + - * / % (and unary -), == != < <= > >=, "
+                                + "&& || ! ?:, double(), size(), string +, startsWith, endsWith, contains and 'in' "
+                                + "over a list of literals; string ordering and other functions are not computed "
+                                + "the same way in Java and SQL"),
+                bad(TRADES + "      ts: {expr: \"qty + 1\"}\n",
+                        "streams.trades.fields.ts: 'ts' is the time field, which events carry: it cannot be "
+                                + "derived"),
+                bad(TRADES + "      notional: {expr: \"price * double(qty)\"}\nviews:\n  v:\n    from: trades\n"
+                                + "    group_by: [notional]\n    granularity: 1m\n    measures: {n: count}\n",
+                        "views.v.group_by[0]: 'notional' is a derived field: group by declared fields only"),
+                bad(viewWith("results: {avg: \"n / volume\"}"),
+                        "views.v.results.avg: invalid expression \"n / volume\": undeclared reference to "
+                                + "'volume' (measures: n)"),
+                bad(viewWith("results: {n: \"n + 1\"}"),
+                        "views.v.results.n: 'n' is also a measure: give the result another name"),
+                bad(viewWith("results: {half: \"n / 2.0\"}"),
+                        "views.v.results.half: invalid expression \"n / 2.0\": '/' of an int and a double: "
+                                + "convert one side with double(...) or int(...) (measures: n)"),
+                bad(viewWith("results: [n]"),
+                        "views.v.results: expected a mapping of result name to a CEL expression over the measures, "
+                                + "like {vwap: \"notional / volume\"}, got a list"),
                 bad(stream("time: ts\nfields:\n  unit-price: double"),
                         "streams.trades.fields.unit-price: invalid name 'unit-price' "
                                 + "(a name must match [A-Za-z_][A-Za-z0-9_]*)"),
@@ -120,10 +152,11 @@ class ConfigErrorsTest {
                 bad(TRADES + "views:\n  v-1: {from: trades, granularity: 1m, measures: {n: count}}\n",
                         "views.v-1: invalid name 'v-1' (a name must match [A-Za-z_][A-Za-z0-9_]*)"),
                 bad(TRADES + "views:\n  v: trades\n",
-                        "views.v: expected a mapping with from, group_by, granularity, where, measures, needs, "
-                                + "got \"trades\""),
+                        "views.v: expected a mapping with from, group_by, granularity, where, measures, results, "
+                                + "needs, got \"trades\""),
                 bad(viewWith("grain: 1m"),
-                        "views.v.grain: unknown key (expected from, group_by, granularity, where, measures, needs)"),
+                        "views.v.grain: unknown key (expected from, group_by, granularity, where, measures, results, "
+                                + "needs)"),
                 bad(view("granularity: 1m\nmeasures: {n: count}"),
                         "views.v.from: missing (the stream this view reads)"),
                 bad(view("from: trade\ngranularity: 1m\nmeasures: {n: count}"),

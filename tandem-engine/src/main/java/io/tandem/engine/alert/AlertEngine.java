@@ -11,7 +11,9 @@ import io.tandem.core.TandemConfig;
 import io.tandem.core.ViewDef;
 import io.tandem.core.expr.CelCondition;
 import io.tandem.core.expr.Expressions;
+import io.tandem.core.expr.FieldReader;
 import io.tandem.core.expr.RowPredicate;
+import io.tandem.core.expr.ViewResults;
 import io.tandem.core.time.Timestamps;
 import io.tandem.engine.EngineMetrics;
 import io.tandem.engine.feed.Feed;
@@ -189,10 +191,11 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
     // ---- the rules -------------------------------------------------------------------------------------------
 
     /** A rule on events, with its compiled predicate and the field indexes of its dims. */
-    private record EventRule(AlertDef def, StreamDef stream, RowPredicate predicate, int[] dims) {
+    /** A rule on a stream's events; an alert shows the event's declared fields and its {@code derived} ones. */
+    private record EventRule(AlertDef def, StreamDef stream, RowPredicate predicate, int[] dims,
+                             FieldReader[] derived) {
     }
 
-    /** A rule on the buckets of a view. */
     /**
      * A rule on a view's buckets, and the measures its condition reads (the others are not merged for it); null when
      * it reads them all.
@@ -218,17 +221,25 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
                 StreamDef stream = config.streams().get(def.stream());
                 int[] dims = def.forEach().stream().mapToInt(stream::indexOf).toArray();
                 rules(def.stream()).events.add(new EventRule(def, stream,
-                        Expressions.predicate(def.condition(), stream), dims));
+                        Expressions.predicate(def.condition(), stream), dims, stream.derived().stream()
+                        .map(d -> Expressions.reader(d.name(), stream)).toArray(FieldReader[]::new)));
             } else {
                 ViewDef view = config.views().get(def.view());
-                CelCondition condition = CelCondition.overBuckets(def.condition(), AlertDef.measureTypes(view));
+                CelCondition condition = CelCondition.overBuckets(def.condition(), ViewResults.rowTypes(view));
                 List<String> measures = List.copyOf(view.measures().keySet());
+                // a computed result the condition reads needs the measures it is computed from
+                Set<String> needed = new HashSet<>(condition.reads());
+                ViewResults results = ViewResults.of(view);
+                for (int i = 0; i < results.names().size(); i++) {
+                    if (condition.reads().contains(results.names().get(i))) {
+                        needed.addAll(results.reads(i));
+                    }
+                }
                 boolean[] reads = new boolean[measures.size()];
                 for (int i = 0; i < reads.length; i++) {
-                    reads[i] = condition.reads().contains(measures.get(i));
+                    reads[i] = needed.contains(measures.get(i));
                 }
-                BucketRule rule = new BucketRule(def, view, condition,
-                        condition.reads().containsAll(measures) ? null : reads);
+                BucketRule rule = new BucketRule(def, view, condition, needed.containsAll(measures) ? null : reads);
                 (def.on() == AlertDef.Trigger.UPDATE ? updateRules : closeRules)
                         .computeIfAbsent(view.name(), v -> new ArrayList<>()).add(rule);
                 rules(view.from()).bucketViews.add(view.name());
@@ -286,6 +297,9 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
                 Map<String, Object> values = new LinkedHashMap<>();
                 for (int f = 0; f < stream.fields().size(); f++) {
                     values.put(stream.field(f).name(), value(row, stream.field(f), f));
+                }
+                for (FieldReader derived : rule.derived) {
+                    values.put(derived.name(), derived.value(row));
                 }
                 if (stream.indexOf(stream.timeField()) < 0) {
                     values.put(stream.timeField(), Timestamps.format(row.eventTime()));
@@ -539,11 +553,15 @@ public final class AlertEngine implements HotPathListener, AutoCloseable {
     }
 
 
+    /** A row's measures and computed results by name. */
     private static Map<String, Object> values(ViewDef view, QueryResult.Row row) {
         Map<String, Object> values = new LinkedHashMap<>();
         int i = 0;
         for (String measure : view.measures().keySet()) {
             values.put(measure, row.values()[i++]);
+        }
+        for (String result : view.results().keySet()) {
+            values.put(result, row.values()[i++]);
         }
         return values;
     }

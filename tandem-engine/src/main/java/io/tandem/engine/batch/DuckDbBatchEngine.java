@@ -232,7 +232,9 @@ public final class DuckDbBatchEngine implements BatchEngine {
                 String where = defs.get(i).where();
                 boolean whereInSql = where == null || Expressions.toSql(where, columns).isPresent();
                 String function = defs.get(i).function().toLowerCase(Locale.ROOT);
-                boolean sketch = function.equals("distinct") || function.equals("quantile");
+                // the sketch pass hands SQL's values to the measure as a declared field's, which a derived one is not
+                boolean sketch = (function.equals("distinct") || function.equals("quantile"))
+                        && stream.derived(defs.get(i).field()) == null;
                 (whereInSql && sketch ? sketches : inJava).add(i);
             }
             boolean direct = sketches.isEmpty() && inJava.isEmpty();

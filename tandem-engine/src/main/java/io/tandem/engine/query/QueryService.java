@@ -91,12 +91,12 @@ public final class QueryService {
             sorted.sort(Map.Entry.comparingByKey());
             for (Map.Entry<GroupKey, Cell> e : sorted) {
                 Cell cell = e.getValue();
-                rows.add(new QueryResult.Row(bucket, e.getKey(), view.results(cell.accs), cell.source()));
+                rows.add(new QueryResult.Row(bucket, e.getKey(), view.row(cell.accs), cell.source()));
             }
         });
         QueryResult.Boundary b = version.isEmpty() ? QueryResult.Boundary.NONE
                 : new QueryResult.Boundary(boundary, version.untilMs(), version.version());
-        return new QueryResult(view.name(), g, view.def().groupBy(), view.measureNames(), b, rows);
+        return new QueryResult(view.name(), g, view.def().groupBy(), view.columnNames(), b, rows);
     }
 
     /**
@@ -126,7 +126,7 @@ public final class QueryService {
                 }
             });
             return cell.accs == null ? null
-                    : new QueryResult.Row(bucket, dims, view.results(cell.accs, measures), cell.source());
+                    : new QueryResult.Row(bucket, dims, view.row(cell.accs, measures), cell.source());
         });
     }
 

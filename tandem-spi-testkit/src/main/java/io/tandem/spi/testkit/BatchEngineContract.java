@@ -1,5 +1,6 @@
 package io.tandem.spi.testkit;
 
+import io.tandem.core.DerivedField;
 import io.tandem.core.FieldDef;
 import io.tandem.core.FieldType;
 import io.tandem.core.GroupKey;
@@ -9,6 +10,8 @@ import io.tandem.core.Row;
 import io.tandem.core.StreamDef;
 import io.tandem.core.UnknownFields;
 import io.tandem.core.ViewDef;
+import io.tandem.core.expr.Expressions;
+import io.tandem.core.expr.FieldReader;
 import io.tandem.core.measure.Measures;
 import io.tandem.spi.batch.BatchEngine;
 import io.tandem.spi.view.CompiledView;
@@ -31,7 +34,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.ToDoubleFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,11 +53,21 @@ public abstract class BatchEngineContract {
     /** Epoch length of the generated events. */
     protected static final long EPOCH_MS = 10_000;
 
-    /** The stream of the generated events: every field type; the time field {@code ts} is not declared. */
+    /**
+     * The stream of the generated events: every field type; the time field {@code ts} is not declared; derived
+     * fields of every type, some of them null where their arithmetic overflows, infinite or NaN.
+     */
     public static final StreamDef STREAM = new StreamDef("trades", "ts", 0, List.of(
             new FieldDef("s", FieldType.STRING), new FieldDef("k", FieldType.LONG),
             new FieldDef("p", FieldType.DOUBLE), new FieldDef("q", FieldType.LONG),
-            new FieldDef("t", FieldType.TIMESTAMP), new FieldDef("b", FieldType.BOOLEAN)), UnknownFields.IGNORE);
+            new FieldDef("t", FieldType.TIMESTAMP), new FieldDef("b", FieldType.BOOLEAN)), UnknownFields.IGNORE)
+            .withDerived(List.of(
+                    new DerivedField("pq", "p * double(q)", FieldType.DOUBLE),
+                    new DerivedField("qk", "q * k + 1", FieldType.LONG),
+                    new DerivedField("sx", "s + 'x'", FieldType.STRING),
+                    new DerivedField("pos", "q > 0 || p > 0.0", FieldType.BOOLEAN),
+                    new DerivedField("late", "t - ts", FieldType.LONG),
+                    new DerivedField("ratio", "p / double(k)", FieldType.DOUBLE)));
 
     private static final long T0 = -90_000;
     private static final String[] STRINGS = {null, "a", "b", "ab", "", "é"};
@@ -182,7 +194,13 @@ public abstract class BatchEngineContract {
                         "zero: count | p >= 0", "below: count | p < 0", "mod: count | q % -1 == 0",
                         "in: count | s in ['a', 'é'] || k in [1, -2]", "mixed: count | double(q) > p",
                         "nan: count | p / 0.0 > 1.0 || p / 0.0 != p / 0.0", "ends: count | s.endsWith('b')",
-                        "contains: count | s.contains('') && b == true", "neg: count | -q < 0 && -p < 1.0"));
+                        "contains: count | s.contains('') && b == true", "neg: count | -q < 0 && -p < 1.0"),
+                view("derived", List.of("s"), 60_000, "sx != 'bx'",
+                        "n: count(pq)", "spq: sum(pq)", "sqk: sum(qk)", "minqk: min(qk)", "maxpq: max(pq)",
+                        "firstpq: first(pq)", "lastqk: last(qk)", "meanratio: mean(ratio)", "varqk: variance(qk)",
+                        "dsx: distinct(sx)", "dpos: distinct(pos)", "medratio: quantile(ratio, 0.5)",
+                        "cpos: count | pos", "big: count | pq > 10.0", "slate: sum(late) | qk > 0",
+                        "nanratio: count | ratio != ratio", "npos: count(pos) | !pos"));
     }
 
     /** A view from measure specs {@code "name: function(field[, q]) [| where]"}. */
@@ -322,8 +340,7 @@ public abstract class BatchEngineContract {
     }
 
     private static boolean isDouble(String field) {
-        int i = STREAM.indexOf(field);
-        return i >= 0 && STREAM.field(i).type() == FieldType.DOUBLE;
+        return STREAM.typeOf(field) == FieldType.DOUBLE;
     }
 
     private static double sum(List<Row> rows, String field, java.util.function.DoubleUnaryOperator f) {
@@ -335,9 +352,8 @@ public abstract class BatchEngineContract {
     }
 
     private static List<Double> values(List<Row> rows, String field) {
-        int i = STREAM.indexOf(field);
-        ToDoubleFunction<Row> read = i < 0 ? r -> r.eventTime() : r -> r.getNumber(i);
-        return rows.stream().filter(r -> i < 0 || !r.isNull(i)).map(r -> read.applyAsDouble(r)).toList();
+        FieldReader reader = Expressions.reader(field, STREAM);
+        return rows.stream().filter(r -> !reader.isNull(r)).map(reader::getNumber).toList();
     }
 
     private static byte[] bytes(Measure<Object> measure, Object acc) {

@@ -47,7 +47,7 @@ public interface ResultEquivalence {
             double e = ((Number) expected).doubleValue();
             double a = ((Number) actual).doubleValue();
             if (!Double.isFinite(e) || !Double.isFinite(a)) {
-                assertThat(a).isEqualTo(e);
+                assertThat(Double.valueOf(a)).isEqualTo(Double.valueOf(e));
                 return;
             }
             double bound = tolerance * Math.max(Math.max(Math.abs(e), Math.abs(a)), scale.applyAsDouble(rows));

@@ -9,12 +9,14 @@ import io.tandem.core.StreamDef;
 import io.tandem.core.ViewDef;
 import io.tandem.core.expr.Expressions;
 import io.tandem.core.expr.RowPredicate;
+import io.tandem.core.expr.ViewResults;
 import io.tandem.core.measure.Measures;
 import io.tandem.core.time.Timestamps;
 
+import java.util.ArrayList;
 import java.util.List;
 
-/** A view ready to run: its stream, filter, group-by field indexes and measures. */
+/** A view ready to run: its stream, filter, group-by field indexes, measures and computed results. */
 public final class CompiledView {
 
     private final ViewDef def;
@@ -24,6 +26,8 @@ public final class CompiledView {
     private final FieldType[] dimTypes;
     private final Measure<Object>[] measures;
     private final List<String> measureNames;
+    private final ViewResults computed;
+    private final List<String> columnNames;
 
     @SuppressWarnings("unchecked")
     public CompiledView(ViewDef def, StreamDef stream) {
@@ -37,6 +41,10 @@ public final class CompiledView {
         }
         this.measures = def.measures().values().stream().map(m -> Measures.compile(m, stream)).toArray(Measure[]::new);
         this.measureNames = def.measures().values().stream().map(MeasureDef::name).toList();
+        this.computed = ViewResults.of(def);
+        List<String> columns = new ArrayList<>(measureNames);
+        columns.addAll(computed.names());
+        this.columnNames = List.copyOf(columns);
     }
 
     public ViewDef def() {
@@ -57,6 +65,28 @@ public final class CompiledView {
 
     public Measure<Object>[] measures() {
         return measures;
+    }
+
+    /** The names of a row's values: the measures, then the computed results. */
+    public List<String> columnNames() {
+        return columnNames;
+    }
+
+    public ViewResults computedResults() {
+        return computed;
+    }
+
+    /** A merged row's values: the measures' results, then the computed results over them. */
+    public Object[] row(Object[] accs) {
+        return computed.append(results(accs));
+    }
+
+    /**
+     * A row's values with only the measures {@code measures} marks (null: all of them) and null for the others; a
+     * computed result is null when a measure it reads is not marked.
+     */
+    public Object[] row(Object[] accs, boolean[] measures) {
+        return computed.append(results(accs, measures));
     }
 
     /** The stream's field indexes of the group-by dimensions, in {@code group_by} order. */
@@ -161,8 +191,9 @@ public final class CompiledView {
      * A fingerprint of the definition: state written under another definition must not be reused. The stream's
      * ingest bounds (max_future, min_time) are left out, as they decide what is accepted, not how it
      * aggregates, and so are the view's needs, which decide its path: a batch version stays valid when a view
-     * moves. (The view part is spelled as {@code ViewDef.toString()} was before views had needs, so checkpoints
-     * and batch versions written then stay valid.)
+     * moves, and its computed results, which are evaluated on reading. A stream's derived fields are part of it
+     * when it has any. (The view part is spelled as {@code ViewDef.toString()} was before views had needs, so
+     * checkpoints and batch versions written then stay valid.)
      */
     public String fingerprint() {
         String view = "ViewDef[name=" + def.name() + ", from=" + def.from() + ", groupBy=" + def.groupBy()
@@ -170,6 +201,7 @@ public final class CompiledView {
                 + "]";
         return view + "|StreamDef[name=" + stream.name() + ", timeField=" + stream.timeField()
                 + ", latenessMs=" + stream.latenessMs() + ", fields=" + stream.fields() + ", unknownFields="
-                + stream.unknownFields() + "]";
+                + stream.unknownFields() + (stream.derived().isEmpty() ? "" : ", derived=" + stream.derived())
+                + "]";
     }
 }
