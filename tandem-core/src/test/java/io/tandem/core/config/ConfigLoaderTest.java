@@ -1,5 +1,6 @@
 package io.tandem.core.config;
 
+import io.tandem.core.DerivedField;
 import io.tandem.core.FieldDef;
 import io.tandem.core.FieldType;
 import io.tandem.core.IndexDef;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,7 +35,8 @@ class ConfigLoaderTest {
                 new FieldDef("symbol", FieldType.STRING),
                 new FieldDef("price", FieldType.DOUBLE),
                 new FieldDef("qty", FieldType.LONG),
-                new FieldDef("trader", FieldType.STRING)), UnknownFields.IGNORE));
+                new FieldDef("trader", FieldType.STRING)), UnknownFields.IGNORE).withDerived(List.of(
+                new DerivedField("notional", "price * double(qty)", FieldType.DOUBLE))));
 
         assertThat(config.views()).containsOnlyKeys("trades_1m", "market_1m", "traders_1h");
         ViewDef trades = config.views().get("trades_1m");
@@ -54,7 +57,9 @@ class ConfigLoaderTest {
                 new MeasureDef("avg_price", "mean", "price", null, null),
                 new MeasureDef("traders", "distinct", "trader", null, null),
                 new MeasureDef("p99_qty", "quantile", "qty", 0.99, null),
-                new MeasureDef("big", "count", null, null, "qty >= 1000"));
+                new MeasureDef("big", "count", null, null, "qty >= 1000"),
+                new MeasureDef("turnover", "sum", "notional", null, null));
+        assertThat(trades.results()).containsExactly(Map.entry("vwap", "turnover / volume"));
 
         ViewDef market = config.views().get("market_1m");
         assertThat(market.groupBy()).isEmpty();
