@@ -68,11 +68,11 @@ class ConfigErrorsTest {
                                 + "unknown_fields, on_bad_event, fields); did you mean `lateness`?"),
                 bad(stream("fields: {}"), "streams.trades.time: missing (the name of the event-time field)"),
                 bad(viewWith("granularty: 1m"), "views.v.granularty: unknown key (expected from, group_by, "
-                        + "granularity, where, measures, needs); did you mean `granularity`?"),
+                        + "granularity, where, measures, results, needs); did you mean `granularity`?"),
                 bad(viewWith("Where: \"qty > 0\""), "views.v.Where: unknown key (expected from, group_by, "
-                        + "granularity, where, measures, needs); did you mean `where`?"),
+                        + "granularity, where, measures, results, needs); did you mean `where`?"),
                 bad(viewWith("colour: red"), "views.v.colour: unknown key (expected from, group_by, granularity, "
-                        + "where, measures, needs)"),
+                        + "where, measures, results, needs)"),
                 bad(stream("time: event-time\nfields: {}"),
                         "streams.trades.time: invalid name 'event-time' (a name must match [A-Za-z_][A-Za-z0-9_]*)"),
                 bad(stream("time: [ts]\nfields: {}"), "streams.trades.time: expected a field name, got a list"),
@@ -120,10 +120,11 @@ class ConfigErrorsTest {
                 bad(TRADES + "views:\n  v-1: {from: trades, granularity: 1m, measures: {n: count}}\n",
                         "views.v-1: invalid name 'v-1' (a name must match [A-Za-z_][A-Za-z0-9_]*)"),
                 bad(TRADES + "views:\n  v: trades\n",
-                        "views.v: expected a mapping with from, group_by, granularity, where, measures, needs, "
-                                + "got \"trades\""),
+                        "views.v: expected a mapping with from, group_by, granularity, where, measures, results, "
+                                + "needs, got \"trades\""),
                 bad(viewWith("grain: 1m"),
-                        "views.v.grain: unknown key (expected from, group_by, granularity, where, measures, needs)"),
+                        "views.v.grain: unknown key (expected from, group_by, granularity, where, measures, results, "
+                                + "needs)"),
                 bad(view("granularity: 1m\nmeasures: {n: count}"),
                         "views.v.from: missing (the stream this view reads)"),
                 bad(view("from: trade\ngranularity: 1m\nmeasures: {n: count}"),
