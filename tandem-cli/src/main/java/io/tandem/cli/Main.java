@@ -14,8 +14,8 @@ import java.util.Properties;
 /** {@code tandem}: the command line. */
 @Command(name = "tandem", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A Lambda-architecture data platform: millisecond hot path, exact cold path, one merged answer.",
-        subcommands = {DemoCommand.class, ServeCommand.class, ValidateCommand.class, PlanCommand.class,
-                IngestCommand.class, ReplayCommand.class, QueryCommand.class, StatusCommand.class,
+        subcommands = {DemoCommand.class, ServeCommand.class, ValidateCommand.class, ConfigReferenceCommand.class,
+                PlanCommand.class, IngestCommand.class, ReplayCommand.class, QueryCommand.class, StatusCommand.class,
                 BatchRunCommand.class, SqlCommand.class, SearchCommand.class, ReportCommand.class, BenchCommand.class,
                 ClusterCommand.class, TokenCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

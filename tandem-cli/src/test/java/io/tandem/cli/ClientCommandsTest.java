@@ -320,8 +320,8 @@ class ClientCommandsTest {
     @Test
     void commandsThatOnlyGroupOthers_runBare_exit2WithTheirUsage() {
         assertThat(run()).isEqualTo(2);
-        assertThat(err.toString()).startsWith("Missing a command: one of demo, serve, validate, plan, ingest, "
-                + "replay, query, status, batch, sql, search, report, bench, cluster, token, help")
+        assertThat(err.toString()).startsWith("Missing a command: one of demo, serve, validate, config-reference, "
+                + "plan, ingest, replay, query, status, batch, sql, search, report, bench, cluster, token, help")
                 .contains("Usage: tandem [-hV] [COMMAND]");
         assertThat(run("report")).isEqualTo(2);
         assertThat(err.toString()).contains("Usage: tandem report").contains("run", "list");

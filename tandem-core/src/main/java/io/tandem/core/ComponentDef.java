@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * Which implementation one swappable part runs on, and that implementation's settings: {@code log: {kind: file}},
- * {@code store: {kind: memory}}, {@code batch: {engine: duckdb}}. {@link DeploymentDef#KINDS} lists the kinds
- * and the settings each takes; the implementation of a kind is found on the classpath when Tandem starts.
+ * {@code store: {kind: memory}}, {@code batch: {engine: duckdb}}. {@link io.tandem.core.config.ConfigKeys} lists
+ * the kinds and the settings each takes; the implementation of a kind is found on the classpath when Tandem starts.
  *
  * @param kind     the implementation's name
  * @param settings its settings, by key, as written in the config

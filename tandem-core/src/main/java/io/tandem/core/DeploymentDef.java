@@ -2,30 +2,19 @@ package io.tandem.core;
 
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * What each swappable part runs on: the log ({@code log:}), the real-time store ({@code store:}) and the batch
- * engine ({@code batch.engine}). The defaults are the embedded ones: a file log, the in-memory store and DuckDB.
+ * engine ({@code batch.engine}). The defaults are the embedded ones: a file log, the in-memory store and DuckDB;
+ * {@link io.tandem.core.config.ConfigKeys} lists every kind and the settings each takes.
  *
  * @param log   the kind of every stream's log
  * @param store the kind of the real-time store
  * @param batch the batch engine
  */
 public record DeploymentDef(ComponentDef log, ComponentDef store, ComponentDef batch) {
-
-    /**
-     * The kinds of each part ({@code log}, {@code store}, {@code batch}) and the settings each kind takes. The
-     * embedded kinds take none.
-     */
-    public static final Map<String, Map<String, List<String>>> KINDS = Map.of(
-            "log", Map.of("file", List.of(),
-                    "kafka", List.of("bootstrap_servers", "topic_prefix", "replication_factor")),
-            "store", Map.of("memory", List.of(), "redis", List.of("url", "key_prefix")),
-            "batch", Map.of("duckdb", List.of(), "spark", List.of("master")));
 
     /** A Spark master URL: local mode with one, N or all cores, a standalone cluster, YARN or Kubernetes. */
     private static final Pattern SPARK_MASTER = Pattern.compile(

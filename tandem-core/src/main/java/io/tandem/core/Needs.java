@@ -3,7 +3,6 @@ package io.tandem.core;
 import io.tandem.core.time.Durations;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,10 +22,6 @@ public record Needs(Boolean userWaiting, Boolean trigger, Boolean sessionBound, 
 
     /** No need declared. */
     public static final Needs NONE = new Needs(null, null, null, null, null, null, null);
-
-    /** The config keys, in the order they are printed. */
-    public static final List<String> KEYS = List.of(
-            "user_waiting", "trigger", "session_bound", "freshness", "staleness", "volume", "complex");
 
     /**
      * The volume: records per day as declared, or {@code auto} for the rate observed on the workload's streams.

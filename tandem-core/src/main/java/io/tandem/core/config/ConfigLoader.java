@@ -61,7 +61,8 @@ import java.util.regex.Pattern;
  * Reads and validates a {@code tandem.yaml} (see {@code examples/market.yaml} for the whole shape).
  *
  * <p>The YAML is read into a tree, then checked by hand so that every problem is reported at once, each as
- * {@code path.of.the.key: what is wrong, got <the value>}. Measures and view filters are checked by compiling them
+ * {@code path.of.the.key: what is wrong, got <the value>}. The keys each mapping admits are {@link ConfigKeys}', the
+ * definition {@code tandem config-reference} prints. Measures and view filters are checked by compiling them
  * with {@link Measures#compile} and {@link Expressions#predicate}. The views of a stream that has errors of its own
  * get only the checks that do not depend on its fields, so that one bad field type does not cascade.
  *
@@ -79,29 +80,10 @@ public final class ConfigLoader {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
-    private static final List<String> TOP_KEYS =
-            List.of("epoch", "streams", "views", "alerts", "reports", "batch", "analyses", "indexes",
-                    "query_cache", "duckdb", "log", "store", "security");
-    private static final List<String> TIME_KEYS = List.of("field", "format", "zone");
-    private static final List<String> DERIVED_KEYS = List.of("expr");
-    private static final List<String> STREAM_KEYS =
-            List.of("time", "lateness", "max_future", "min_time", "unknown_fields", "on_bad_event", "fields");
     /** Column names every query row carries besides the dimensions and measures. */
     private static final List<String> RESERVED_COLUMNS = List.of("bucket", "source");
-    private static final List<String> VIEW_KEYS =
-            List.of("from", "group_by", "granularity", "where", "measures", "results", "needs");
-    private static final List<String> ALERT_KEYS =
-            List.of("view", "stream", "for_each", "on", "condition", "prev", "webhook", "needs");
-    private static final int MAX_PREV = 1_000;
-    private static final List<String> BATCH_KEYS = List.of("every", "engine");
-    private static final List<String> REPORT_KEYS = List.of("sql", "schedule", "format", "needs");
-    private static final List<String> ANALYSIS_KEYS = List.of("view", "measure", "for_each", "needs");
-    private static final List<String> INDEX_KEYS = List.of("stream", "fields", "needs");
-    private static final List<String> CACHE_KEYS = List.of("enabled", "max_bytes", "warm", "needs");
-    private static final List<String> DUCKDB_KEYS = List.of("memory_limit", "threads");
-    private static final List<String> SECURITY_KEYS = List.of("tokens_file", "tls", "rate_limit");
-    private static final List<String> TLS_KEYS = List.of("cert_file", "key_file");
-    private static final List<String> RATE_LIMIT_KEYS = List.of("requests_per_second", "burst");
+    /** The most previous buckets an alert rule may keep in {@code prev}. */
+    static final int MAX_PREV = 1_000;
     private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*(B|KB|KiB|MB|MiB|GB|GiB)?");
     private static final List<String> REPORT_FORMATS = List.of("csv", "parquet", "json");
     private static final List<String> PLACEHOLDERS = List.of("{{period_start}}", "{{period_end}}");
@@ -184,7 +166,7 @@ public final class ConfigLoader {
             error("top level", "expected a mapping with epoch, streams and views, got " + describe(root));
             return null;
         }
-        checkKeys(root, "", TOP_KEYS);
+        checkKeys(root, "", ConfigKeys.TOP.names());
         long epochMs = epoch(root.get("epoch"));
         readStreams(root.get("streams"));
         Map<String, ViewDef> views = views(root.get("views"));
@@ -237,10 +219,11 @@ public final class ConfigLoader {
         String path = "streams." + name;
         checkName(path, name);
         if (!node.isObject()) {
-            error(path, "expected a mapping with " + String.join(", ", STREAM_KEYS) + ", got " + describe(node));
+            error(path, "expected a mapping with " + String.join(", ", ConfigKeys.STREAM.names()) + ", got "
+                    + describe(node));
             return null;
         }
-        checkKeys(node, path, STREAM_KEYS);
+        checkKeys(node, path, ConfigKeys.STREAM.names());
         JsonNode timeNode = node.get("time");
         boolean timeMapping = timeNode != null && timeNode.isObject();
         String time = timeField(timeMapping ? timeNode.get("field") : timeNode,
@@ -272,7 +255,7 @@ public final class ConfigLoader {
         List<DerivedField> derived = new ArrayList<>();
         nodes.forEach((name, node) -> {
             String fieldPath = path + "." + name;
-            checkKeys(node, fieldPath, DERIVED_KEYS);
+            checkKeys(node, fieldPath, ConfigKeys.FIELD.names());
             JsonNode exprNode = node.get("expr");
             if (isAbsent(exprNode)) {
                 error(fieldPath + ".expr", "missing (a CEL expression over the declared fields, like "
@@ -298,7 +281,7 @@ public final class ConfigLoader {
 
     /** The {@code format} and {@code zone} of a {@code time: {field, format, zone}} mapping. */
     private TimeFormat timeFormat(JsonNode node, String path) {
-        checkKeys(node, path, TIME_KEYS);
+        checkKeys(node, path, ConfigKeys.TIME.names());
         ZoneId zone = ZoneOffset.UTC;
         JsonNode zoneNode = node.get("zone");
         if (!isAbsent(zoneNode)) {
@@ -456,10 +439,11 @@ public final class ConfigLoader {
         String path = "views." + name;
         checkName(path, name);
         if (!node.isObject()) {
-            error(path, "expected a mapping with " + String.join(", ", VIEW_KEYS) + ", got " + describe(node));
+            error(path, "expected a mapping with " + String.join(", ", ConfigKeys.VIEW.names()) + ", got "
+                    + describe(node));
             return null;
         }
-        checkKeys(node, path, VIEW_KEYS);
+        checkKeys(node, path, ConfigKeys.VIEW.names());
         String from = from(node.get("from"), path + ".from");
         // null when the stream is unknown or has errors of its own: then skip the checks that need its fields
         StreamDef stream = from == null ? null : streams.get(from);
@@ -677,19 +661,20 @@ public final class ConfigLoader {
 
     private DeploymentDef deployment(JsonNode root) {
         DeploymentDef embedded = DeploymentDef.embedded();
-        return new DeploymentDef(component(root.get("log"), "log", "kind", List.of(), embedded.log()),
-                component(root.get("store"), "store", "kind", List.of(), embedded.store()),
-                component(root.get("batch"), "batch", "engine", List.of("every"), embedded.batch()));
+        return new DeploymentDef(component(root.get("log"), ConfigKeys.LOG, embedded.log()),
+                component(root.get("store"), ConfigKeys.STORE, embedded.store()),
+                component(root.get("batch"), ConfigKeys.BATCH, embedded.batch()));
     }
 
     /**
-     * One part's kind and settings from its section: {@code kindKey} names the kind, {@code others} are the
-     * section's keys that are not the kind's settings ({@code batch.every}).
+     * One part's kind and settings from its section: the section's kind key names the kind, and its keys that every
+     * kind takes ({@code batch.every}) are not the kind's settings.
      */
-    private ComponentDef component(JsonNode node, String path, String kindKey, List<String> others,
-                                   ComponentDef fallback) {
-        Map<String, List<String>> kinds = DeploymentDef.KINDS.get(path);
-        String known = String.join(", ", kinds.keySet().stream().sorted().toList());
+    private ComponentDef component(JsonNode node, ConfigSection section, ComponentDef fallback) {
+        String path = section.path();
+        String kindKey = section.kindKey();
+        List<String> others = section.commonNames();
+        String known = String.join(", ", section.kinds().stream().sorted().toList());
         if (isAbsent(node) || !node.isObject()) {
             if (!isAbsent(node) && others.isEmpty()) {
                 error(path, "expected a mapping like {" + kindKey + ": " + fallback.kind() + "}, got "
@@ -701,19 +686,16 @@ public final class ConfigLoader {
         JsonNode k = node.get(kindKey);
         if (!isAbsent(k)) {
             String text = text(k, path + "." + kindKey, "one of " + known);
-            if (text != null && !kinds.containsKey(text)) {
+            if (text != null && !section.kinds().contains(text)) {
                 error(path + "." + kindKey, "unknown " + kindKey + " '" + text + "' (expected " + known + ")");
             } else if (text != null) {
                 kind = text;
             }
         }
-        List<String> settingKeys = kinds.getOrDefault(kind, List.of());
-        List<String> allowed = new ArrayList<>(others);
-        allowed.add(kindKey);
-        allowed.addAll(settingKeys);
+        List<String> allowed = section.names(kind);
         checkKeys(node, path, allowed);
         Map<String, String> settings = new LinkedHashMap<>();
-        for (String key : settingKeys) {
+        for (String key : allowed.stream().filter(key -> !key.equals(kindKey) && !others.contains(key)).toList()) {
             JsonNode v = node.get(key);
             if (!isAbsent(v)) {
                 String text = text(v, path + "." + key, "a value");
@@ -750,10 +732,11 @@ public final class ConfigLoader {
         String path = "reports." + name;
         checkName(path, name);
         if (!node.isObject()) {
-            error(path, "expected a mapping with " + String.join(", ", REPORT_KEYS) + ", got " + describe(node));
+            error(path, "expected a mapping with " + String.join(", ", ConfigKeys.REPORT.names()) + ", got "
+                    + describe(node));
             return null;
         }
-        checkKeys(node, path, REPORT_KEYS);
+        checkKeys(node, path, ConfigKeys.REPORT.names());
         String sql = reportSql(node.get("sql"), path + ".sql");
         String schedule = schedule(node.get("schedule"), path + ".schedule");
         String format = reportFormat(node.get("format"), path + ".format");
@@ -836,10 +819,11 @@ public final class ConfigLoader {
         String path = "alerts." + name;
         checkName(path, name);
         if (!node.isObject()) {
-            error(path, "expected a mapping with " + String.join(", ", ALERT_KEYS) + ", got " + describe(node));
+            error(path, "expected a mapping with " + String.join(", ", ConfigKeys.ALERT.names()) + ", got "
+                    + describe(node));
             return null;
         }
-        checkKeys(node, path, ALERT_KEYS);
+        checkKeys(node, path, ConfigKeys.ALERT.names());
         boolean hasView = !isAbsent(node.get("view"));
         boolean hasStream = !isAbsent(node.get("stream"));
         if (hasView == hasStream) {
@@ -1041,10 +1025,11 @@ public final class ConfigLoader {
         String path = "analyses." + name;
         checkName(path, name);
         if (!node.isObject()) {
-            error(path, "expected a mapping with " + String.join(", ", ANALYSIS_KEYS) + ", got " + describe(node));
+            error(path, "expected a mapping with " + String.join(", ", ConfigKeys.ANALYSIS.names()) + ", got "
+                    + describe(node));
             return null;
         }
-        checkKeys(node, path, ANALYSIS_KEYS);
+        checkKeys(node, path, ConfigKeys.ANALYSIS.names());
         if (isAbsent(node.get("view"))) {
             error(path + ".view", "missing (the view whose buckets are scored)");
             return null;
@@ -1125,10 +1110,11 @@ public final class ConfigLoader {
         String path = "indexes." + name;
         checkName(path, name);
         if (!node.isObject()) {
-            error(path, "expected a mapping with " + String.join(", ", INDEX_KEYS) + ", got " + describe(node));
+            error(path, "expected a mapping with " + String.join(", ", ConfigKeys.INDEX.names()) + ", got "
+                    + describe(node));
             return null;
         }
-        checkKeys(node, path, INDEX_KEYS);
+        checkKeys(node, path, ConfigKeys.INDEX.names());
         if (isAbsent(node.get("stream"))) {
             error(path + ".stream", "missing (the stream whose events are indexed)");
             return null;
@@ -1168,10 +1154,11 @@ public final class ConfigLoader {
         }
         String path = "query_cache";
         if (!node.isObject()) {
-            error(path, "expected a mapping with " + String.join(", ", CACHE_KEYS) + ", got " + describe(node));
+            error(path, "expected a mapping with " + String.join(", ", ConfigKeys.QUERY_CACHE.names()) + ", got "
+                    + describe(node));
             return QueryCacheDef.DEFAULT;
         }
-        checkKeys(node, path, CACHE_KEYS);
+        checkKeys(node, path, ConfigKeys.QUERY_CACHE.names());
         Boolean enabled = bool(node.get("enabled"), path + ".enabled");
         long maxBytes = isAbsent(node.get("max_bytes")) ? QueryCacheDef.DEFAULT_MAX_BYTES
                 : bytes(node.get("max_bytes"), path + ".max_bytes");
@@ -1199,7 +1186,7 @@ public final class ConfigLoader {
             error(path, "expected a mapping like {memory_limit: 1GiB, threads: 2}, got " + describe(node));
             return defaults;
         }
-        checkKeys(node, path, DUCKDB_KEYS);
+        checkKeys(node, path, ConfigKeys.DUCKDB.names());
         long limit = defaults.memoryLimitBytes();
         if (!isAbsent(node.get("memory_limit"))) {
             limit = bytes(node.get("memory_limit"), path + ".memory_limit");
@@ -1229,7 +1216,7 @@ public final class ConfigLoader {
             error(path, "expected a mapping like {tokens_file: tokens.jsonl}, got " + describe(node));
             return SecurityDef.NONE;
         }
-        checkKeys(node, path, SECURITY_KEYS);
+        checkKeys(node, path, ConfigKeys.SECURITY.names());
         Path tokens = isAbsent(node.get("tokens_file")) ? null : file(node.get("tokens_file"), path + ".tokens_file");
         SecurityDef.Tls tls = null;
         JsonNode t = node.get("tls");
@@ -1238,7 +1225,7 @@ public final class ConfigLoader {
                 error(path + ".tls", "expected a mapping like {cert_file: cert.pem, key_file: key.pem}, got "
                         + describe(t));
             } else {
-                checkKeys(t, path + ".tls", TLS_KEYS);
+                checkKeys(t, path + ".tls", ConfigKeys.TLS.names());
                 Path cert = required(t, path + ".tls", "cert_file");
                 Path key = required(t, path + ".tls", "key_file");
                 tls = cert == null || key == null ? null : new SecurityDef.Tls(cert, key);
@@ -1276,7 +1263,7 @@ public final class ConfigLoader {
             error(path, "expected a mapping like {requests_per_second: 50, burst: 100}, got " + describe(node));
             return null;
         }
-        checkKeys(node, path, RATE_LIMIT_KEYS);
+        checkKeys(node, path, ConfigKeys.RATE_LIMIT.names());
         JsonNode r = node.get("requests_per_second");
         if (isAbsent(r) || !r.isNumber() || !(r.asDouble() >= 0.01) || r.asDouble() > 1e6) {
             error(path + ".requests_per_second", "expected a number from 0.01 to 1000000, got "
@@ -1335,10 +1322,11 @@ public final class ConfigLoader {
             return Needs.NONE;
         }
         if (!node.isObject()) {
-            error(path, "expected a mapping with " + String.join(", ", Needs.KEYS) + ", got " + describe(node));
+            error(path, "expected a mapping with " + String.join(", ", ConfigKeys.NEEDS.names()) + ", got "
+                    + describe(node));
             return Needs.NONE;
         }
-        checkKeys(node, path, Needs.KEYS);
+        checkKeys(node, path, ConfigKeys.NEEDS.names());
         Boolean userWaiting = bool(node.get("user_waiting"), path + ".user_waiting");
         Boolean trigger = bool(node.get("trigger"), path + ".trigger");
         Boolean sessionBound = bool(node.get("session_bound"), path + ".session_bound");

@@ -292,7 +292,7 @@ class ConfigWorkloadsTest {
 
     @Test
     void needsKeys_areTheConfigKeys() {
-        assertThat(Needs.KEYS).isEqualTo(List.of("user_waiting", "trigger", "session_bound", "freshness",
+        assertThat(ConfigKeys.NEEDS.names()).isEqualTo(List.of("user_waiting", "trigger", "session_bound", "freshness",
                 "staleness", "volume", "complex"));
     }
 }
