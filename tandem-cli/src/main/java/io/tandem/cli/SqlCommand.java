@@ -9,6 +9,7 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -69,8 +70,14 @@ final class SqlCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A cell as printed: strings bare, null as NULL, numbers, lists and objects as JSON. */
+    /**
+     * A cell as printed: strings bare, null as NULL, a double in plain digits (65624862.42, not 6.562486242E7, as
+     * the JSON has it), other numbers, lists and objects as JSON.
+     */
     static String text(JsonNode v) {
+        if (v.isDouble() && Double.isFinite(v.doubleValue())) {
+            return BigDecimal.valueOf(v.doubleValue()).toPlainString();
+        }
         return v.isNull() ? "NULL" : v.isTextual() ? v.asText() : v.toString();
     }
 
