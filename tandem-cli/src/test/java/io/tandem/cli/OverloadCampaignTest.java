@@ -54,8 +54,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * whatever the rate. (A client opening a connection per outstanding request ran into the server's connection cap,
  * and its requests met connect timeouts in the kernel's backlog instead of a 503.)
  *
- * <p>Tagged {@code overload} besides {@code slow}, and left out of {@code mvn verify} by default
- * ({@code -DexcludedGroups=} runs it).
+ * <p>Tagged {@code overload} besides {@code slow}; it runs in {@code mvn verify}, and {@code -DexcludedGroups=slow}
+ * skips it with the other slow tests.
  *
  * <p>Sizes (seconds) come from system properties: {@code tandem.campaign.overloadSeconds} (default 30),
  * {@code tandem.campaign.soakMinutes} (default 1; 30 for the figure in RELIABILITY.md).
