@@ -56,11 +56,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * When the client itself does not run for a while (it shares the cores), what fell due meanwhile is not sent
  * afterwards in one burst, which would be an overload of its own making; the figure says for how long it paused.
  *
- * <p>Tagged {@code overload} besides {@code slow}, and left out of {@code mvn verify} by default
- * ({@code -DexcludedGroups=} runs it): with other builds beside it, the server sometimes completes no ingest for a
- * second or more (in those runs the shared disk was busy, and an ingest is acknowledged only after its fsync), and
- * at half the measured rate that fills the 64 ingest requests it takes at once, so the soak refuses more than its
- * 1 % (RELIABILITY.md).
+ * <p>Tagged {@code overload} besides {@code slow}; it runs in {@code mvn verify}, and {@code -DexcludedGroups=slow}
+ * skips it with the other slow tests.
  *
  * <p>Sizes (seconds) come from system properties: {@code tandem.campaign.overloadSeconds} (default 30),
  * {@code tandem.campaign.soakMinutes} (default 1; 30 for the figure in RELIABILITY.md).
