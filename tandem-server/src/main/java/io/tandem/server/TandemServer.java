@@ -77,7 +77,7 @@ public final class TandemServer implements AutoCloseable {
      * Ingest requests in progress at once, from every client: past it the server is at capacity and answers 503
      * with {@code Retry-After} at once, rather than queueing requests (and their bodies) without bound.
      */
-    static final int MAX_INGESTS_IN_PROGRESS = 64;
+    public static final int MAX_INGESTS_IN_PROGRESS = 64;
     /** Orders the requests of one sender: {@code <session>/<n>}, see {@link Sequence}. */
     static final String SEQUENCE_HEADER = "Tandem-Sequence";
     private static final Set<String> QUERY_PARAMS = Set.of("from", "to", "granularity");
@@ -93,7 +93,7 @@ public final class TandemServer implements AutoCloseable {
      * Open connections, event streams included; past it the server stops accepting until one closes, so that the
      * state Jetty keeps per connection cannot grow without bound under overload.
      */
-    static final int MAX_CONNECTIONS = 2_048;
+    public static final int MAX_CONNECTIONS = 2_048;
 
     private final QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 8, 60_000);
     private final LiveRoutes live;
