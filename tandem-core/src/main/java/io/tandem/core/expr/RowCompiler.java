@@ -107,89 +107,23 @@ final class RowCompiler {
     static FieldReader reader(DerivedField field, CelAbstractSyntaxTree ast, StreamDef stream) {
         RowCompiler c = new RowCompiler(ast, stream);
         CelExpr root = ast.getExpr();
-        int[] fields = c.fieldsOf(root);
-        return switch (field.type()) {
-            case BOOLEAN -> {
-                Cond cond = c.cond(root);
-                yield cond == null ? null : new DerivedReader(field, fields) {
-                    @Override
-                    public boolean isNull(Row row) {
-                        return cond.eval(row) == UNKNOWN;
-                    }
-
-                    @Override
-                    public boolean getBoolean(Row row) {
-                        return cond.eval(row) == TRUE;
-                    }
-                };
-            }
-            case LONG, TIMESTAMP -> {
-                LongTerm t = c.longTerm(root);
-                yield t == null ? null : new DerivedReader(field, fields) {
-                    @Override
-                    void evaluate(Row row) {
-                        t.eval(row);
-                    }
-
-                    @Override
-                    public long getLong(Row row) {
-                        return t.eval(row);
-                    }
-
-                    @Override
-                    public double getNumber(Row row) {
-                        return t.eval(row);
-                    }
-                };
-            }
-            case DOUBLE -> {
-                DoubleTerm t = c.doubleTerm(root);
-                yield t == null ? null : new DerivedReader(field, fields) {
-                    @Override
-                    void evaluate(Row row) {
-                        t.eval(row);
-                    }
-
-                    @Override
-                    public double getDouble(Row row) {
-                        return t.eval(row);
-                    }
-
-                    @Override
-                    public double getNumber(Row row) {
-                        return t.eval(row);
-                    }
-                };
-            }
-            case STRING -> {
-                StringTerm t = c.stringTerm(root);
-                yield t == null ? null : new DerivedReader(field, fields) {
-                    @Override
-                    void evaluate(Row row) {
-                        t.eval(row);
-                    }
-
-                    @Override
-                    public String getString(Row row) {
-                        return t.eval(row);
-                    }
-                };
-            }
+        DerivedReader reader = switch (field.type()) {
+            case BOOLEAN -> new DerivedReader(field, null, null, null, c.cond(root), null);
+            case LONG, TIMESTAMP -> new DerivedReader(field, c.longTerm(root), null, null, null, c.fieldsOf(root));
+            case DOUBLE -> new DerivedReader(field, null, c.doubleTerm(root), null, null, c.fieldsOf(root));
+            case STRING -> new DerivedReader(field, null, null, c.stringTerm(root), null, c.fieldsOf(root));
         };
+        return reader.longs == null && reader.doubles == null && reader.strings == null && reader.cond == null
+                ? null : reader;
     }
 
     /**
-     * A derived field's reader: null when a field it reads is null or its evaluation throws an arithmetic error.
-     * Each subclass overrides the getters of its type.
+     * A derived field's reader over the one compiled term of its type (the others null). A boolean is null where
+     * its condition is {@link #UNKNOWN}; any other value where a field it reads is null or its evaluation throws an
+     * arithmetic error.
      */
-    private abstract static class DerivedReader implements FieldReader {
-        private final DerivedField field;
-        private final int[] fields;
-
-        DerivedReader(DerivedField field, int[] fields) {
-            this.field = field;
-            this.fields = fields;
-        }
+    private record DerivedReader(DerivedField field, LongTerm longs, DoubleTerm doubles, StringTerm strings,
+                                 Cond cond, int[] fields) implements FieldReader {
 
         @Override
         public String name() {
@@ -203,51 +137,51 @@ final class RowCompiler {
 
         @Override
         public boolean isNull(Row row) {
+            if (cond != null) {
+                return cond.eval(row) == UNKNOWN;
+            }
             for (int f : fields) {
                 if (row.isNull(f)) {
                     return true;
                 }
             }
             try {
-                evaluate(row);
+                if (longs != null) {
+                    longs.eval(row);
+                } else if (doubles != null) {
+                    doubles.eval(row);
+                } else {
+                    strings.eval(row);
+                }
                 return false;
             } catch (ArithmeticException overflowOrDivisionByZero) {
                 return true;
             }
         }
 
-        /** Evaluates the expression, for its errors only. */
-        void evaluate(Row row) {
-        }
-
         @Override
         public long getLong(Row row) {
-            throw wrongType("long");
+            return longs.eval(row);
         }
 
         @Override
         public double getDouble(Row row) {
-            throw wrongType("double");
+            return doubles.eval(row);
         }
 
         @Override
         public double getNumber(Row row) {
-            throw wrongType("number");
+            return longs != null ? longs.eval(row) : doubles.eval(row);
         }
 
         @Override
         public boolean getBoolean(Row row) {
-            throw wrongType("boolean");
+            return cond.eval(row) == TRUE;
         }
 
         @Override
         public String getString(Row row) {
-            throw wrongType("string");
-        }
-
-        private IllegalStateException wrongType(String wanted) {
-            return new IllegalStateException("derived field '" + field.name() + "' is " + field.type().configName()
-                    + ", not " + wanted);
+            return strings.eval(row);
         }
     }
 

@@ -4,7 +4,6 @@ import io.tandem.core.DerivedField;
 import io.tandem.core.FieldType;
 import io.tandem.core.StreamDef;
 import io.tandem.core.expr.Expressions;
-import io.tandem.core.expr.FieldReader;
 import io.tandem.core.expr.SqlColumns;
 import io.tandem.spi.testkit.BatchEngineContract;
 import io.tandem.spi.testkit.LakeEvent;
@@ -21,12 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -69,21 +64,9 @@ class DerivedFieldPropertyTest {
         StreamDef declared = BatchEngineContract.STREAM.withDerived(List.of());
         FieldType type = Expressions.derivedType(expression, declared);
         StreamDef stream = declared.withDerived(List.of(new DerivedField("x", expression, type)));
-        FieldReader reader = Expressions.reader("x", stream);
-        Map<Long, Object> expected = new TreeMap<>();
-        for (LakeEvent e : events) {
-            expected.put(e.sequence(), comparable(reader.value(e.row(stream))));
-        }
         String value = SqlColumns.lake(stream).value("x");
-        Map<Long, Object> actual = new TreeMap<>();
-        String query = "SELECT (CAST(\"_partition\" AS BIGINT) << 48) | \"_offset\", " + value + " FROM "
-                + DuckDbBatchEngine.source(files);
-        try (Statement s = duckdb.createStatement(); ResultSet rs = s.executeQuery(query)) {
-            while (rs.next()) {
-                actual.put(rs.getLong(1), comparable(rs.getObject(2)));
-            }
-        }
-        assertThat(actual).as("%s as %s", expression, value).isEqualTo(expected);
+        assertThat(DerivedValues.inDuckDb(value, duckdb, files)).as("%s as %s", expression, value)
+                .isEqualTo(DerivedValues.inJava("x", stream, events));
     }
 
     @Provide
@@ -97,11 +80,6 @@ class DerivedFieldPropertyTest {
                 default -> bool(r, 2);
             };
         });
-    }
-
-    /** Doubles by their bits, so that NaN equals NaN and -0.0 differs from 0.0. */
-    private static Object comparable(Object value) {
-        return value instanceof Double d ? "double " + Long.toHexString(Double.doubleToLongBits(d)) : value;
     }
 
     private static String bool(Random r, int depth) {

@@ -1,7 +1,6 @@
 package io.tandem.engine.batch;
 
 import io.tandem.core.expr.Expressions;
-import io.tandem.core.expr.FieldReader;
 import io.tandem.core.expr.RowPredicate;
 import io.tandem.core.expr.SqlColumns;
 import io.tandem.spi.testkit.BatchEngineContract;
@@ -22,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -89,27 +87,10 @@ class ExpressionsSqlAgreementTest {
     @ParameterizedTest
     @ValueSource(strings = {"pq", "qk", "sx", "pos", "late", "ratio"})
     void when_aDerivedFieldIsComputed_then_javaAndDuckDbGiveTheSameValueOnEveryRow(String name) throws Exception {
-        FieldReader reader = Expressions.reader(name, BatchEngineContract.STREAM);
-        Map<Long, Object> expected = new TreeMap<>();
-        for (LakeEvent e : events) {
-            expected.put(e.sequence(), comparable(reader.value(e.row(BatchEngineContract.STREAM))));
-        }
+        Map<Long, Object> expected = DerivedValues.inJava(name, BatchEngineContract.STREAM, events);
         String value = SqlColumns.lake(BatchEngineContract.STREAM).value(name);
-        Map<Long, Object> actual = new TreeMap<>();
-        String query = "SELECT (CAST(\"_partition\" AS BIGINT) << 48) | \"_offset\", " + value + " FROM "
-                + DuckDbBatchEngine.source(files);
-        try (Statement s = duckdb.createStatement(); ResultSet rs = s.executeQuery(query)) {
-            while (rs.next()) {
-                actual.put(rs.getLong(1), comparable(rs.getObject(2)));
-            }
-        }
-        assertThat(actual).as("%s as %s", name, value).isEqualTo(expected);
+        assertThat(DerivedValues.inDuckDb(value, duckdb, files)).as("%s as %s", name, value).isEqualTo(expected);
         assertThat(expected.values()).as("%s is null on some rows and not on others", name)
                 .containsNull().anyMatch(Objects::nonNull);
-    }
-
-    /** Doubles by their bits, so that NaN equals NaN and -0.0 differs from 0.0. */
-    private static Object comparable(Object value) {
-        return value instanceof Double d ? "double " + Long.toHexString(Double.doubleToLongBits(d)) : value;
     }
 }
